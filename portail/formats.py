@@ -1,0 +1,162 @@
+"""Canadian and Ontario formats: NISO (OEN), postal codes, phone numbers, provinces.
+
+Each format has a regular expression for the stored form (also used by the database
+constraints), a normaliser that turns what people type into that form, a validator with a
+French message, and a display function.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+NISO_STORED = r"^[0-9]{9}$"
+# Canada Post: no D, F, I, O, Q, U anywhere; no W or Z in first position.
+POSTAL_CODE_STORED = r"^[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z] [0-9][ABCEGHJ-NPRSTV-Z][0-9]$"
+# North American numbers: area code and exchange start with 2 to 9.
+PHONE_STORED = r"^[2-9][0-9]{2}[2-9][0-9]{6}$"
+
+_SEPARATORS = re.compile(r"[\s\-.()]")
+
+
+class Province(models.TextChoices):
+    AB = "AB", _("Alberta")
+    BC = "BC", _("British Columbia")
+    MB = "MB", _("Manitoba")
+    NB = "NB", _("New Brunswick")
+    NL = "NL", _("Newfoundland and Labrador")
+    NS = "NS", _("Nova Scotia")
+    NT = "NT", _("Northwest Territories")
+    NU = "NU", _("Nunavut")
+    ON = "ON", _("Ontario")
+    PE = "PE", _("Prince Edward Island")
+    QC = "QC", _("Quebec")
+    SK = "SK", _("Saskatchewan")
+    YT = "YT", _("Yukon")
+
+
+def normalize_niso(value: str) -> str:
+    return re.sub(r"[\s\-]", "", value or "")
+
+
+def validate_niso(value: str) -> None:
+    # No public check-digit algorithm is known for the OEN: only the shape is checked.
+    if not re.match(NISO_STORED, normalize_niso(value)):
+        raise ValidationError(
+            _("The OEN must have exactly 9 digits, for example 123-456-789."),
+            code="invalid_niso",
+        )
+
+
+def format_niso(value: str) -> str:
+    digits = normalize_niso(value)
+    if len(digits) != 9:
+        return value
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+
+
+def normalize_postal_code(value: str) -> str:
+    compact = re.sub(r"\s", "", value or "").upper()
+    if len(compact) != 6:
+        return compact
+    return f"{compact[:3]} {compact[3:]}"
+
+
+def validate_postal_code(value: str) -> None:
+    if not re.match(POSTAL_CODE_STORED, normalize_postal_code(value)):
+        raise ValidationError(
+            _("Enter a Canadian postal code, for example K1G 6C3."),
+            code="invalid_postal_code",
+        )
+
+
+def normalize_phone(value: str) -> str:
+    digits = _SEPARATORS.sub("", value or "")
+    if digits.startswith("+1"):
+        digits = digits[2:]
+    elif len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return digits
+
+
+def validate_phone(value: str) -> None:
+    if not re.match(PHONE_STORED, normalize_phone(value)):
+        raise ValidationError(
+            _("Enter a 10-digit phone number, for example 613 555-0123."),
+            code="invalid_phone",
+        )
+
+
+def format_phone(value: str) -> str:
+    digits = normalize_phone(value)
+    if len(digits) != 10:
+        return value
+    return f"{digits[:3]} {digits[3:6]}-{digits[6:]}"
+
+
+class NisoField(models.CharField):
+    """Stores the OEN as 9 bare digits, whatever separators were typed."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 9)
+        kwargs.setdefault("validators", [validate_niso])
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        return normalize_niso(super().to_python(value))
+
+
+class PostalCodeField(models.CharField):
+    """Stores a postal code upper-case with one space: K1G 6C3."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 7)
+        kwargs.setdefault("validators", [validate_postal_code])
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        return normalize_postal_code(super().to_python(value))
+
+
+class PhoneField(models.CharField):
+    """Stores a North American phone number as 10 bare digits."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("validators", [validate_phone])
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        return normalize_phone(super().to_python(value))
+
+
+def matches_or_blank(field: str, pattern: str) -> models.Q:
+    """A constraint condition for an optional formatted field."""
+    return models.Q(**{field: ""}) | models.Q(**{f"{field}__regex": pattern})
+
+
+class Address(models.Model):
+    """A Canadian postal address (civic address, city, province, postal code)."""
+
+    street = models.CharField(_("address"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    province = models.CharField(
+        _("province"), max_length=2, choices=Province.choices, default=Province.ON
+    )
+    postal_code = PostalCodeField(_("postal code"), blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=matches_or_blank("postal_code", POSTAL_CODE_STORED),
+                name="%(app_label)s_%(class)s_postal_code_format",
+                violation_error_message=_("Enter a Canadian postal code, for example K1G 6C3."),
+            ),
+        ]
+
+    @property
+    def address_lines(self) -> list[str]:
+        lines = [self.street, f"{self.city} ({self.province}) {self.postal_code}".strip()]
+        return [line for line in lines if line and line != f"({self.province})"]

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from notifications import views as notification_views
+
+admin.site.site_header = _("Portail Famille: administration")
+admin.site.site_title = _("Portail Famille")
+admin.site.index_title = _("School data and accounts")
+
+urlpatterns = [
+    path("", notification_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("comptes/", include("allauth.urls")),
+    path("famille/", include("students.urls")),
+    path("compte/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+]

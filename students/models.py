@@ -1,0 +1,548 @@
+import secrets
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from portail.formats import (
+    NISO_STORED,
+    PHONE_STORED,
+    Address,
+    NisoField,
+    PhoneField,
+    format_niso,
+    matches_or_blank,
+)
+
+
+def _private_photo_path(instance, filename: str) -> str:
+    # A random name: the file name reveals neither the student nor the NISO.
+    return f"private/photos/{secrets.token_hex(16)}.jpg"
+
+
+class Level(models.TextChoices):
+    ELEMENTARY = "elementary", _("Elementary")
+    SECONDARY = "secondary", _("Secondary")
+
+
+class Grade(models.IntegerChoices):
+    JUNIOR_KINDERGARTEN = -1, _("Junior kindergarten")
+    SENIOR_KINDERGARTEN = 0, _("Senior kindergarten")
+    GRADE_1 = 1, _("Grade 1")
+    GRADE_2 = 2, _("Grade 2")
+    GRADE_3 = 3, _("Grade 3")
+    GRADE_4 = 4, _("Grade 4")
+    GRADE_5 = 5, _("Grade 5")
+    GRADE_6 = 6, _("Grade 6")
+    GRADE_7 = 7, _("Grade 7")
+    GRADE_8 = 8, _("Grade 8")
+    GRADE_9 = 9, _("Grade 9")
+    GRADE_10 = 10, _("Grade 10")
+    GRADE_11 = 11, _("Grade 11")
+    GRADE_12 = 12, _("Grade 12")
+
+
+def _date_order(start: str, end: str, name: str, message) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": F(start)}),
+        name=name,
+        violation_error_message=message,
+    )
+
+
+class School(Address):
+    ministry_number = models.CharField(
+        _("ministry school number"), max_length=6, unique=True,
+        help_text=_("The school's six-digit ministry number (BSID)."),
+    )
+    code = models.CharField(
+        _("school code"), max_length=10, unique=True,
+        help_text=_("The board's short code, used in secondary report-card file names."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    phone = PhoneField(_("phone"), blank=True)
+    principal_name = models.CharField(_("principal"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+        constraints = [
+            *Address.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(ministry_number__regex=r"^[0-9]{6}$"),
+                name="school_ministry_number_format",
+                violation_error_message=_("The ministry number has six digits."),
+            ),
+            models.CheckConstraint(
+                condition=matches_or_blank("phone", PHONE_STORED),
+                name="school_phone_format",
+                violation_error_message=_("Enter a 10-digit phone number, for example 613 555-0123."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolYear(models.Model):
+    name = models.CharField(_("name"), max_length=9, unique=True, help_text="2026-2027")
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+
+    class Meta:
+        verbose_name = _("school year")
+        verbose_name_plural = _("school years")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gt=F("start_date")),
+                name="schoolyear_dates_in_order",
+                violation_error_message=_("The end date must come after the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(name__regex=r"^[0-9]{4}-[0-9]{4}$"),
+                name="schoolyear_name_format",
+                violation_error_message=_("Write the school year as 2026-2027."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Term(models.Model):
+    """A period of a school's year: a semester, a quadmester, or the full year."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="terms",
+                               verbose_name=_("school"))
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="terms",
+                                    verbose_name=_("school year"))
+    code = models.CharField(_("code"), max_length=10, help_text="S1, S2, Q1, AN")
+    name = models.CharField(_("name"), max_length=100)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["school_year", "school", "start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "school_year", "code"],
+                                    name="term_unique_code_per_school_year"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="term_dates_in_order",
+                violation_error_message=_("The end date must come after the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.school_year})"
+
+
+class Student(Address):
+    class Gender(models.TextChoices):
+        FEMALE = "F", _("Female")
+        MALE = "M", _("Male")
+        OTHER = "X", _("Another gender")
+
+    class Language(models.TextChoices):
+        FRENCH = "fr", _("French")
+        ENGLISH = "en", _("English")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PREREGISTERED = "preregistered", _("Pre-registered")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        GRADUATED = "graduated", _("Graduated")
+
+    # The only identifier that ever appears in a URL: random, not the NISO, not the key.
+    public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True,
+                                 editable=False)
+    niso = NisoField(_("OEN"), unique=True,
+                     help_text=_("Ontario Education Number: 9 digits."))
+    legal_first_name = models.CharField(_("legal first name"), max_length=100)
+    legal_last_name = models.CharField(_("legal last name"), max_length=100)
+    preferred_first_name = models.CharField(_("preferred first name"), max_length=100,
+                                            blank=True)
+    preferred_last_name = models.CharField(_("preferred last name"), max_length=100,
+                                           blank=True)
+    date_of_birth = models.DateField(_("date of birth"))
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices,
+                                default=Language.FRENCH)
+    photo = models.ImageField(_("photo"), upload_to=_private_photo_path, blank=True)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="students",
+                               verbose_name=_("school"))
+    grade = models.SmallIntegerField(_("grade"), choices=Grade.choices)
+    homeroom = models.CharField(_("homeroom"), max_length=20, blank=True)
+    status = models.CharField(_("status"), max_length=15, choices=Status.choices,
+                              default=Status.ACTIVE)
+
+    class Meta:
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+        ordering = ["legal_last_name", "legal_first_name"]
+        indexes = [models.Index(fields=["legal_last_name", "legal_first_name"])]
+        constraints = [
+            *Address.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(niso__regex=NISO_STORED),
+                name="student_niso_format",
+                violation_error_message=_(
+                    "The OEN must have exactly 9 digits, for example 123-456-789."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__gte=Grade.JUNIOR_KINDERGARTEN, grade__lte=Grade.GRADE_12),
+                name="student_grade_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+    @property
+    def first_name(self) -> str:
+        return self.preferred_first_name or self.legal_first_name
+
+    @property
+    def last_name(self) -> str:
+        return self.preferred_last_name or self.legal_last_name
+
+    @property
+    def niso_display(self) -> str:
+        return format_niso(self.niso)
+
+    @property
+    def is_secondary(self) -> bool:
+        return self.grade >= Grade.GRADE_9
+
+    def age_on(self, day: date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class Guardian(Address):
+    """A parent or guardian contact: exists with or without a portal account."""
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("email"), blank=True)
+    primary_phone = PhoneField(_("main phone number"), blank=True)
+    cell_phone = PhoneField(_("cell phone"), blank=True)
+    work_phone = PhoneField(_("work phone"), blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=settings.LANGUAGES, default="fr"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="guardian", verbose_name=_("portal account"),
+    )
+    students = models.ManyToManyField(Student, through="StudentGuardian",
+                                      related_name="guardians", verbose_name=_("students"))
+
+    class Meta:
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+        constraints = [
+            *Address.Meta.constraints,
+            *(
+                models.CheckConstraint(
+                    condition=matches_or_blank(field, PHONE_STORED),
+                    name=f"guardian_{field}_format",
+                    violation_error_message=_(
+                        "Enter a 10-digit phone number, for example 613 555-0123."
+                    ),
+                )
+                for field in ("primary_phone", "cell_phone", "work_phone")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+
+class StudentGuardian(models.Model):
+    """The link between a student and a guardian, and what it allows on the portal."""
+
+    class Relationship(models.TextChoices):
+        MOTHER = "mother", _("Mother")
+        FATHER = "father", _("Father")
+        PARENT = "parent", _("Parent")
+        STEPPARENT = "stepparent", _("Stepparent")
+        GRANDPARENT = "grandparent", _("Grandparent")
+        GUARDIAN = "guardian", _("Legal guardian")
+        OTHER = "other", _("Other")
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE,
+                                related_name="guardian_links", verbose_name=_("student"))
+    guardian = models.ForeignKey(Guardian, on_delete=models.CASCADE,
+                                 related_name="student_links", verbose_name=_("guardian"))
+    relationship = models.CharField(_("relationship"), max_length=15,
+                                    choices=Relationship.choices)
+    has_custody = models.BooleanField(_("has custody"), default=True)
+    has_access_rights = models.BooleanField(
+        _("has access rights"), default=False,
+        help_text=_("For a non-custodial parent: the right to see the student's record."),
+    )
+    lives_with = models.BooleanField(_("lives with the student"), default=True)
+    emergency_contact = models.BooleanField(_("emergency contact"), default=False)
+    contact_order = models.PositiveSmallIntegerField(_("contact order"), default=1)
+    portal_access = models.BooleanField(_("portal access"), default=True)
+    portal_access_off_reason = models.CharField(
+        _("reason portal access is off"), max_length=200, blank=True,
+        help_text=_("Required when portal access is off, for example a court order."),
+    )
+    adult_consent_date = models.DateField(
+        _("adult student's consent"), null=True, blank=True,
+        help_text=_("Date the student, aged 18 or more, agreed to this guardian's access."),
+    )
+
+    class Meta:
+        verbose_name = _("student–guardian link")
+        verbose_name_plural = _("student–guardian links")
+        ordering = ["contact_order", "guardian__last_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "guardian"],
+                                    name="studentguardian_unique_pair"),
+            models.CheckConstraint(
+                condition=Q(portal_access=True) | ~Q(portal_access_off_reason=""),
+                name="studentguardian_access_off_has_reason",
+                violation_error_message=_("Give the reason portal access is turned off."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} → {self.student}"
+
+
+class Enrolment(models.Model):
+    """One stay of a student in one of the board's schools (the Adhésion history)."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrolments",
+                                verbose_name=_("student"))
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="enrolments",
+                               verbose_name=_("school"))
+    grade = models.SmallIntegerField(_("grade"), choices=Grade.choices)
+    entry_date = models.DateField(_("entry date"))
+    entry_reason = models.CharField(_("entry reason"), max_length=200, blank=True)
+    withdrawal_date = models.DateField(_("withdrawal date"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("withdrawal reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["-entry_date"]
+        constraints = [
+            _date_order("entry_date", "withdrawal_date", "enrolment_dates_in_order",
+                        _("The withdrawal date cannot come before the entry date.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} — {self.school} ({self.entry_date})"
+
+
+class AttendanceCode(models.Model):
+    """The board's attendance codes: a table, since each board has its own."""
+
+    class Kind(models.TextChoices):
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        LATE = "late", _("Late")
+        SCHOOL_ACTIVITY = "activity", _("School activity")
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    label_fr = models.CharField(_("French label"), max_length=100)
+    label_en = models.CharField(_("English label"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    excused = models.BooleanField(_("known reason"), default=False)
+
+    class Meta:
+        verbose_name = _("attendance code")
+        verbose_name_plural = _("attendance codes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.label_fr}"
+
+
+class AttendanceRecord(models.Model):
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="attendance",
+                                verbose_name=_("student"))
+    date = models.DateField(_("date"))
+    # Empty for a full day; otherwise the period of the day.
+    period = models.PositiveSmallIntegerField(_("period"), null=True, blank=True,
+                                              help_text=_("Leave empty for a full day."))
+    code = models.ForeignKey(AttendanceCode, on_delete=models.PROTECT,
+                             verbose_name=_("code"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    minutes_late = models.PositiveSmallIntegerField(_("minutes late"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance record")
+        verbose_name_plural = _("attendance records")
+        ordering = ["-date", "period"]
+        indexes = [models.Index(fields=["student", "date"])]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "date"], condition=Q(period__isnull=True),
+                                    name="attendance_one_full_day_record"),
+            models.UniqueConstraint(fields=["student", "date", "period"],
+                                    condition=Q(period__isnull=False),
+                                    name="attendance_one_record_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} — {self.date} {self.code.code}"
+
+
+class Course(models.Model):
+    # Ministry course code (FRA4U, MTH1W) with an optional sixth character from the school.
+    code = models.CharField(_("course code"), max_length=6, unique=True)
+    title_fr = models.CharField(_("French title"), max_length=200)
+    title_en = models.CharField(_("English title"), max_length=200)
+    credit_value = models.DecimalField(_("credit value"), max_digits=3, decimal_places=1,
+                                       default=1)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z0-9]{3,6}$"),
+                name="course_code_format",
+                violation_error_message=_("A course code has 3 to 6 capital letters or digits."),
+            ),
+            models.CheckConstraint(
+                condition=Q(credit_value__gte=0, credit_value__lte=4),
+                name="course_credit_value_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title_fr}"
+
+
+class Section(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sections",
+                               verbose_name=_("course"))
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="sections",
+                               verbose_name=_("school"))
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="sections",
+                             verbose_name=_("term"))
+    section_number = models.CharField(_("section"), max_length=10)
+    teacher_name = models.CharField(_("teacher"), max_length=200, blank=True)
+    room = models.CharField(_("room"), max_length=20, blank=True)
+    students = models.ManyToManyField(Student, through="SectionEnrolment",
+                                      related_name="sections", verbose_name=_("students"))
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["course__code", "section_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "term", "section_number"],
+                                    name="section_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.code}-{self.section_number}"
+
+
+class Meeting(models.Model):
+    class Day(models.IntegerChoices):
+        MONDAY = 1, _("Monday")
+        TUESDAY = 2, _("Tuesday")
+        WEDNESDAY = 3, _("Wednesday")
+        THURSDAY = 4, _("Thursday")
+        FRIDAY = 5, _("Friday")
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="meetings",
+                                verbose_name=_("section"))
+    day = models.PositiveSmallIntegerField(_("day"), choices=Day.choices)
+    period = models.PositiveSmallIntegerField(_("period"))
+    start_time = models.TimeField(_("start time"))
+    end_time = models.TimeField(_("end time"))
+    room = models.CharField(_("room"), max_length=20, blank=True,
+                            help_text=_("Leave empty to use the section's room."))
+
+    class Meta:
+        verbose_name = _("class meeting")
+        verbose_name_plural = _("class meetings")
+        ordering = ["day", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="meeting_times_in_order",
+                violation_error_message=_("The end time must come after the start time."),
+            ),
+            models.CheckConstraint(condition=Q(day__gte=1, day__lte=5), name="meeting_day_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section} {self.get_day_display()} {self.start_time:%H:%M}"
+
+
+class SectionEnrolment(models.Model):
+    student = models.ForeignKey(Student, on_delete=models.CASCADE,
+                                related_name="section_enrolments", verbose_name=_("student"))
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="enrolments",
+                                verbose_name=_("section"))
+
+    class Meta:
+        verbose_name = _("section enrolment")
+        verbose_name_plural = _("section enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["student", "section"],
+                                    name="sectionenrolment_unique_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} — {self.section}"
+
+
+class CourseResult(models.Model):
+    """A line of the student's transcript (Relevé de notes de l'Ontario)."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="results",
+                                verbose_name=_("student"))
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="results",
+                               verbose_name=_("course"))
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="results",
+                               verbose_name=_("school"))
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT,
+                                    related_name="results", verbose_name=_("school year"))
+    completion_date = models.DateField(_("completion date"), null=True, blank=True)
+    mark = models.PositiveSmallIntegerField(_("mark (%)"), null=True, blank=True)
+    credit_earned = models.DecimalField(_("credit earned"), max_digits=3, decimal_places=1,
+                                        default=0)
+    withdrawn = models.BooleanField(_("withdrawn (W)"), default=False)
+
+    class Meta:
+        verbose_name = _("course result")
+        verbose_name_plural = _("course results")
+        ordering = ["school_year__start_date", "course__code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(mark__isnull=True) | Q(mark__lte=100),
+                                   name="courseresult_mark_range",
+                                   violation_error_message=_("A mark is between 0 and 100.")),
+            models.CheckConstraint(
+                condition=Q(credit_earned__gte=0, credit_earned__lte=4),
+                name="courseresult_credit_range",
+            ),
+            models.CheckConstraint(condition=Q(withdrawn=False) | Q(credit_earned=0),
+                                   name="courseresult_withdrawn_no_credit",
+                                   violation_error_message=_("A withdrawn course earns no credit.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} — {self.course.code} ({self.school_year})"
