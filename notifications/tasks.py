@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from notifications import services
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_emails(email_ids: list[int]) -> None:
+    services.emails_send(email_ids)
+
+
+@shared_task(ignore_result=True)
+def sweep_outbox() -> int:
+    return services.emails_sweep()

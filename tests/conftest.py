@@ -1,0 +1,66 @@
+"""Shared fixtures. Real services where behaviour depends on them.
+
+Without PostgreSQL, Redis or Chromium, the tests that need them skip with the reason; in CI
+(PORTAIL_REQUIRE_SERVICES=1) a missing service fails instead.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from tests import factories
+
+REQUIRE_SERVICES = os.environ.get("PORTAIL_REQUIRE_SERVICES") == "1"
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip when a real service is missing, or fail in CI where it must be there."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (PORTAIL_REQUIRE_SERVICES=1)", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_sessionstart(session):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if REQUIRE_SERVICES and "postgresql" not in engine:
+        raise pytest.UsageError(
+            f"CI must run on PostgreSQL (DATABASE_URL), not {engine}."
+        )
+
+
+@pytest.fixture
+def postgresql():
+    require(
+        "postgresql" in settings.DATABASES["default"]["ENGINE"],
+        "needs PostgreSQL: set DATABASE_URL=postgres://…",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate limits and cached pages live in the cache: each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def family(db):
+    """Alice's family: two children in two schools, the usual subject of access tests."""
+    return factories.make_family(last_name="Tremblay", parent_first_name="Alice")
+
+
+@pytest.fixture
+def other_family(db):
+    """Bob's family: their child must never appear to Alice."""
+    return factories.make_family(last_name="Gagnon", parent_first_name="Bob", children=1)
+
+
+@pytest.fixture
+def charlie(db):
+    """A validated account with no guardian link: sees no student."""
+    return factories.UserFactory(username="charlie", first_name="Charlie")
