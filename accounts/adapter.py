@@ -1,6 +1,11 @@
+import unicodedata
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import translation
 
+from accounts import services
 from accounts.models import User
 from notifications.services import email_queue
 
@@ -20,6 +25,11 @@ def outbox_template(template_prefix: str) -> str:
     return SHARED_TEMPLATES.get(name, name)
 
 
+def _ascii_lower(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isascii() and c.isalnum()).lower()
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Every allauth email goes through the outbox, in the recipient's language."""
@@ -30,3 +40,32 @@ class AccountAdapter(DefaultAccountAdapter):
             context=context,
             language=recipient.preferred_language if recipient else translation.get_language(),
         )
+
+    def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
+        # The names come from step 1, or from the school's record for an existing parent.
+        for field, value in services.signup_names(request).items():
+            setattr(user, field, value)
+        user.preferred_language = translation.get_language()
+        return super().save_user(request, user, form, commit)
+
+    def populate_username(self, request: HttpRequest, user: User) -> None:
+        """The login ID: first initial and last name, made unique (atremblay, atremblay2)."""
+        if user.username:
+            return
+        base = _ascii_lower(user.first_name)[:1] + _ascii_lower(user.last_name)[:20]
+        user.username = self.generate_unique_username([base, user.email, "parent"])
+
+    def confirm_email(self, request: HttpRequest, email_address) -> bool:
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            services.account_activate(request=request, email_address=email_address)
+        return confirmed
+
+    def get_email_verification_redirect_url(self, email_address) -> str:
+        return reverse("accounts:activated")
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials) -> str:
+        # allauth counts failed logins per login; adding the IP means an attacker elsewhere
+        # cannot lock a parent out, while the per-IP limit still stops guessing.
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:" \
+               f"{self.get_client_ip(request)}"

@@ -1,4 +1,8 @@
+import time
+
 from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.utils import translation
 
 
@@ -22,3 +26,29 @@ class PreferredLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class SessionTimeoutMiddleware:
+    """Log out after SESSION_IDLE_TIMEOUT without a request, or SESSION_COOKIE_AGE after login.
+
+    The last-activity time is written at most once a minute, so a busy parent does not
+    cost a session write on every page.
+    """
+
+    TOUCH_EVERY = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            started = request.session.setdefault("started_at", now)
+            last_seen = request.session.get("last_seen_at", now)
+            if (now - last_seen > settings.SESSION_IDLE_TIMEOUT
+                    or now - started > settings.SESSION_COOKIE_AGE):
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+            if now - last_seen >= self.TOUCH_EVERY or "last_seen_at" not in request.session:
+                request.session["last_seen_at"] = now
+        return self.get_response(request)

@@ -1,9 +1,22 @@
+import hashlib
+import hmac
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class SecurityQuestion(models.TextChoices):
+    FIRST_PET = "first_pet", _("What was the name of your first pet?")
+    BIRTH_CITY = "birth_city", _("In what city were you born?")
+    FIRST_SCHOOL = "first_school", _("What was the name of your first school?")
+    CHILDHOOD_FRIEND = "childhood_friend", _("What was your best childhood friend's first name?")
+    FIRST_JOB = "first_job", _("What was your first job?")
+    STREET = "street", _("On what street did you grow up?")
 
 
 class User(AbstractUser):
@@ -21,9 +34,20 @@ class User(AbstractUser):
         error_messages={"unique": _("A user with that login ID already exists.")},
     )
     email = models.EmailField(_("main email"), blank=True)
+    preferred_name = models.CharField(
+        _("display name"), max_length=100, blank=True,
+        help_text=_("The name shown at the top right of the portal."),
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=settings.LANGUAGES, default="fr"
     )
+    # Only the help desk uses it, to check a caller's identity; never a way to recover the
+    # account (security questions are weak: ASVS 6.4.2). Stored hashed.
+    security_question = models.CharField(
+        _("security question"), max_length=30, choices=SecurityQuestion.choices, blank=True
+    )
+    security_answer = models.CharField(_("security answer"), max_length=256, blank=True,
+                                       editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -39,4 +63,47 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.username
+        return self.preferred_name or self.get_full_name() or self.username
+
+
+def hash_access_code(code: str) -> str:
+    """Codes are random and long, so a keyed SHA-256 is enough (and allows a lookup)."""
+    normalized = "".join(code.split()).replace("-", "").upper()
+    return hmac.new(settings.SECRET_KEY.encode(), normalized.encode(), hashlib.sha256).hexdigest()
+
+
+class AccessCode(models.Model):
+    """A one-time code a school gives an existing guardian contact to create an account.
+
+    Only its hash is stored: the code is shown once, on the letter or in the email.
+    """
+
+    guardian = models.ForeignKey("students.Guardian", on_delete=models.CASCADE,
+                                 related_name="access_codes", verbose_name=_("guardian"))
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("issued"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("issued by"))
+    expires_at = models.DateTimeField(_("expires"))
+    # Set at sign-up; the guardian is linked once the account's email is validated.
+    claimed_by = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                      null=True, blank=True, related_name="access_code",
+                                      verbose_name=_("claimed by"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access code")
+        verbose_name_plural = _("access codes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")),
+                                   name="accesscode_expires_after_issue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.claimed_by_id is None and self.expires_at > timezone.now()

@@ -5,5 +5,13 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("creer/", views.signup, name="signup"),
+    path("creer/nouveau-parent/", views.signup_profile, name="signup_profile"),
+    path("creer/code/", views.signup_with_code, name="signup_code"),
+    path("creer/connexion/", views.signup_account, name="signup_account"),
+    path("active/", views.activated, name="activated"),
+    path("initialisation/", views.recovery, name="recovery"),
+    path("initialisation/identifiant/", views.recover_login_id, name="recover_login_id"),
     path("preferences/", views.preferences, name="preferences"),
+    path("preferences/securite/", views.security, name="security"),
 ]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from notifications import views as notification_views
 
@@ -11,6 +12,8 @@ admin.site.index_title = _("School data and accounts")
 urlpatterns = [
     path("", notification_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # allauth's own sign-up page leads to ours (two steps, two paths).
+    path("comptes/signup/", RedirectView.as_view(pattern_name="accounts:signup")),
     path("comptes/", include("allauth.urls")),
     path("famille/", include("students.urls")),
     path("compte/", include("accounts.urls")),
