@@ -19,6 +19,10 @@ PHONE_STORED = r"^[2-9][0-9]{2}[2-9][0-9]{6}$"
 
 _SEPARATORS = re.compile(r"[\s\-.()]")
 
+NISO_MESSAGE = _("The OEN must have exactly 9 digits, for example 123-456-789.")
+POSTAL_CODE_MESSAGE = _("Enter a Canadian postal code, for example K1G 6C3.")
+PHONE_MESSAGE = _("Enter a 10-digit phone number, for example 613 555-0123.")
+
 
 class Province(models.TextChoices):
     AB = "AB", _("Alberta")
@@ -43,10 +47,7 @@ def normalize_niso(value: str) -> str:
 def validate_niso(value: str) -> None:
     # No public check-digit algorithm is known for the OEN: only the shape is checked.
     if not re.match(NISO_STORED, normalize_niso(value)):
-        raise ValidationError(
-            _("The OEN must have exactly 9 digits, for example 123-456-789."),
-            code="invalid_niso",
-        )
+        raise ValidationError(NISO_MESSAGE, code="invalid_niso")
 
 
 def format_niso(value: str) -> str:
@@ -65,10 +66,7 @@ def normalize_postal_code(value: str) -> str:
 
 def validate_postal_code(value: str) -> None:
     if not re.match(POSTAL_CODE_STORED, normalize_postal_code(value)):
-        raise ValidationError(
-            _("Enter a Canadian postal code, for example K1G 6C3."),
-            code="invalid_postal_code",
-        )
+        raise ValidationError(POSTAL_CODE_MESSAGE, code="invalid_postal_code")
 
 
 def normalize_phone(value: str) -> str:
@@ -82,10 +80,7 @@ def normalize_phone(value: str) -> str:
 
 def validate_phone(value: str) -> None:
     if not re.match(PHONE_STORED, normalize_phone(value)):
-        raise ValidationError(
-            _("Enter a 10-digit phone number, for example 613 555-0123."),
-            code="invalid_phone",
-        )
+        raise ValidationError(PHONE_MESSAGE, code="invalid_phone")
 
 
 def format_phone(value: str) -> str:
@@ -152,7 +147,7 @@ class Address(models.Model):
             models.CheckConstraint(
                 condition=matches_or_blank("postal_code", POSTAL_CODE_STORED),
                 name="%(app_label)s_%(class)s_postal_code_format",
-                violation_error_message=_("Enter a Canadian postal code, for example K1G 6C3."),
+                violation_error_message=POSTAL_CODE_MESSAGE,
             ),
         ]
 

@@ -8,7 +8,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from portail.formats import (
+    NISO_MESSAGE,
     NISO_STORED,
+    PHONE_MESSAGE,
     PHONE_STORED,
     Address,
     NisoField,
@@ -81,7 +83,7 @@ class School(Address):
             models.CheckConstraint(
                 condition=matches_or_blank("phone", PHONE_STORED),
                 name="school_phone_format",
-                violation_error_message=_("Enter a 10-digit phone number, for example 613 555-0123."),
+                violation_error_message=PHONE_MESSAGE,
             ),
         ]
 
@@ -195,9 +197,7 @@ class Student(Address):
             models.CheckConstraint(
                 condition=Q(niso__regex=NISO_STORED),
                 name="student_niso_format",
-                violation_error_message=_(
-                    "The OEN must have exactly 9 digits, for example 123-456-789."
-                ),
+                violation_error_message=NISO_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=Q(grade__gte=Grade.JUNIOR_KINDERGARTEN, grade__lte=Grade.GRADE_12),
@@ -259,9 +259,7 @@ class Guardian(Address):
                 models.CheckConstraint(
                     condition=matches_or_blank(field, PHONE_STORED),
                     name=f"guardian_{field}_format",
-                    violation_error_message=_(
-                        "Enter a 10-digit phone number, for example 613 555-0123."
-                    ),
+                    violation_error_message=PHONE_MESSAGE,
                 )
                 for field in ("primary_phone", "cell_phone", "work_phone")
             ),
@@ -541,8 +539,118 @@ class CourseResult(models.Model):
             ),
             models.CheckConstraint(condition=Q(withdrawn=False) | Q(credit_earned=0),
                                    name="courseresult_withdrawn_no_credit",
-                                   violation_error_message=_("A withdrawn course earns no credit.")),
+                                   violation_error_message=_(
+                                       "A withdrawn course earns no credit.")),
         ]
 
     def __str__(self) -> str:
         return f"{self.student} — {self.course.code} ({self.school_year})"
+
+
+class TimetablePublication(models.Model):
+    """A school's timetable for a year is shown to parents from this date on."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE,
+                               related_name="timetable_publications", verbose_name=_("school"))
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE,
+                                    related_name="timetable_publications",
+                                    verbose_name=_("school year"))
+    published_on = models.DateField(_("shown to parents from"))
+
+    class Meta:
+        verbose_name = _("timetable publication")
+        verbose_name_plural = _("timetable publications")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "school_year"],
+                                    name="timetablepublication_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} — {self.school_year}"
+
+
+def _calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A parent's private iCalendar link for one child's timetable; revoked by deleting it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="calendar_feeds", verbose_name=_("user"))
+    student = models.ForeignKey(Student, on_delete=models.CASCADE,
+                                related_name="calendar_feeds", verbose_name=_("student"))
+    token = models.CharField(max_length=64, unique=True, default=_calendar_token,
+                             editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar link")
+        verbose_name_plural = _("calendar links")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "student"], name="calendarfeed_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.student}"
+
+
+class ParentForm(models.Model):
+    """A consent or acknowledgement form staff put before parents (Formulaires parents).
+
+    It applies to the whole board, or to one school, and optionally to one grade.
+    """
+
+    class Kind(models.TextChoices):
+        CONSENT = "consent", _("Consent (yes or no)")
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+
+    title_fr = models.CharField(_("French title"), max_length=200)
+    title_en = models.CharField(_("English title"), max_length=200)
+    body_fr = models.TextField(_("French text"))
+    body_en = models.TextField(_("English text"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT,
+                                    related_name="parent_forms", verbose_name=_("school year"))
+    school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="parent_forms", verbose_name=_("school"),
+                               help_text=_("Leave empty for every school of the board."))
+    grade = models.SmallIntegerField(_("grade"), choices=Grade.choices, null=True, blank=True,
+                                     help_text=_("Leave empty for every grade."))
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    is_open = models.BooleanField(_("open for answers"), default=True)
+
+    class Meta:
+        verbose_name = _("parent form")
+        verbose_name_plural = _("parent forms")
+        ordering = ["title_fr"]
+
+    def __str__(self) -> str:
+        return self.title_fr
+
+
+class ParentFormResponse(models.Model):
+    """One answer per form and child, signed with the parent's name and time-stamped."""
+
+    form = models.ForeignKey(ParentForm, on_delete=models.CASCADE, related_name="responses",
+                             verbose_name=_("form"))
+    student = models.ForeignKey(Student, on_delete=models.CASCADE,
+                                related_name="form_responses", verbose_name=_("student"))
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="form_responses",
+                                    verbose_name=_("answered by"))
+    accepted = models.BooleanField(_("consent given"))
+    signature = models.CharField(_("signature (full name)"), max_length=200)
+    signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("parent form answer")
+        verbose_name_plural = _("parent form answers")
+        ordering = ["-signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "student"],
+                                    name="parentformresponse_once_per_child"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form} — {self.student}"

@@ -3,11 +3,24 @@
 from datetime import date
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from students.models import Student, StudentGuardian
+from students.models import (
+    AttendanceCode,
+    AttendanceRecord,
+    CalendarFeed,
+    Enrolment,
+    Meeting,
+    ParentForm,
+    ParentFormResponse,
+    SchoolYear,
+    Student,
+    StudentGuardian,
+    Term,
+    TimetablePublication,
+)
 
 ADULT_AGE = 18
 
@@ -50,3 +63,91 @@ def student_for_parent(user, public_id: UUID | str) -> Student:
         return students_visible_to(user).get(public_id=public_id)
     except (Student.DoesNotExist, ValueError) as missing:
         raise Http404 from missing
+
+
+def current_school_year(*, today: date | None = None) -> SchoolYear | None:
+    """The year under way, or the most recent one that has started (summer holidays)."""
+    today = today or timezone.localdate()
+    return (
+        SchoolYear.objects.filter(start_date__lte=today).order_by("-start_date").first()
+        or SchoolYear.objects.order_by("start_date").first()
+    )
+
+
+def contacts_visible_to(user, student: Student) -> list[StudentGuardian]:
+    """The student's guardians this parent may see: never one whose portal access is off."""
+    return list(
+        student.guardian_links.filter(portal_access=True)
+        .select_related("guardian")
+        .order_by("contact_order", "guardian__last_name")
+    )
+
+
+def attendance_records(student: Student, *, start: date, end: date) -> QuerySet[AttendanceRecord]:
+    return (
+        student.attendance.filter(date__gte=start, date__lte=end)
+        .select_related("code")
+        .order_by("-date", "period")
+    )
+
+
+def attendance_totals(student: Student, *, start: date, end: date) -> dict[str, int]:
+    """Days absent, classes missed and times late: the figures a report card shows."""
+    absent = Q(code__kind=AttendanceCode.Kind.ABSENT)
+    return student.attendance.filter(date__gte=start, date__lte=end).aggregate(
+        days_absent=Count("pk", filter=absent & Q(period__isnull=True)),
+        classes_missed=Count("pk", filter=absent & Q(period__isnull=False)),
+        times_late=Count("pk", filter=Q(code__kind=AttendanceCode.Kind.LATE)),
+    )
+
+
+def terms_of(student: Student, school_year: SchoolYear) -> list[Term]:
+    return list(Term.objects.filter(school=student.school, school_year=school_year)
+                .order_by("start_date"))
+
+
+def timetable_published(student: Student, school_year: SchoolYear, *,
+                        today: date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return TimetablePublication.objects.filter(
+        school=student.school, school_year=school_year, published_on__lte=today
+    ).exists()
+
+
+def timetable_meetings(student: Student, term: Term) -> list[Meeting]:
+    """The week's class meetings of the student's sections in that term."""
+    return list(
+        Meeting.objects.filter(section__term=term, section__enrolments__student=student)
+        .select_related("section__course")
+        .order_by("day", "start_time")
+    )
+
+
+def enrolment_history(student: Student) -> QuerySet[Enrolment]:
+    return student.enrolments.select_related("school").order_by("-entry_date")
+
+
+def parent_forms_for(student: Student, school_year: SchoolYear) -> list[ParentForm]:
+    """Open forms for this child (board-wide or their school; all grades or theirs),
+    each with `.response`: this child's answer, or None."""
+    forms = list(
+        ParentForm.objects.filter(
+            Q(school__isnull=True) | Q(school=student.school),
+            Q(grade__isnull=True) | Q(grade=student.grade),
+            school_year=school_year, is_open=True,
+        ).prefetch_related(
+            Prefetch("responses", queryset=ParentFormResponse.objects.filter(student=student)
+                     .select_related("answered_by"), to_attr="child_responses")
+        ).order_by("title_fr")
+    )
+    for form in forms:
+        form.response = form.child_responses[0] if form.child_responses else None
+    return forms
+
+
+def calendar_feed_student(token: str) -> Student:
+    """The student behind a calendar link, if its owner may still see them; else 404."""
+    feed = CalendarFeed.objects.select_related("user", "student").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    return student_for_parent(feed.user, feed.student.public_id)

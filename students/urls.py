@@ -7,4 +7,15 @@ app_name = "students"
 urlpatterns = [
     path("", views.family, name="family"),
     path("<uuid:public_id>/", views.details, name="details"),
+    path("<uuid:public_id>/adresse/", views.address, name="address"),
+    path("<uuid:public_id>/contacts/", views.contacts, name="contacts"),
+    path("<uuid:public_id>/photo/", views.photo, name="photo"),
+    path("<uuid:public_id>/photo.jpg", views.photo_file, name="photo_file"),
+    path("<uuid:public_id>/assiduite/", views.attendance, name="attendance"),
+    path("<uuid:public_id>/formulaires/", views.forms_list, name="forms"),
+    path("<uuid:public_id>/formulaires/<uuid:form_id>/", views.form_answer, name="form_answer"),
+    path("<uuid:public_id>/emploi-du-temps/", views.timetable, name="timetable"),
+    path("<uuid:public_id>/emploi-du-temps/lien/", views.calendar_link, name="calendar_link"),
+    path("<uuid:public_id>/adhesion/", views.enrolments, name="enrolments"),
+    path("calendrier/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

@@ -1,20 +1,196 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+"""The Famille tab. Every view resolves its student through students.selectors."""
 
-from students.selectors import student_for_parent, students_visible_to
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from students import selectors, services
+from students.calendar import timetable_ics
+from students.forms import AttendancePeriodForm, ParentFormAnswerForm
+from students.models import ParentForm, Student
+
+CHOSEN_STUDENT_KEY = "chosen_student"
+
+
+def _child_page(request: HttpRequest, public_id, template: str, side_tab: str,
+                **context) -> HttpResponse:
+    """Render a child's page with the side tabs; the child stays chosen across tabs."""
+    student = context["student"]
+    request.session[CHOSEN_STUDENT_KEY] = str(student.public_id)
+    return render(request, template, {
+        "side_tab": side_tab,
+        "children": selectors.students_visible_to(request.user),
+        **context,
+    })
+
+
+def _student(request: HttpRequest, public_id) -> Student:
+    return selectors.student_for_parent(request.user, public_id)
 
 
 @login_required
 def family(request: HttpRequest) -> HttpResponse:
     """The Famille tab: the parent's children; with only one, straight to that child."""
-    children = list(students_visible_to(request.user))
+    children = list(selectors.students_visible_to(request.user))
     if len(children) == 1:
         return redirect("students:details", public_id=children[0].public_id)
-    return render(request, "students/family.html", {"children": children})
+    chosen = request.session.get(CHOSEN_STUDENT_KEY)
+    return render(request, "students/family.html", {"children": children, "chosen": chosen})
 
 
 @login_required
 def details(request: HttpRequest, public_id) -> HttpResponse:
-    student = student_for_parent(request.user, public_id)
-    return render(request, "students/details.html", {"student": student})
+    """Détails › Démographie."""
+    student = _student(request, public_id)
+    return _child_page(request, public_id, "students/details.html", "details",
+                       student=student, sub_tab="demographics")
+
+
+@login_required
+def address(request: HttpRequest, public_id) -> HttpResponse:
+    student = _student(request, public_id)
+    return _child_page(request, public_id, "students/address.html", "details",
+                       student=student, sub_tab="address")
+
+
+@login_required
+def contacts(request: HttpRequest, public_id) -> HttpResponse:
+    student = _student(request, public_id)
+    return _child_page(request, public_id, "students/contacts.html", "details",
+                       student=student, sub_tab="contacts",
+                       links=selectors.contacts_visible_to(request.user, student))
+
+
+@login_required
+def photo(request: HttpRequest, public_id) -> HttpResponse:
+    student = _student(request, public_id)
+    return _child_page(request, public_id, "students/photo.html", "details",
+                       student=student, sub_tab="photo")
+
+
+@login_required
+def photo_file(request: HttpRequest, public_id) -> FileResponse:
+    """The photo itself, from private storage, only for those who may see the child."""
+    student = _student(request, public_id)
+    if not student.photo:
+        raise Http404
+    response = FileResponse(student.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+def attendance(request: HttpRequest, public_id) -> HttpResponse:
+    """Détails › Assiduité: the list for a month or term, and the year's totals."""
+    student = _student(request, public_id)
+    school_year = selectors.current_school_year()
+    if school_year is None:
+        raise Http404
+    form = AttendancePeriodForm(request.GET or None, school_year=school_year,
+                                terms=selectors.terms_of(student, school_year))
+    start, end = form.date_range() if form.is_bound else (school_year.start_date,
+                                                          school_year.end_date)
+    return _child_page(
+        request, public_id, "students/attendance.html", "details",
+        student=student, sub_tab="attendance", form=form, school_year=school_year,
+        records=selectors.attendance_records(student, start=start, end=end),
+        totals=selectors.attendance_totals(student, start=school_year.start_date,
+                                           end=school_year.end_date),
+    )
+
+
+@login_required
+def forms_list(request: HttpRequest, public_id) -> HttpResponse:
+    """Détails › Formulaires parents."""
+    student = _student(request, public_id)
+    school_year = selectors.current_school_year()
+    parent_forms = selectors.parent_forms_for(student, school_year) if school_year else []
+    return _child_page(request, public_id, "students/forms_list.html", "details",
+                       student=student, sub_tab="forms", parent_forms=parent_forms)
+
+
+@login_required
+@never_cache
+def form_answer(request: HttpRequest, public_id, form_id) -> HttpResponse:
+    student = _student(request, public_id)
+    school_year = selectors.current_school_year()
+    parent_forms = selectors.parent_forms_for(student, school_year) if school_year else []
+    parent_form = next((f for f in parent_forms if str(f.public_id) == str(form_id)), None)
+    if parent_form is None:
+        raise Http404
+    answer_form = ParentFormAnswerForm(
+        request.POST or None,
+        acknowledgement=parent_form.kind == ParentForm.Kind.ACKNOWLEDGEMENT,
+    )
+    if request.method == "POST" and parent_form.response is None and answer_form.is_valid():
+        saved = services.parent_form_answer(
+            form=parent_form, student=student, user=request.user,
+            accepted=answer_form.cleaned_data["accepted"],
+            signature=answer_form.cleaned_data["signature"],
+        )
+        if saved is None:
+            messages.error(request, _("This form has already been answered for this child."))
+        else:
+            messages.success(request, _("Your answer has been recorded. Thank you."))
+        return redirect("students:forms", public_id=student.public_id)
+    return _child_page(request, public_id, "students/form_answer.html", "details",
+                       student=student, sub_tab="forms", parent_form=parent_form,
+                       answer_form=answer_form)
+
+
+@login_required
+def timetable(request: HttpRequest, public_id) -> HttpResponse:
+    """Emploi du temps: the week's grid for a term, once the school has published it."""
+    student = _student(request, public_id)
+    school_year = selectors.current_school_year()
+    terms = selectors.terms_of(student, school_year) if school_year else []
+    published = bool(terms) and selectors.timetable_published(student, school_year)
+    today = timezone.localdate()
+    term = next((t for t in terms if str(t.pk) == request.GET.get("etape")), None) or next(
+        (t for t in terms if t.start_date <= today <= t.end_date), terms[0] if terms else None
+    )
+    meetings = selectors.timetable_meetings(student, term) if published and term else []
+    return _child_page(
+        request, public_id, "students/timetable.html", "timetable",
+        student=student, terms=terms, term=term, published=published, meetings=meetings,
+        calendar_feed=student.calendar_feeds.filter(user=request.user).first(),
+    )
+
+
+@login_required
+@require_POST
+def calendar_link(request: HttpRequest, public_id) -> HttpResponse:
+    """Create, or revoke and replace, the private calendar link."""
+    student = _student(request, public_id)
+    if request.POST.get("action") == "revoke":
+        services.calendar_feed_revoke(user=request.user, student=student)
+        messages.success(request, _("The calendar link has been revoked: it no longer works."))
+    else:
+        services.calendar_feed_get_or_create(user=request.user, student=student)
+    return redirect("students:timetable", public_id=student.public_id)
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The .ics file behind a private link: no login (calendar apps have none)."""
+    student = selectors.calendar_feed_student(token)
+    school_year = selectors.current_school_year()
+    if school_year is None or not selectors.timetable_published(student, school_year):
+        raise Http404
+    terms = selectors.terms_of(student, school_year)
+    body = timetable_ics(student, [(t, selectors.timetable_meetings(student, t)) for t in terms])
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+@login_required
+def enrolments(request: HttpRequest, public_id) -> HttpResponse:
+    """Adhésion: the enrolment history across the board's schools."""
+    student = _student(request, public_id)
+    return _child_page(request, public_id, "students/enrolments.html", "enrolments",
+                       student=student, enrolments=selectors.enrolment_history(student))

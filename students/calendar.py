@@ -1,0 +1,41 @@
+"""A child's timetable as an iCalendar feed, for the parent's calendar app."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from icalendar import Calendar, Event
+
+from students.models import Meeting, Student, Term
+
+
+def timetable_ics(student: Student, terms_meetings: list[tuple[Term, list[Meeting]]]) -> bytes:
+    """Weekly recurring events for each class meeting, from each term's start to its end."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    stamp = datetime.now(tz=zone)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Portail Famille//Emploi du temps//FR")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{student.first_name} — {student.school.name}")
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    for term, meetings in terms_meetings:
+        for meeting in meetings:
+            # First occurrence: the first matching weekday on or after the term's start.
+            offset = (meeting.day - 1 - term.start_date.weekday()) % 7
+            first_day = term.start_date + timedelta(days=offset)
+            course = meeting.section.course
+            event = Event()
+            event.add("uid", f"meeting-{meeting.pk}-term-{term.pk}@portail-famille")
+            event.add("dtstamp", stamp)
+            event.add("summary", f"{course.code} {course.title_fr}")
+            event.add("dtstart", datetime.combine(first_day, meeting.start_time, zone))
+            event.add("dtend", datetime.combine(first_day, meeting.end_time, zone))
+            event.add("rrule", {"freq": "weekly", "until": datetime.combine(
+                term.end_date, meeting.end_time, zone)})
+            location = meeting.room or meeting.section.room
+            if location:
+                event.add("location", location)
+            if meeting.section.teacher_name:
+                event.add("description", meeting.section.teacher_name)
+            calendar.add_component(event)
+    return calendar.to_ical()
