@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-NISO_STORED = r"^[0-9]{9}$"
+NISO_STORED = r"^[0-9]{9}\Z"
 # Canada Post: no D, F, I, O, Q, U anywhere; no W or Z in first position.
-POSTAL_CODE_STORED = r"^[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z] [0-9][ABCEGHJ-NPRSTV-Z][0-9]$"
+POSTAL_CODE_STORED = r"^[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z] [0-9][ABCEGHJ-NPRSTV-Z][0-9]\Z"
+# \Z, not $: on SQLite (Python's re) "$" would also accept a trailing newline.
 # North American numbers: area code and exchange start with 2 to 9.
-PHONE_STORED = r"^[2-9][0-9]{2}[2-9][0-9]{6}$"
+PHONE_STORED = r"^[2-9][0-9]{2}[2-9][0-9]{6}\Z"
 
 _SEPARATORS = re.compile(r"[\s\-.()]")
 

@@ -76,7 +76,7 @@ class School(Address):
         constraints = [
             *Address.Meta.constraints,
             models.CheckConstraint(
-                condition=Q(ministry_number__regex=r"^[0-9]{6}$"),
+                condition=Q(ministry_number__regex=r"^[0-9]{6}\Z"),
                 name="school_ministry_number_format",
                 violation_error_message=_("The ministry number has six digits."),
             ),
@@ -107,7 +107,7 @@ class SchoolYear(models.Model):
                 violation_error_message=_("The end date must come after the start date."),
             ),
             models.CheckConstraint(
-                condition=Q(name__regex=r"^[0-9]{4}-[0-9]{4}$"),
+                condition=Q(name__regex=r"^[0-9]{4}-[0-9]{4}\Z"),
                 name="schoolyear_name_format",
                 violation_error_message=_("Write the school year as 2026-2027."),
             ),
@@ -391,11 +391,18 @@ class AttendanceRecord(models.Model):
         ordering = ["-date", "period"]
         indexes = [models.Index(fields=["student", "date"])]
         constraints = [
-            models.UniqueConstraint(fields=["student", "date"], condition=Q(period__isnull=True),
-                                    name="attendance_one_full_day_record"),
-            models.UniqueConstraint(fields=["student", "date", "period"],
-                                    condition=Q(period__isnull=False),
-                                    name="attendance_one_record_per_period"),
+            models.UniqueConstraint(
+                fields=["student", "date"], condition=Q(period__isnull=True),
+                name="attendance_one_full_day_record",
+                violation_error_message=_("This student already has a record for this day."),
+            ),
+            models.UniqueConstraint(
+                fields=["student", "date", "period"], condition=Q(period__isnull=False),
+                name="attendance_one_record_per_period",
+                violation_error_message=_(
+                    "This student already has a record for this period of this day."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -416,7 +423,7 @@ class Course(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[A-Z0-9]{3,6}$"),
+                condition=Q(code__regex=r"^[A-Z0-9]{3,6}\Z"),
                 name="course_code_format",
                 violation_error_message=_("A course code has 3 to 6 capital letters or digits."),
             ),

@@ -3,6 +3,7 @@
 from datetime import date
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -29,7 +30,7 @@ def adult_birthdate_cutoff(today: date) -> date:
     """Students born on or before this day are adults (18 or more) on `today`."""
     try:
         return today.replace(year=today.year - ADULT_AGE)
-    except ValueError:  # 29 February: a leap-day child comes of age on 28 February.
+    except ValueError:  # Today is 29 February and that year was not a leap year.
         return today.replace(year=today.year - ADULT_AGE, day=28)
 
 
@@ -61,7 +62,7 @@ def student_for_parent(user, public_id: UUID | str) -> Student:
     """The student behind a URL, or 404 when this user may not see it (never 403)."""
     try:
         return students_visible_to(user).get(public_id=public_id)
-    except (Student.DoesNotExist, ValueError) as missing:
+    except (Student.DoesNotExist, ValueError, ValidationError) as missing:
         raise Http404 from missing
 
 

@@ -27,6 +27,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"parent{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
