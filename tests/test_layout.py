@@ -1,0 +1,152 @@
+"""The base layout and the foundation's pages: what a parent sees and can operate.
+
+Rendered through the test client; the real-browser checks (axe, 360 px) are in
+tests/browser/.
+"""
+
+import re
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.html import escape
+
+from tests.factories import StudentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def html_of(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def test_login_page_has_the_layout_and_a_labelled_form(client, settings):
+    html = html_of(client.get(reverse("account_login")))
+
+    assert '<html lang="fr">' in html
+    assert '<a class="skip-link" href="#main">' in html
+    assert '<main id="main"' in html
+    assert escape(settings.BOARD_NAME) in html
+    assert f'href="mailto:{settings.HELPDESK_EMAIL}"' in html
+    assert settings.HELPDESK_PHONE in html
+    # Labels, not placeholders only, even though allauth asks for "unlabeled" fields.
+    assert '<label class="field__label" for="id_login">' in html
+    assert '<label class="field__label" for="id_password">' in html
+    # Logged out: neither the name menu nor the top tabs.
+    assert "user-menu" not in html
+    assert "top-tabs" not in html
+
+
+def test_language_switcher_offers_the_other_language_and_comes_back(client):
+    path = reverse("account_login")
+    html = html_of(client.get(path))
+    assert f'action="{reverse("set_language")}"' in html
+    assert f'<input type="hidden" name="next" value="{path}">' in html
+    assert 'name="language" value="en"><span lang="en">English</span>' in html
+
+    client.post(reverse("set_language"), {"language": "en", "next": path})
+    html = html_of(client.get(path))
+    assert '<html lang="en">' in html
+    assert 'name="language" value="fr"><span lang="fr">Français</span>' in html
+
+
+def test_wrong_password_is_announced_as_an_alert(client, family):
+    response = client.post(
+        reverse("account_login"), {"login": family.user.username, "password": "pas le bon"}
+    )
+    assert '<div class="form-errors" role="alert">' in html_of(response)
+
+
+def test_home_marks_its_tab_and_shows_the_name_menu(client, family):
+    client.force_login(family.user)
+    html = html_of(client.get(reverse("home")))
+
+    assert f'<summary class="user-menu__toggle">{family.user.display_name}</summary>' in html
+    assert f'href="{reverse("accounts:preferences")}"' in html
+    logout = re.search(r'<form method="post" action="([^"]+)">\s*<input type="hidden" '
+                       r'name="csrfmiddlewaretoken"', html)
+    assert logout and logout.group(1) == reverse("account_logout")
+    assert f'<a href="{reverse("home")}" aria-current="page">' in html
+    assert f'<a href="{reverse("students:family")}">' in html
+    for child in family.children:
+        assert reverse("students:details", kwargs={"public_id": child.public_id}) in html
+        assert f"{child.first_name} {child.last_name}" in html
+
+
+def test_details_marks_the_family_tab_and_the_details_side_tab(client, family):
+    child = family.children[0]
+    child.homeroom = "105"
+    child.save()
+    client.force_login(family.user)
+    url = reverse("students:details", kwargs={"public_id": child.public_id})
+    html = html_of(client.get(url))
+
+    assert f'<a href="{reverse("students:family")}" aria-current="page">' in html
+    assert f'<a href="{url}" aria-current="page">' in html
+    assert f'<a href="{reverse("home")}">' in html
+    with translation.override("fr"):
+        assert f"<dd>{date_format(child.date_of_birth, 'j F Y')}</dd>" in html
+    assert child.niso_display in html
+    assert "<dd>105</dd>" in html
+    for line in child.address_lines:
+        assert line in html
+
+
+def test_a_parent_without_children_is_told_what_to_do(client, charlie, settings):
+    client.force_login(charlie)
+    for name in ("home", "students:family"):
+        html = html_of(client.get(reverse(name)))
+        assert "Your child's school links your account to your children" in html
+        assert f'href="mailto:{settings.HELPDESK_EMAIL}"' in html
+
+
+def test_preferences_shows_the_email_read_only_and_field_errors(client, family):
+    client.force_login(family.user)
+    url = reverse("accounts:preferences")
+    html = html_of(client.get(url))
+    assert '<label class="field__label" for="id_preferred_language">' in html
+    assert family.user.email in html
+    assert 'name="email"' not in html
+    assert "must be made in person at your school" in html
+
+    html = html_of(client.post(url, {"preferred_language": "xx"}))
+    assert '<ul class="errorlist" id="id_preferred_language_error">' in html
+    assert re.search(r'<select[^>]*aria-invalid="true"[^>]*'
+                     r'aria-describedby="id_preferred_language_error"', html)
+
+
+def test_pages_carry_no_inline_script_or_style(client, family):
+    # The CSP forbids them: the browser would drop them silently.
+    client.force_login(family.user)
+    urls = [
+        reverse("home"),
+        reverse("students:family"),
+        reverse("students:details", kwargs={"public_id": family.children[0].public_id}),
+        reverse("accounts:preferences"),
+        reverse("account_logout"),
+    ]
+    for url in urls:
+        html = html_of(client.get(url))
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
+        assert " style=" not in html, url
+
+
+def test_another_familys_child_gets_the_portal_404_page(client, family, settings):
+    settings.DEBUG = False
+    stranger = StudentFactory()
+    client.force_login(family.user)
+    response = client.get(
+        reverse("students:details", kwargs={"public_id": stranger.public_id})
+    )
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "<h1>Page non trouvée</h1>" in html
+    assert stranger.first_name not in html
+
+
+def test_500_page_renders_without_a_request():
+    html = render_to_string("500.html")
+    assert "<h1>" in html and '<html lang="fr">' in html
