@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)  # the embedded default's database and files live here
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
@@ -249,6 +250,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = False
+# Preloading commits the board's whole domain to HTTPS for good: the board's decision.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # A session ends after 30 minutes without a request, and 12 hours after login whatever
 # happens (accounts/middleware.py).
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
