@@ -7,6 +7,7 @@ French message, and a display function.
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -91,6 +92,25 @@ def format_phone(value: str) -> str:
     return f"{digits[:3]} {digits[3:6]}-{digits[6:]}"
 
 
+class FormattedCharField(forms.CharField):
+    """A form field that takes a value as people type it and shows it as they write it.
+
+    Normalising in the form (not only in the model) keeps an unchanged value unchanged, so
+    the admin's history does not record an edit nobody made.
+    """
+
+    def __init__(self, *, normalize, display, **kwargs):
+        self.normalize = normalize
+        self.display = display
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return self.normalize(super().to_python(value))
+
+    def prepare_value(self, value):
+        return self.display(value) if value else value
+
+
 class NisoField(models.CharField):
     """Stores the OEN as 9 bare digits, whatever separators were typed."""
 
@@ -101,6 +121,12 @@ class NisoField(models.CharField):
 
     def to_python(self, value):
         return normalize_niso(super().to_python(value))
+
+    def formfield(self, **kwargs):
+        # Room for the separators people type (123-456-789): the stored value is shorter.
+        return super().formfield(**{"form_class": FormattedCharField, "max_length": 15,
+                                    "normalize": normalize_niso, "display": format_niso,
+                                    **kwargs})
 
 
 class PostalCodeField(models.CharField):
@@ -125,6 +151,11 @@ class PhoneField(models.CharField):
 
     def to_python(self, value):
         return normalize_phone(super().to_python(value))
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": FormattedCharField, "max_length": 20,
+                                    "normalize": normalize_phone, "display": format_phone,
+                                    **kwargs})
 
 
 def matches_or_blank(field: str, pattern: str) -> models.Q:

@@ -144,7 +144,7 @@ class Term(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.school_year})"
+        return f"{self.name} ({self.school_year}, {self.school.code})"
 
 
 class Student(Address):
