@@ -107,3 +107,47 @@ class AccessCode(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.claimed_by_id is None and self.expires_at > timezone.now()
+
+
+class StaffProfile(models.Model):
+    """The schools a member of staff works for; board-level staff see every school."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="staff_profile", verbose_name=_("user"))
+    schools = models.ManyToManyField("students.School", blank=True, related_name="staff",
+                                     verbose_name=_("schools"))
+    board_level = models.BooleanField(
+        _("board level"), default=False,
+        help_text=_("Sees every school of the board (help desk, board administration)."),
+    )
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, with the values before and after. Never edited."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="+", verbose_name=_("who"))
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    object_type = models.CharField(_("record type"), max_length=60)
+    object_id = models.CharField(_("record id"), max_length=40)
+    object_repr = models.CharField(_("record"), max_length=200)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

@@ -1,0 +1,45 @@
+"""The audit trail of staff and help-desk actions (AuditEvent rows, never edited)."""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.forms.models import model_to_dict
+
+from accounts.models import AuditEvent
+
+# Never copied into the trail: secrets stay where they are.
+HIDDEN_FIELDS = {"password", "security_answer", "code_hash", "token"}
+
+
+class _AuditEncoder(DjangoJSONEncoder):
+    """Dates, decimals and UUIDs as Django writes them; anything else (files) as text."""
+
+    def default(self, value):
+        try:
+            return super().default(value)
+        except TypeError:
+            return str(value)
+
+
+def snapshot(instance: models.Model | None) -> dict:
+    """The record's field values as JSON-ready data, without secrets."""
+    if instance is None:
+        return {}
+    fields = [f.name for f in instance._meta.concrete_fields if f.name not in HIDDEN_FIELDS]
+    return json.loads(json.dumps(model_to_dict(instance, fields=fields), cls=_AuditEncoder))
+
+
+def audit_record(*, actor, action: str, instance: models.Model, before: dict | None = None,
+                 after: dict | None = None, reason: str = "") -> AuditEvent:
+    """Record one action; call it in the same transaction as the change."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        before=before or {},
+        after=after if after is not None else snapshot(instance),
+        reason=reason,
+    )
