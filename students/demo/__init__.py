@@ -1,0 +1,1 @@
+"""A deterministic demo board for development and benchmarks: `manage.py seed_demo`."""
