@@ -8,6 +8,7 @@ email printed to the console, files under var/media/. Every variable is listed i
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -136,6 +137,9 @@ CELERY_TIMEZONE = "America/Toronto"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    # Ontario's privacy rule: a guardian's access to an adult student needs consent.
+    "end-adult-guardian-access": {"task": "students.tasks.end_adult_guardian_access",
+                                  "schedule": crontab(hour=2, minute=15)},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
@@ -179,6 +183,7 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "access_code": "10/m/ip,30/h/ip",
     "recover_login_id": "20/m/ip,3/10m/key",
+    "helpdesk_security_answer": "5/h/key",
 }
 # Behind a reverse proxy, how many X-Forwarded-For hops to trust for the client's IP.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

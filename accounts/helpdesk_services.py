@@ -1,0 +1,190 @@
+"""The help desk's writes: each one recorded in the audit trail, with who did it.
+
+An agent never sees or sets a password: a forgotten one gets a reset link by email.
+"""
+
+from allauth.account import app_settings as account_settings
+from allauth.account.internal.flows.password_reset import request_password_reset
+from allauth.account.models import EmailAddress
+from allauth.core.internal import ratelimit
+from django.db import transaction
+from django.http import HttpRequest
+
+from accounts import lockouts
+from accounts.audit import audit_record, snapshot
+from accounts.models import User
+from accounts.services import security_answer_matches
+from notifications.services import email_queue
+from students.models import CalendarFeed, Guardian, ParentFormResponse
+
+SECURITY_CHECK_ACTION = "helpdesk_security_answer"
+# Used unless ACCOUNT_RATE_LIMITS names the action: a caller guessing the answer of
+# someone else's account gets five tries an hour, whoever the agent.
+SECURITY_CHECK_DEFAULT_RATE = "5/h/key"
+
+
+def _address_changed_email(user: User, *, recipient: str, change: str) -> None:
+    """Tell the account's (old) address; no personal data, only what changed."""
+    if recipient:
+        email_queue(recipient=recipient, template="account/address_changed",
+                    context={"change": change}, language=user.preferred_language)
+
+
+@transaction.atomic
+def validation_email_resend(*, request: HttpRequest, actor: User, user: User) -> bool:
+    """Send a new "Valider votre compte" email; False when the address is already valid."""
+    address = (EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+               if user.email else None)
+    if address is None or address.verified:
+        return False
+    # Not allauth's flow: its per-address cooldown would silently drop what the caller,
+    # on the phone, is waiting for.
+    address.send_confirmation(request)
+    audit_record(actor=actor, action="helpdesk_validation_email", instance=user,
+                 after={"email": address.email})
+    return True
+
+
+@transaction.atomic
+def password_reset_send(*, request: HttpRequest, actor: User, user: User) -> bool:
+    """Email a one-time reset link to the account's address; False without one."""
+    if not (user.email and user.is_active):
+        return False
+    request_password_reset(request, user.email, [user], None)
+    audit_record(actor=actor, action="helpdesk_password_reset", instance=user,
+                 after={"email": user.email})
+    return True
+
+
+@transaction.atomic
+def account_unlock(*, actor: User, user: User) -> bool:
+    """Lift the failed-login lockout from every device; True if the account was locked."""
+    was_locked = lockouts.lockout_clear(user)
+    audit_record(actor=actor, action="helpdesk_unlock", instance=user,
+                 after={"was_locked": was_locked})
+    return was_locked
+
+
+@transaction.atomic
+def account_active_set(*, actor: User, user: User, active: bool, reason: str = "") -> bool:
+    """Deactivate (the account can no longer log in) or reactivate; False if unchanged."""
+    if user.is_active == active:
+        return False
+    before = snapshot(user)
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="helpdesk_reactivate" if active else "helpdesk_deactivate",
+                 instance=user, before=before, reason=reason)
+    return True
+
+
+@transaction.atomic
+def primary_email_change(*, actor: User, user: User, email: str, reason: str,
+                         document: str) -> None:
+    """The parent showed a document at the school: the new address replaces the old one.
+
+    It is verified (seen in person); the old address can no longer log in or receive
+    reset links, and is told of the change.
+    """
+    old_email = user.email
+    before = snapshot(user)
+    user.email = email
+    user.save(update_fields=["email"])
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
+    address, _created = EmailAddress.objects.get_or_create(
+        user=user, email__iexact=email, defaults={"email": email})
+    address.email, address.verified, address.primary = email, True, True
+    address.save()
+    audit_record(actor=actor, action="helpdesk_email_change", instance=user, before=before,
+                 after={**snapshot(user), "document_seen": document}, reason=reason)
+    guardian = Guardian.objects.filter(user=user).first()
+    if guardian is not None and guardian.email.lower() in ("", old_email.lower()):
+        guardian_before = snapshot(guardian)
+        guardian.email = email
+        guardian.save(update_fields=["email"])
+        audit_record(actor=actor, action="helpdesk_email_change", instance=guardian,
+                     before=guardian_before,
+                     after={**snapshot(guardian), "document_seen": document}, reason=reason)
+    if old_email.lower() != email.lower():
+        _address_changed_email(user, recipient=old_email, change="email")
+
+
+@transaction.atomic
+def postal_address_change(*, actor: User, guardian: Guardian, street: str, city: str,
+                          province: str, postal_code: str, reason: str, document: str) -> None:
+    """The guardian contact's new address, shown with a document at the school."""
+    before = snapshot(guardian)
+    guardian.street, guardian.city = street, city
+    guardian.province, guardian.postal_code = province, postal_code
+    guardian.full_clean()
+    guardian.save(update_fields=["street", "city", "province", "postal_code"])
+    audit_record(actor=actor, action="helpdesk_address_change", instance=guardian,
+                 before=before, after={**snapshot(guardian), "document_seen": document},
+                 reason=reason)
+    if guardian.user is not None:
+        _address_changed_email(guardian.user, recipient=guardian.user.email, change="postal")
+
+
+def security_answer_check(*, request: HttpRequest, actor: User, user: User,
+                          answer: str) -> bool | None:
+    """Whether the caller's answer matches; None when this account had too many checks."""
+    rate = account_settings.RATE_LIMITS.get(SECURITY_CHECK_ACTION, SECURITY_CHECK_DEFAULT_RATE)
+    allowed = ratelimit.consume(request, app="allauth.account", action=SECURITY_CHECK_ACTION,
+                                config={SECURITY_CHECK_ACTION: rate}, key=f"user:{user.pk}")
+    if not allowed:
+        audit_record(actor=actor, action="helpdesk_security_check_refused", instance=user,
+                     after={})
+        return None
+    matches = security_answer_matches(user=user, answer=answer)
+    audit_record(actor=actor, action="helpdesk_security_check", instance=user,
+                 after={"matches": matches})
+    return matches
+
+
+class MergeRefused(Exception):
+    pass
+
+
+@transaction.atomic
+def accounts_merge(*, actor: User, kept: User, merged: User, reason: str) -> int:
+    """Two accounts of one person become one: `merged`'s children, form answers and
+    calendar links go to `kept`, and `merged` is deactivated. Returns the links moved.
+
+    When both accounts have a guardian contact, a child already linked to `kept`'s stays
+    as it is on `merged`'s contact, for the school to tidy.
+    """
+    if kept.pk == merged.pk:
+        raise MergeRefused("same account")
+    if any(user.is_staff or user.is_superuser for user in (kept, merged)):
+        raise MergeRefused("staff account")
+    kept_guardian = Guardian.objects.filter(user=kept).first()
+    merged_guardian = Guardian.objects.filter(user=merged).first()
+    moved = 0
+    if merged_guardian is not None and kept_guardian is None:
+        before = snapshot(merged_guardian)
+        merged_guardian.user = kept
+        merged_guardian.save(update_fields=["user"])
+        audit_record(actor=actor, action="helpdesk_merge", instance=merged_guardian,
+                     before=before, reason=reason)
+        moved = merged_guardian.student_links.count()
+    elif merged_guardian is not None:
+        already = kept_guardian.student_links.values("student_id")
+        for link in merged_guardian.student_links.exclude(student_id__in=already):
+            before = snapshot(link)
+            link.guardian = kept_guardian
+            link.save(update_fields=["guardian"])
+            audit_record(actor=actor, action="helpdesk_merge", instance=link, before=before,
+                         reason=reason)
+            moved += 1
+    ParentFormResponse.objects.filter(answered_by=merged).update(answered_by=kept)
+    kept_feeds = CalendarFeed.objects.filter(user=kept).values("student_id")
+    CalendarFeed.objects.filter(user=merged, student_id__in=kept_feeds).delete()
+    CalendarFeed.objects.filter(user=merged).update(user=kept)
+    before = snapshot(merged)
+    merged.is_active = False
+    merged.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="helpdesk_merge", instance=merged, before=before,
+                 after={**snapshot(merged), "merged_into": kept.pk}, reason=reason)
+    audit_record(actor=actor, action="helpdesk_merge", instance=kept,
+                 after={"merged_from": merged.pk, "links_moved": moved}, reason=reason)
+    return moved

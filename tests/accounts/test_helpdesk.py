@@ -1,0 +1,490 @@
+"""The help desk (Centre d'aide): find an account, act on it, and leave an audit trail.
+
+An agent never sees a password or a security answer, and never acts on a staff account.
+"""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+
+from accounts.audit import audit_record
+from accounts.helpdesk_selectors import HELPDESK_GROUP
+from accounts.models import AuditEvent, StaffProfile, User
+from accounts.services import security_answer_set
+from notifications.models import OutboundEmail
+from students.models import CalendarFeed, Guardian, ParentFormResponse
+from tests import factories
+from tests.staff_session import admin_login
+from tests.students.famille_factories import CalendarFeedFactory, ParentFormResponseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+
+
+def french(msgid: str) -> str:
+    with translation.override("fr"):
+        return translation.gettext(msgid)
+
+
+@pytest.fixture
+def agent(db) -> User:
+    user = factories.UserFactory(username="agent.aide", first_name="Nadia", is_staff=True)
+    user.groups.add(Group.objects.get_or_create(name=HELPDESK_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def agent_client(client, agent) -> Client:
+    admin_login(client, agent)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    return client
+
+
+def account_url(user: User) -> str:
+    return reverse("helpdesk:account", args=[user.pk])
+
+
+def act(client: Client, user: User, action: str, **fields) -> tuple:
+    """POST one action of the account's page, as its form does; the page after it."""
+    data = {"action": action, **{f"{action}-{name}": value for name, value in fields.items()}}
+    response = client.post(account_url(user), data)
+    if response.status_code == 302:
+        return response, client.get(response["Location"]).content.decode()
+    return response, response.content.decode()
+
+
+def last_event(user: User, action: str) -> AuditEvent:
+    return AuditEvent.objects.filter(object_type="accounts.user", object_id=str(user.pk),
+                                     action=action).latest("at")
+
+
+# --- Who may open the help desk ------------------------------------------------------------
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    response = client.get(reverse("helpdesk:home"))
+    assert response.status_code == 302
+    assert "next=" in response["Location"]
+
+
+def test_staff_outside_the_help_desk_are_refused(client, db):
+    secretary = factories.UserFactory(username="secretaire", is_staff=True)
+    admin_login(client, secretary)
+    assert client.get(reverse("helpdesk:home")).status_code == 403
+
+
+def test_board_level_staff_may_use_it(client, db):
+    board = factories.UserFactory(username="conseil", is_staff=True)
+    StaffProfile.objects.create(user=board, board_level=True)
+    admin_login(client, board)
+    assert client.get(reverse("helpdesk:home")).status_code == 200
+
+
+def test_a_parent_never_reaches_it(client, family):
+    client.force_login(family.user)
+    response = client.get(reverse("helpdesk:home"))
+    assert response.status_code in (302, 403)
+    assert french("User help centre") not in response.content.decode()
+
+
+def test_a_staff_account_is_not_the_help_desks(agent_client, db):
+    teacher = factories.UserFactory(username="enseignant", is_staff=True)
+    assert agent_client.get(account_url(teacher)).status_code == 404
+    assert agent_client.post(account_url(teacher), {"action": "password_reset"}).status_code \
+        == 404
+
+
+# --- Finding an account --------------------------------------------------------------------
+
+def found(client: Client, term: str) -> list[User]:
+    response = client.get(reverse("helpdesk:home"), {"q": term})
+    assert response.status_code == 200
+    return response.context["results"]
+
+
+@pytest.mark.parametrize("term", ["alice.tremblay", "ALICE.TREMBLAY@example.com", "Alice Tremb",
+                                  "tremblay alice"])
+def test_find_by_login_id_email_or_name(agent_client, family, other_family, term):
+    assert found(agent_client, term) == [family.user]
+
+
+@pytest.mark.parametrize("typed", ["(613) 742-1234", "613.742.1234", "+1 613 742 1234",
+                                   "742-1234"])
+def test_find_by_a_guardian_phone_typed_any_way(agent_client, family, other_family, typed):
+    Guardian.objects.filter(pk=family.guardian.pk).update(cell_phone="6137421234")
+    assert found(agent_client, typed) == [family.user]
+
+
+def test_find_by_a_childs_name(agent_client, family, other_family):
+    child = family.children[1]
+    assert found(agent_client, f"{child.first_name} {child.last_name}") == [family.user]
+    assert found(agent_client, other_family.children[0].first_name + " Gagnon") == [
+        other_family.user]
+
+
+def test_results_show_the_state_of_each_account(agent_client, family, other_family, charlie):
+    EmailAddress.objects.filter(user=other_family.user).update(verified=False)
+    User.objects.filter(pk=charlie.pk).update(is_active=False, last_name="Tremblay")
+
+    html = agent_client.get(reverse("helpdesk:home"), {"q": "tremblay"}).content.decode()
+    assert escape(french("Active")) in html
+    assert escape(french("Deactivated")) in html
+    html = agent_client.get(reverse("helpdesk:home"), {"q": "gagnon"}).content.decode()
+    assert escape(french("Awaiting validation")) in html
+
+
+def test_staff_accounts_are_not_found(agent_client, family):
+    factories.UserFactory(username="tremblay.direction", last_name="Tremblay", is_staff=True)
+    assert found(agent_client, "tremblay") == [family.user]
+
+
+def test_the_account_page_shows_no_secret(agent_client, family):
+    user = family.user
+    security_answer_set(user=user, question="first_pet", answer="Pompon")
+    user.refresh_from_db()
+
+    html = agent_client.get(account_url(user)).content.decode()
+    assert user.username in html
+    assert family.children[0].school.name in html
+    assert escape(str(user.get_security_question_display())) in html
+    for secret in (user.password, user.security_answer, "Pompon"):
+        assert secret not in html
+    assert 'type="password"' not in html
+
+
+# --- The actions ---------------------------------------------------------------------------
+
+def test_resend_the_validation_email(agent_client, agent, family):
+    user = family.user
+    EmailAddress.objects.filter(user=user).update(verified=False)
+
+    response, html = act(agent_client, user, "resend_validation")
+
+    assert response.status_code == 302
+    assert escape(french("A new validation email was sent to %(email)s.")
+                  % {"email": user.email}) in html
+    email = OutboundEmail.objects.get(template="account/email_confirmation")
+    assert email.recipient == user.email
+    assert "/compte/valider/" in email.context["activate_url"]
+    event = last_event(user, "helpdesk_validation_email")
+    assert event.actor == agent
+
+
+def test_no_validation_email_for_a_validated_account(agent_client, family):
+    response, html = act(agent_client, family.user, "resend_validation")
+    # The button is not offered, and a forged POST is refused.
+    assert response.status_code == 400
+    assert not OutboundEmail.objects.exists()
+
+
+def test_send_a_password_reset_link_that_works(agent_client, agent, family, client):
+    user = family.user
+
+    response, html = act(agent_client, user, "password_reset")
+
+    assert escape(french("A password reset link was sent to %(email)s.")
+                  % {"email": user.email}) in html
+    email = OutboundEmail.objects.get(template="account/password_reset_key")
+    assert email.recipient == user.email
+    assert last_event(user, "helpdesk_password_reset").actor == agent
+    # The parent's link leads to the new-password form.
+    parent = Client()
+    page = parent.get(email.context["password_reset_url"], follow=True)
+    assert 'name="password1"' in page.content.decode()
+
+
+def failed_logins(user: User, ip: str, count: int) -> None:
+    visitor = Client(REMOTE_ADDR=ip)
+    for _attempt in range(count):
+        visitor.post(reverse("account_login"), {"login": user.username, "password": "faux"})
+
+
+def logs_in(user: User, ip: str) -> bool:
+    visitor = Client(REMOTE_ADDR=ip)
+    visitor.post(reverse("account_login"), {"login": user.username,
+                                            "password": factories.PASSWORD})
+    return "_auth_user_id" in visitor.session
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def each_cache(request, settings):
+    """The lockout is lifted both with the embedded default's cache and with Redis."""
+    if request.param == "redis":
+        from tests.conftest import require
+
+        require(bool(settings.REDIS_URL), "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/N")
+        settings.CACHES = {"default": {
+            "BACKEND": "django_redis.cache.RedisCache", "LOCATION": settings.REDIS_URL,
+            # A prefix of the test's own: nothing else in that database is touched.
+            "KEY_PREFIX": f"helpdesk-test-{request.node.name}",
+        }}
+    else:
+        settings.CACHES = {"default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "helpdesk-test"}}
+    return request.param
+
+
+def test_unlock_an_account_held_by_failed_logins(each_cache, agent_client, agent, family):
+    user = family.user
+    failed_logins(user, "203.0.113.7", 5)
+    failed_logins(user, "198.51.100.4", 5)
+    assert not logs_in(user, "203.0.113.7")
+    assert escape(french("Locked: too many failed logins")) in agent_client.get(
+        account_url(user)).content.decode()
+
+    response, html = act(agent_client, user, "unlock")
+
+    assert escape(french("The account is unlocked: the parent can log in again.")) in html
+    assert escape(french("Locked: too many failed logins")) not in html
+    assert last_event(user, "helpdesk_unlock").after == {"was_locked": True}
+    assert logs_in(user, "203.0.113.7")
+    assert logs_in(user, "198.51.100.4")
+
+
+def test_deactivate_needs_a_reason_then_reactivate(agent_client, agent, family):
+    user = family.user
+    response, html = act(agent_client, user, "deactivate", reason="")
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.is_active
+
+    response, html = act(agent_client, user, "deactivate", reason="Appel du parent : vol")
+    user.refresh_from_db()
+    assert not user.is_active
+    assert last_event(user, "helpdesk_deactivate").reason == "Appel du parent : vol"
+    assert not logs_in(user, "203.0.113.7")
+
+    response, html = act(agent_client, user, "reactivate")
+    user.refresh_from_db()
+    assert user.is_active
+    assert last_event(user, "helpdesk_reactivate").actor == agent
+
+
+def test_change_the_email_needs_a_reason_and_a_document(agent_client, family):
+    response, html = act(agent_client, family.user, "email", email="nouveau@example.com",
+                         reason="", document="")
+    assert response.status_code == 200
+    assert html.count('class="errorlist') >= 2
+    family.user.refresh_from_db()
+    assert family.user.email == "alice.tremblay@example.com"
+
+
+def test_an_email_of_another_account_is_refused(agent_client, family, other_family):
+    response, html = act(agent_client, family.user, "email",
+                         email=other_family.user.email.upper(), reason="Demande",
+                         document="Permis")
+    assert response.status_code == 200
+    assert escape(french("An account already uses this email.")) in html
+
+
+def test_change_the_email(agent_client, agent, family):
+    user, old = family.user, family.user.email
+
+    response, html = act(agent_client, user, "email", email="alice@nouveau.example",
+                         reason="Nouvelle adresse", document="Permis de conduire")
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.email == "alice@nouveau.example"
+    assert list(EmailAddress.objects.filter(user=user).values_list(
+        "email", "verified", "primary")) == [("alice@nouveau.example", True, True)]
+    family.guardian.refresh_from_db()
+    assert family.guardian.email == "alice@nouveau.example"
+    told = OutboundEmail.objects.get(template="account/address_changed")
+    assert told.recipient == old
+    assert told.context == {"change": "email"}
+    event = last_event(user, "helpdesk_email_change")
+    assert event.actor == agent
+    assert event.reason == "Nouvelle adresse"
+    assert event.before["email"] == old
+    assert event.after["document_seen"] == "Permis de conduire"
+
+
+def test_change_the_postal_address(agent_client, agent, family):
+    guardian = family.guardian
+    response, html = act(agent_client, family.user, "address", street="1, rue Neuve",
+                         city="Ottawa", province="ON", postal_code="k1g 6c4",
+                         reason="Déménagement", document="Bail")
+    assert response.status_code == 302
+    guardian.refresh_from_db()
+    assert (guardian.street, guardian.city, guardian.postal_code) == (
+        "1, rue Neuve", "Ottawa", "K1G 6C4")
+    told = OutboundEmail.objects.get(template="account/address_changed")
+    assert (told.recipient, told.context) == (family.user.email, {"change": "postal"})
+    event = AuditEvent.objects.get(action="helpdesk_address_change")
+    assert event.object_type == "students.guardian"
+    assert event.before["postal_code"] == "K1C 2N4"
+    assert event.after["document_seen"] == "Bail"
+
+
+def test_a_bad_postal_code_changes_nothing(agent_client, family):
+    response, html = act(agent_client, family.user, "address", street="1, rue Neuve",
+                         city="Ottawa", province="ON", postal_code="12345",
+                         reason="Déménagement", document="Bail")
+    assert response.status_code == 200
+    family.guardian.refresh_from_db()
+    assert family.guardian.street == "12, rue des Érables"
+    assert not AuditEvent.objects.filter(action="helpdesk_address_change").exists()
+
+
+def test_check_a_security_answer_says_only_whether_it_matches(agent_client, agent, family):
+    user = family.user
+    security_answer_set(user=user, question="first_pet", answer="Pompon")
+
+    response, html = act(agent_client, user, "security_check", answer="  pompon ")
+    assert escape(french("Matches")) in html
+    assert "pompon" not in html.lower()
+
+    response, html = act(agent_client, user, "security_check", answer="Minou")
+    assert escape(french("Does not match")) in html
+    assert "Minou" not in html
+    assert [event.after for event in AuditEvent.objects.filter(
+        action="helpdesk_security_check").order_by("at")] == [{"matches": True},
+                                                               {"matches": False}]
+
+
+def test_security_checks_are_limited_per_account_and_the_refusal_recorded(
+        agent_client, agent, family, other_family):
+    user = family.user
+    security_answer_set(user=user, question="first_pet", answer="Pompon")
+    for _attempt in range(5):
+        act(agent_client, user, "security_check", answer="Minou")
+
+    response, html = act(agent_client, user, "security_check", answer="Pompon")
+
+    assert escape(french("Too many checks for this account: try again in an hour. "
+                         "This refusal is recorded.")) in html
+    assert escape(french("Matches")) not in html
+    assert last_event(user, "helpdesk_security_check_refused").actor == agent
+    assert AuditEvent.objects.filter(action="helpdesk_security_check").count() == 5
+    # Another account is not held by this one's limit.
+    security_answer_set(user=other_family.user, question="first_pet", answer="Rex")
+    response, html = act(agent_client, other_family.user, "security_check", answer="Rex")
+    assert escape(french("Matches")) in html
+
+
+def test_merge_two_accounts_of_one_person(agent_client, agent, family, db):
+    kept = family.user
+    duplicate = factories.UserFactory(username="atremblay2", first_name="Alice",
+                                      last_name="Tremblay")
+    other_guardian = factories.GuardianFactory(user=duplicate, email=duplicate.email)
+    new_child = factories.StudentFactory(legal_last_name="Tremblay")
+    moved = factories.StudentGuardianFactory(student=new_child, guardian=other_guardian)
+    # The same child linked twice: the kept account's link stays the one.
+    twice = factories.StudentGuardianFactory(student=family.children[0], guardian=other_guardian)
+    answer = ParentFormResponseFactory(answered_by=duplicate, student=new_child)
+    CalendarFeedFactory(user=duplicate, student=new_child)
+    CalendarFeedFactory(user=duplicate, student=family.children[0])
+    CalendarFeedFactory(user=kept, student=family.children[0])
+
+    response, html = act(agent_client, kept, "merge", other="ATREMBLAY2",
+                         reason="Deux comptes créés", confirm="on")
+
+    assert response.status_code == 302
+    moved.refresh_from_db()
+    twice.refresh_from_db()
+    assert moved.guardian == family.guardian
+    assert twice.guardian == other_guardian
+    assert ParentFormResponse.objects.get(pk=answer.pk).answered_by == kept
+    assert sorted(CalendarFeed.objects.values_list("user__username", "student_id")) == sorted(
+        [(kept.username, new_child.pk), (kept.username, family.children[0].pk)])
+    duplicate.refresh_from_db()
+    assert not duplicate.is_active
+    assert last_event(duplicate, "helpdesk_merge").after["merged_into"] == kept.pk
+    assert last_event(kept, "helpdesk_merge").after == {"merged_from": duplicate.pk,
+                                                        "links_moved": 1}
+    assert AuditEvent.objects.filter(action="helpdesk_merge", actor=agent,
+                                     object_type="students.studentguardian",
+                                     object_id=str(moved.pk)).exists()
+    # The kept account now sees the child of the other one.
+    client = Client()
+    client.force_login(kept)
+    assert new_child.first_name in client.get(reverse("students:family")).content.decode()
+
+
+def test_merge_moves_a_guardian_contact_to_an_account_without_one(agent_client, charlie, family):
+    response, html = act(agent_client, charlie, "merge", other=family.user.username,
+                         reason="Même personne", confirm="on")
+    assert response.status_code == 302
+    family.guardian.refresh_from_db()
+    assert family.guardian.user == charlie
+
+
+@pytest.mark.parametrize("other", ["alice.tremblay", "directrice", "personne"])
+def test_merge_refuses_itself_a_staff_account_and_an_unknown_one(agent_client, family, other):
+    factories.UserFactory(username="directrice", is_staff=True)
+    response, html = act(agent_client, family.user, "merge", other=other, reason="Test",
+                         confirm="on")
+    assert response.status_code == 200
+    assert 'class="errorlist' in html
+    assert not AuditEvent.objects.filter(action="helpdesk_merge").exists()
+    assert User.objects.filter(is_active=False).count() == 0
+
+
+def test_merge_needs_the_confirmation(agent_client, family, charlie):
+    response, html = act(agent_client, family.user, "merge", other="charlie", reason="Test")
+    assert response.status_code == 200
+    charlie.refresh_from_db()
+    assert charlie.is_active
+
+
+ACTIONS = [
+    ("resend_validation", {}, "helpdesk_validation_email"),
+    ("password_reset", {}, "helpdesk_password_reset"),
+    ("unlock", {}, "helpdesk_unlock"),
+    ("deactivate", {"reason": "Fraude"}, "helpdesk_deactivate"),
+    ("email", {"email": "neuf@example.com", "reason": "R", "document": "D"},
+     "helpdesk_email_change"),
+    ("security_check", {"answer": "x"}, "helpdesk_security_check"),
+    ("merge", {"other": "charlie", "reason": "R", "confirm": "on"}, "helpdesk_merge"),
+]
+
+
+@pytest.mark.parametrize(("action", "fields", "recorded"), ACTIONS)
+def test_every_action_is_audited_and_shown_in_the_history(agent_client, agent, family, charlie,
+                                                          action, fields, recorded):
+    user = family.user
+    if action == "resend_validation":
+        EmailAddress.objects.filter(user=user).update(verified=False)
+    if action == "security_check":
+        security_answer_set(user=user, question="first_pet", answer="Pompon")
+
+    response, html = act(agent_client, user, action, **fields)
+
+    assert response.status_code == 302
+    event = last_event(user, recorded)
+    assert event.actor == agent
+    history = html[html.index('id="history-title"'):]
+    assert agent.username in history
+
+
+def test_an_action_needs_the_csrf_token(agent, family):
+    client = Client(enforce_csrf_checks=True)
+    admin_login(client, agent)
+    response = client.post(account_url(family.user), {"action": "password_reset"})
+    assert response.status_code == 403
+    assert not OutboundEmail.objects.exists()
+
+
+def test_history_names_the_portal_for_an_action_without_an_actor(agent_client, family):
+    audit_record(actor=None, action="guardian_account_closed", instance=family.user,
+                 reason="Élève retiré")
+    html = agent_client.get(account_url(family.user)).content.decode()
+    history = html[html.index('id="history-title"'):]
+    assert escape(french("The portal")) in history
+    assert "Élève retiré" in history
+
+
+def test_search_reads_a_fixed_number_of_rows_whatever_the_results(agent_client, family,
+                                                                   django_assert_max_num_queries):
+    for number in range(8):
+        factories.make_family(last_name="Tremblay", parent_first_name=f"Parent{number}",
+                              children=1)
+    with django_assert_max_num_queries(12):
+        assert len(found(agent_client, "tremblay")) == 9
