@@ -1,6 +1,7 @@
 import unicodedata
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.utils import build_absolute_uri
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
@@ -49,7 +50,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().save_user(request, user, form, commit)
 
     def populate_username(self, request: HttpRequest, user: User) -> None:
-        """The login ID: first initial and last name, made unique (atremblay, atremblay2)."""
+        """The login ID: first initial and last name, made unique (atremblay, atremblay7)."""
         if user.username:
             return
         base = _ascii_lower(user.first_name)[:1] + _ascii_lower(user.last_name)[:20]
@@ -61,8 +62,16 @@ class AccountAdapter(DefaultAccountAdapter):
             services.account_activate(request=request, email_address=email_address)
         return confirmed
 
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation) -> str:
+        # Our view: a second POST on a used link gets a page, not a 404.
+        url = reverse("accounts:confirm_email", args=[emailconfirmation.key])
+        return build_absolute_uri(request, url)
+
     def get_email_verification_redirect_url(self, email_address) -> str:
         return reverse("accounts:activated")
+
+    def get_password_change_redirect_url(self, request: HttpRequest) -> str:
+        return reverse("accounts:security")
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials) -> str:
         # allauth counts failed logins per login; adding the IP means an attacker elsewhere

@@ -58,6 +58,9 @@ class SignupProfileForm(forms.Form):
 class AccessCodeForm(forms.Form):
     """An existing parent's first step: the school's one-time code and their last name."""
 
+    INVALID_MESSAGE = _("This code is not valid, has expired or has already been used. "
+                        "Ask your child's school for a new one.")
+
     code = forms.CharField(label=_("Access code"), max_length=40,
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
                            help_text=_("The code on the letter or email from your school."))
@@ -72,11 +75,7 @@ class AccessCodeForm(forms.Form):
             code=cleaned["code"], last_name=cleaned["last_name"]
         )
         if self.access_code is None:
-            raise forms.ValidationError(
-                _("This code is not valid, has expired or has already been used. "
-                  "Ask your child's school for a new one."),
-                code="invalid_code",
-            )
+            raise forms.ValidationError(self.INVALID_MESSAGE, code="invalid_code")
         return cleaned
 
 
@@ -114,6 +113,7 @@ class SecurityQuestionForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        self.fields["security_question"].initial = user.security_question or None
 
     def clean_current_password(self) -> str:
         password = self.cleaned_data["current_password"]

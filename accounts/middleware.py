@@ -31,8 +31,8 @@ class PreferredLanguageMiddleware:
 class SessionTimeoutMiddleware:
     """Log out after SESSION_IDLE_TIMEOUT without a request, or SESSION_COOKIE_AGE after login.
 
-    The last-activity time is written at most once a minute, so a busy parent does not
-    cost a session write on every page.
+    The clocks start on the login request itself. The last-activity time is written at most
+    once a minute, so a busy parent does not cost a session write on every page.
     """
 
     TOUCH_EVERY = 60
@@ -41,14 +41,25 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.user.is_authenticated and self._expired(request.session):
+            logout(request)
+            return redirect_to_login(request.get_full_path())
+        response = self.get_response(request)
+        # After the view: true for the login request too (login() sets request.user).
         if request.user.is_authenticated:
-            now = int(time.time())
-            started = request.session.setdefault("started_at", now)
-            last_seen = request.session.get("last_seen_at", now)
-            if (now - last_seen > settings.SESSION_IDLE_TIMEOUT
-                    or now - started > settings.SESSION_COOKIE_AGE):
-                logout(request)
-                return redirect_to_login(request.get_full_path())
-            if now - last_seen >= self.TOUCH_EVERY or "last_seen_at" not in request.session:
-                request.session["last_seen_at"] = now
-        return self.get_response(request)
+            self._touch(request.session)
+        return response
+
+    @staticmethod
+    def _expired(session) -> bool:
+        now = int(time.time())
+        started = session.get("started_at", now)
+        last_seen = session.get("last_seen_at", now)
+        return (now - last_seen > settings.SESSION_IDLE_TIMEOUT
+                or now - started > settings.SESSION_COOKIE_AGE)
+
+    def _touch(self, session) -> None:
+        now = int(time.time())
+        session.setdefault("started_at", now)
+        if now - session.get("last_seen_at", 0) >= self.TOUCH_EVERY:
+            session["last_seen_at"] = now

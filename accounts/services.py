@@ -65,6 +65,13 @@ def access_code_find(*, code: str, last_name: str) -> AccessCode | None:
     return access_code
 
 
+def access_code_is_usable(code_id: int) -> bool:
+    """Still unclaimed and unexpired: checked again at step 2, which may come much later."""
+    return AccessCode.objects.filter(
+        pk=code_id, claimed_by__isnull=True, expires_at__gt=timezone.now()
+    ).exists()
+
+
 @transaction.atomic
 def signup_complete(*, request: HttpRequest, user: User, security_question: str,
                     security_answer: str) -> None:

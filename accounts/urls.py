@@ -9,6 +9,7 @@ urlpatterns = [
     path("creer/nouveau-parent/", views.signup_profile, name="signup_profile"),
     path("creer/code/", views.signup_with_code, name="signup_code"),
     path("creer/connexion/", views.signup_account, name="signup_account"),
+    path("valider/<str:key>/", views.confirm_email, name="confirm_email"),
     path("active/", views.activated, name="activated"),
     path("initialisation/", views.recovery, name="recovery"),
     path("initialisation/identifiant/", views.recover_login_id, name="recover_login_id"),

@@ -1,10 +1,13 @@
-from allauth.account.views import SignupView
+from allauth.account.views import ConfirmEmailView, SignupView
 from allauth.core import ratelimit
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.hashers import make_password
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,6 +20,9 @@ from accounts.forms import (
     SecurityQuestionForm,
     SignupProfileForm,
 )
+
+# What step 1 was sent with, kept over the redirect that shows its errors.
+SIGNUP_PROFILE_DRAFT_KEY = "signup_profile_draft"
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -36,13 +42,27 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def signup_profile(request: HttpRequest) -> HttpResponse:
-    """A new parent's step 1; kept in the session so Back and Next keep what was typed."""
-    form = SignupProfileForm(request.POST or None,
-                             initial=request.session.get(services.SIGNUP_PROFILE_KEY))
-    if request.method == "POST" and form.is_valid():
-        request.session[services.SIGNUP_PROFILE_KEY] = form.cleaned_data
-        request.session.pop(services.SIGNUP_ACCESS_CODE_KEY, None)
-        return redirect("accounts:signup_account")
+    """A new parent's step 1; kept in the session so Back and Next keep what was typed.
+
+    A POST always redirects, to step 2 or here to show its errors: the browser's history
+    then holds only GETs, and its Back button never asks to send the form again.
+    """
+    if request.method == "POST":
+        form = SignupProfileForm(request.POST)
+        if form.is_valid():
+            request.session[services.SIGNUP_PROFILE_KEY] = form.cleaned_data
+            request.session.pop(services.SIGNUP_ACCESS_CODE_KEY, None)
+            return redirect("accounts:signup_account")
+        request.session[SIGNUP_PROFILE_DRAFT_KEY] = {
+            name: request.POST.get(name, "") for name in form.fields
+        }
+        return redirect("accounts:signup_profile")
+    draft = request.session.pop(SIGNUP_PROFILE_DRAFT_KEY, None)
+    if draft is not None:
+        form = SignupProfileForm(draft)
+        form.full_clean()  # the errors of the POST just redirected
+    else:
+        form = SignupProfileForm(initial=request.session.get(services.SIGNUP_PROFILE_KEY))
     return render(request, "accounts/signup_profile.html", {"form": form})
 
 
@@ -71,15 +91,61 @@ class SignupAccountView(SignupView):
                    or services.SIGNUP_ACCESS_CODE_KEY in request.session)
         if not started and not request.user.is_authenticated:
             return redirect("accounts:signup")
+        code_id = request.session.get(services.SIGNUP_ACCESS_CODE_KEY)
+        if code_id is not None and not services.access_code_is_usable(code_id):
+            # Expired or claimed since the first step: the account would not be linked.
+            request.session.pop(services.SIGNUP_ACCESS_CODE_KEY)
+            messages.error(request, AccessCodeForm.INVALID_MESSAGE)
+            return redirect("accounts:signup_code")
         return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # The guide's label; allauth calls it "Email".
+        form.fields["email"].label = _("Main email")
+        return form
+
+    def form_valid(self, form):
+        if form.account_already_exists:
+            # No account is made, so hash what a new account would (its password and
+            # security answer): the answer must not come back faster for a known address.
+            make_password(form.cleaned_data["password1"])
+            make_password(form.cleaned_data["security_answer"])
+        response = super().form_valid(form)
+        # Same state after a known address as after a new one: step 1 is forgotten.
+        self.request.session.pop(services.SIGNUP_PROFILE_KEY, None)
+        self.request.session.pop(services.SIGNUP_ACCESS_CODE_KEY, None)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["existing_parent"] = services.SIGNUP_ACCESS_CODE_KEY in self.request.session
+        existing_parent = services.SIGNUP_ACCESS_CODE_KEY in self.request.session
+        context["existing_parent"] = existing_parent
+        context["previous_url"] = reverse(
+            "accounts:signup_code" if existing_parent else "accounts:signup_profile"
+        )
         return context
 
 
 signup_account = SignupAccountView.as_view()
+
+
+class ValidationView(ConfirmEmailView):
+    """The email's "Valider votre compte" link: GET shows a button, only POST validates.
+
+    allauth answers a POST on a used or expired link with a bare 404 (a second click, or
+    Back and submit again); this shows the page that offers to start again instead.
+    """
+
+    def post(self, *args, **kwargs):
+        try:
+            return super().post(*args, **kwargs)
+        except Http404:
+            self.object = None
+            return self.render_to_response(self.get_context_data())
+
+
+confirm_email = ValidationView.as_view()
 
 
 def activated(request: HttpRequest) -> HttpResponse:
@@ -118,17 +184,23 @@ def preferences(request: HttpRequest) -> HttpResponse:
         response = redirect("accounts:preferences")
         _set_language_cookie(response, user.preferred_language)
         return response
-    return render(request, "accounts/preferences.html", {"form": form, "tab": "general"})
+    return render(request, "accounts/preferences.html", {"form": form})
 
 
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
     """Définir les préférences, tab Sécurité: password, security question, two-step login."""
     form = SecurityQuestionForm(request.POST or None, user=request.user)
+    # The form checks the current password: limited as allauth's password change is.
+    if request.method == "POST" and not ratelimit.consume(request, action="change_password"):
+        messages.error(request, _("Too many attempts. Wait a few minutes and try again."))
+        return redirect("accounts:security")
     if request.method == "POST" and form.is_valid():
         services.security_answer_set(user=request.user,
                                      question=form.cleaned_data["security_question"],
                                      answer=form.cleaned_data["security_answer"])
         messages.success(request, _("Your security question has been changed."))
         return redirect("accounts:security")
-    return render(request, "accounts/security.html", {"form": form, "tab": "security"})
+    return render(request, "accounts/security.html", {
+        "form": form, "two_step_enabled": is_mfa_enabled(request.user),
+    })

@@ -14,6 +14,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # allauth's own sign-up page leads to ours (two steps, two paths).
     path("comptes/signup/", RedirectView.as_view(pattern_name="accounts:signup")),
+    # Email and postal address change in person at the school, never from the portal.
+    path("comptes/email/", RedirectView.as_view(pattern_name="accounts:preferences")),
     path("comptes/", include("allauth.urls")),
     path("famille/", include("students.urls")),
     path("compte/", include("accounts.urls")),

@@ -1,0 +1,203 @@
+"""Login with the login ID or the email: limits that stop guessing without locking parents out,
+accounts not yet validated, the password hasher, and the second step."""
+
+import datetime
+
+import pytest
+import time_machine
+from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.contrib.auth.hashers import make_password
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from tests import factories
+from tests.accounts.conftest import emails_to, french
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "account_login"
+OWASP_ARGON2ID = "argon2$argon2id$v=19$m=19456,t=2,p=1$"
+ATTACKER = "203.0.113.66"
+PARENT_AT_HOME = "198.51.100.23"
+
+
+def log_in(client, login: str, password: str = factories.PASSWORD, ip: str = "127.0.0.1"):
+    return client.post(reverse(LOGIN), {"login": login, "password": password}, REMOTE_ADDR=ip)
+
+
+def logged_in_as(client):
+    return client.session.get("_auth_user_id")
+
+
+@pytest.mark.parametrize("login", ["alice.tremblay", "ALICE.TREMBLAY",
+                                   "alice.tremblay@example.com", "Alice.Tremblay@Example.com"])
+def test_login_by_login_id_or_email(client, family, login):
+    response = log_in(client, login)
+    assert response["Location"] == reverse("home")
+    assert logged_in_as(client) == str(family.user.pk)
+
+
+def test_login_page_leads_to_recovery_and_signup(client):
+    html = client.get(reverse(LOGIN)).content.decode()
+
+    label = escape(french("Login ID or email"))
+    assert f'<label class="field__label" for="id_login">{label}</label>' in html
+    recovery = escape(french("Set up a new password"))
+    assert f'<div class="field__help" id="id_password_helptext"><a href="' \
+           f'{reverse("accounts:recovery")}">{recovery}</a></div>' in html
+    assert 'aria-describedby="id_password_helptext"' in html
+    assert f'href="{reverse("accounts:signup")}">' \
+           f'{escape(french("Create a Portail Famille account"))}</a>' in html
+
+
+@pytest.mark.parametrize("login", ["alice.tremblay", "inconnu", "alice.tremblay@example.com",
+                                   "inconnu@example.com"])
+def test_a_wrong_password_or_login_gets_the_same_french_message(client, family, login):
+    response = log_in(client, login, password="pas le bon mot de passe")
+
+    assert response.status_code == 200
+    key = "email_password_mismatch" if "@" in login else "username_password_mismatch"
+    assert escape(str(get_adapter().error_messages[key])) in response.content.decode()
+    assert not logged_in_as(client)
+
+
+def test_an_account_not_yet_validated_is_told_and_gets_the_email_again(client, sending):
+    user = factories.UserFactory(username="nouveau")
+    EmailAddress.objects.filter(user=user).update(verified=False)
+
+    with sending():
+        response = log_in(client, "nouveau")
+
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert not logged_in_as(client)
+    html = client.get(response["Location"]).content.decode()
+    assert escape(french("Validate your account")) in html
+    assert escape(french("Confirmation email sent to %(email)s.") % {"email": user.email}) in html
+    [message] = emails_to(user.email)
+    assert "/compte/valider/" in message.body
+
+
+def test_a_disabled_account_is_sent_to_the_help_centre(client, family, settings):
+    family.user.is_active = False
+    family.user.save()
+
+    response = log_in(client, "alice.tremblay")
+
+    assert not logged_in_as(client)
+    assert response["Location"] == reverse("account_inactive")
+    html = client.get(response["Location"]).content.decode()
+    assert escape(french("This account is disabled")) in html
+    assert settings.HELPDESK_PHONE in html
+
+
+# Rate limits -----------------------------------------------------------------------------
+
+def test_failed_logins_are_limited_per_login_and_address_but_the_parent_is_not_locked_out(
+    client, family
+):
+    too_many = escape(french("Too many failed login attempts. Try again later."))
+    for _ in range(5):
+        response = log_in(client, "alice.tremblay", password="devinette", ip=ATTACKER)
+        assert too_many not in response.content.decode()
+
+    # From the attacker's address even the right password is refused now...
+    response = log_in(client, "alice.tremblay", ip=ATTACKER)
+    assert too_many in response.content.decode()
+    assert not logged_in_as(client)
+    # ...but Alice, at home, logs in.
+    response = log_in(client, "alice.tremblay", ip=PARENT_AT_HOME)
+    assert response["Location"] == reverse("home")
+
+    # The limit lifts after five minutes.
+    later = timezone.now() + datetime.timedelta(minutes=5, seconds=1)
+    client.logout()
+    with time_machine.travel(later, tick=False):
+        assert log_in(client, "alice.tremblay", ip=ATTACKER)["Location"] == reverse("home")
+
+
+def test_failed_logins_are_limited_per_address_whatever_the_login(client, family, other_family):
+    too_many = escape(french("Too many failed login attempts. Try again later."))
+    for number in range(10):
+        log_in(client, f"parent{number}@example.com", password="devinette", ip=ATTACKER)
+
+    assert too_many in log_in(client, "bob.gagnon", ip=ATTACKER).content.decode()
+    assert log_in(client, "alice.tremblay", ip=PARENT_AT_HOME)["Location"] == reverse("home")
+
+
+def test_too_many_logins_from_one_address_get_a_french_page(client, family):
+    for _ in range(30):
+        client.post(reverse(LOGIN), {"login": "", "password": ""}, REMOTE_ADDR=ATTACKER)
+
+    response = client.post(reverse(LOGIN), {"login": "alice.tremblay",
+                                            "password": factories.PASSWORD},
+                           REMOTE_ADDR=ATTACKER)
+    assert response.status_code == 429
+    assert escape(french("Too many attempts. Wait a few minutes and try again.")) in \
+        response.content.decode()
+
+
+# Passwords -------------------------------------------------------------------------------
+
+def test_an_old_pbkdf2_hash_becomes_argon2id_at_login(client):
+    user = factories.UserFactory(username="ancien",
+                                 password=make_password(factories.PASSWORD,
+                                                        hasher="pbkdf2_sha256"))
+    assert user.password.startswith("pbkdf2_sha256$")
+
+    assert log_in(client, "ancien")["Location"] == reverse("home")
+
+    user.refresh_from_db()
+    assert user.password.startswith(OWASP_ARGON2ID)
+    assert user.check_password(factories.PASSWORD)
+
+
+def test_new_passwords_use_argon2id_at_owasps_minimum():
+    assert make_password("x" * 12).startswith(OWASP_ARGON2ID)
+
+
+# Two-step login --------------------------------------------------------------------------
+
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture
+def two_step_parent(family):
+    TOTP.activate(family.user, SECRET)
+    codes = RecoveryCodes.activate(family.user)
+    return family.user, codes.get_unused_codes()
+
+
+def test_two_step_login_asks_for_the_apps_code(client, two_step_parent):
+    response = log_in(client, "alice.tremblay")
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert not logged_in_as(client)
+    html = client.get(response["Location"]).content.decode()
+    assert f"<h1>{escape(french('Two-step login'))}</h1>" in html
+
+    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert not logged_in_as(client)
+    assert wrong.status_code == 200
+
+    code = format_hotp_value(hotp_value(SECRET, int(timezone.now().timestamp()) // 30))
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response["Location"] == reverse("home")
+    assert logged_in_as(client) == str(two_step_parent[0].pk)
+
+
+def test_a_recovery_code_replaces_the_app_once(client, two_step_parent):
+    user, codes = two_step_parent
+    log_in(client, "alice.tremblay")
+    assert client.post(reverse("mfa_authenticate"), {"code": codes[0]})["Location"] == \
+        reverse("home")
+
+    client.logout()
+    log_in(client, "alice.tremblay")
+    client.post(reverse("mfa_authenticate"), {"code": codes[0]})
+    assert not logged_in_as(client)
+    recovery = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
+    assert len(recovery.wrap().get_unused_codes()) == len(codes) - 1
