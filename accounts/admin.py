@@ -1,24 +1,70 @@
+"""Accounts in the admin: parents' and staff accounts, their emails and two-step devices,
+staff groups, and the audit trail.
+
+Scoped and audited like school data (accounts/scoping.py): a school sees its families'
+accounts; staff accounts, groups and two-step devices are the board's.
+"""
+
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.db import router, transaction
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.audit import snapshot
+from accounts.models import AuditEvent, StaffProfile, User
+from accounts.scoping import (
+    ADMIN_CHANGE,
+    AuditedAdminMixin,
+    Scope,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+    account_scope_q,
+    may_manage_staff,
+)
+
+ACCOUNT_PASSWORD_SET = "account.password_set"  # noqa: S105 - an action name
+
+
+class StaffProfileInline(ScopedInlineMixin, admin.StackedInline):
+    """The schools a member of staff works for: set by the board's administration."""
+
+    model = StaffProfile
+    school_scope = Scope.BOARD_ONLY
+    fields = ["board_level", "schools"]
+    autocomplete_fields = ["schools"]
+    can_delete = False
+    max_num = 1
+    verbose_name_plural = _("staff profile")
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
     """Django's user admin (its password handling included) with the portal's fields."""
 
+    # A school's families' accounts, and the accounts linked to no student yet.
+    school_scope = "guardian__student_links__student__school"
     list_display = ["username", "name", "email", "is_active", "is_staff", "last_login"]
+    readonly_fields = ["helpdesk_link"]
     list_per_page = 50
     show_full_result_count = False
     search_fields = ["username", "email", "first_name", "last_name"]
     search_help_text = _("A login ID, an email or a name.")
     fieldsets = [
-        (None, {"fields": ["username", "password"]}),
+        (None, {"fields": ["username", "password", "helpdesk_link"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name", "email",
                                          "preferred_language"]}),
-        *DjangoUserAdmin.fieldsets[2:],
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups",
+                                       "user_permissions"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {
@@ -28,6 +74,161 @@ class UserAdmin(DjangoUserAdmin):
         }),
     ]
 
+    @admin.display(description=_("User help centre"))
+    def helpdesk_link(self, user: User) -> str:
+        if user.is_staff or user.is_superuser:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("helpdesk:account", args=[user.pk]),
+                           _("Open in the user help centre"))
+
+    def scope_q(self, school_ids):
+        return account_scope_q(school_ids)
+
     @admin.display(description=_("name"), ordering="last_name")
     def name(self, user: User) -> str:
         return user.get_full_name()
+
+    def permission_fields(self, request) -> list[str]:
+        """Who may make whom staff: the board's administration; superusers for the rest."""
+        if request.user.is_superuser:
+            return ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]
+        if may_manage_staff(request.user):
+            return ["is_active", "is_staff", "groups"]
+        return ["is_active"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return super().get_fieldsets(request, obj)
+        account, personal, permissions, dates = self.fieldsets
+        return [account, personal,
+                (permissions[0], {"fields": self.permission_fields(request)}), dates]
+
+    def get_list_filter(self, request):
+        # Staff and groups are the board's business.
+        return super().get_list_filter(request) if may_manage_staff(request.user) else ["is_active"]
+
+    def get_inlines(self, request, obj):
+        return [StaffProfileInline] if obj is not None and may_manage_staff(request.user) else []
+
+    def _may_touch(self, request, user: User | None) -> bool:
+        # A staff account is the board administration's; a superuser, superusers'.
+        if user is None:
+            return True
+        if user.is_superuser and not request.user.is_superuser:
+            return False
+        return not user.is_staff or may_manage_staff(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_touch(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, unquote(id))
+                # The hash never enters the trail: only the fact that it was set.
+                self.audit(request, ACCOUNT_PASSWORD_SET, user, before={}, after={})
+        return response
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class ScopedEmailAddressAdmin(ScopedAdminMixin, AuditedAdminMixin, EmailAddressAdmin):
+    school_scope = "user__guardian__student_links__student__school"
+
+    def scope_q(self, school_ids):
+        return account_scope_q(school_ids, prefix="user__")
+
+    @admin.action(description=_("Mark selected email addresses as verified"),
+                  permissions=["change"])
+    def make_verified(self, request, queryset):
+        before = {address.pk: snapshot(address) for address in queryset}
+        super().make_verified(request, queryset)
+        for address in EmailAddress.objects.filter(pk__in=before):
+            if snapshot(address) != before[address.pk]:
+                self.audit(request, ADMIN_CHANGE, address, before=before[address.pk],
+                           after=snapshot(address))
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class ScopedAuthenticatorAdmin(ScopedAdminMixin, AuditedAdminMixin, AuthenticatorAdmin):
+    """Two-step devices: the board removes one for someone who lost their phone."""
+
+    school_scope = Scope.BOARD_ONLY
+    fields = ["user", "type", "created_at", "last_used_at"]  # never `data`: the secret
+    readonly_fields = fields
+    audit_exclude = ("data",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class ScopedGroupAdmin(ScopedAdminMixin, AuditedAdminMixin, DjangoGroupAdmin):
+    school_scope = Scope.BOARD_ONLY
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The audit trail: board-level staff read it; nobody adds, changes or deletes a row."""
+
+    school_scope = Scope.BOARD_ONLY
+    list_display = ["at", "actor", "action", "object_type", "object_repr", "reason"]
+    list_filter = ["action", "object_type", ("actor", admin.RelatedOnlyFieldListFilter), "at"]
+    list_select_related = ["actor"]
+    date_hierarchy = "at"
+    list_per_page = 100
+    show_full_result_count = False
+    search_fields = ["object_repr", "object_id", "actor__username", "reason"]
+    search_help_text = _("A record, a record id, a login ID or a reason.")
+    fields = ["at", "actor", "action", "object_type", "object_id", "object_repr", "reason",
+              "changes_display", "before_display", "after_display"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("changes"))
+    def changes_display(self, event: AuditEvent):
+        changed = {name: (event.before.get(name), value) for name, value in event.after.items()
+                   if event.before and event.before.get(name) != value}
+        if not changed:
+            return "—"
+        return format_html("<dl>{}</dl>", format_html_join(
+            "", "<dt>{}</dt><dd>{} → {}</dd>",
+            ((name, before, after) for name, (before, after) in changed.items())))
+
+    @staticmethod
+    def _values(values: dict):
+        if not values:
+            return "—"
+        return format_html("<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd>{}</dd>",
+                                                           values.items()))
+
+    @admin.display(description=_("before"))
+    def before_display(self, event: AuditEvent):
+        return self._values(event.before)
+
+    @admin.display(description=_("after"))
+    def after_display(self, event: AuditEvent):
+        return self._values(event.after)

@@ -9,7 +9,8 @@ from django.forms.models import model_to_dict
 from accounts.models import AuditEvent
 
 # Never copied into the trail: secrets stay where they are.
-HIDDEN_FIELDS = {"password", "security_answer", "code_hash", "token"}
+# ("data": a TOTP secret; "context": an outbox email's links and codes.)
+HIDDEN_FIELDS = {"password", "security_answer", "code_hash", "token", "data", "context"}
 
 
 class _AuditEncoder(DjangoJSONEncoder):

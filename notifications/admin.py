@@ -1,15 +1,30 @@
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.audit import audit_record, snapshot
+from accounts.scoping import Scope, ScopedAdminMixin
 from notifications.models import OutboundEmail
 from notifications.services import email_resend
 
+EMAIL_RESEND = "email.resend"
+
+
+def _audited(email: OutboundEmail) -> dict:
+    # The context carries what the email carries (a reset link): not for the trail either.
+    return {name: value for name, value in snapshot(email).items() if name != "context"}
+
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
-    """The outbox, for the help desk: see what left, what waits, what failed."""
+class OutboundEmailAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The outbox, for the help desk: see what left, what waits, what failed.
 
+    Board-level staff only: it names every family's address. The context is never shown:
+    it holds what the email carries (a password-reset link, an access code).
+    """
+
+    school_scope = Scope.BOARD_ONLY
     list_display = ["created_at", "recipient", "template", "language", "status", "attempts",
                     "sent_at"]
     list_filter = ["status", "template", "language"]
@@ -17,7 +32,9 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
     actions = ["resend"]
-    readonly_fields = [field.name for field in OutboundEmail._meta.fields]
+    fields = ["recipient", "template", "language", "status", "attempts", "next_attempt_at",
+              "last_error", "created_at", "sent_at"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False
@@ -27,9 +44,14 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Resend the selected failed emails"), permissions=["view"])
     def resend(self, request, queryset):
-        failed = list(queryset.filter(status=OutboundEmail.Status.FAILED))
-        for email in failed:
-            email_resend(email)
+        with transaction.atomic():
+            failed = list(queryset.filter(status=OutboundEmail.Status.FAILED))
+            for email in failed:
+                before = _audited(email)
+                email_resend(email)
+                email.refresh_from_db()
+                audit_record(actor=request.user, action=EMAIL_RESEND, instance=email,
+                             before=before, after=_audited(email))
         self.message_user(
             request,
             ngettext("%(count)d email is queued again.", "%(count)d emails are queued again.",

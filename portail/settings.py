@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # The admin: through allauth's login, and only after a TOTP second factor for staff.
+    "accounts.staff.StaffTwoStepMiddleware",
 ]
 
 ROOT_URLCONF = "portail.urls"

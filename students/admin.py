@@ -3,21 +3,44 @@
 Every page must stay fast with 20,000 students: list pages select their related rows,
 links to students, guardians, accounts and schools are searched (autocomplete) rather than
 loaded in a select, and the student's attendance shows only its latest records.
+
+Each member of staff sees only their schools' rows, and every change is audited
+(accounts/scoping.py): `school_scope` says how a row reaches its school.
 """
 
 import re
 from urllib.parse import urlencode
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import AccessCode
+from accounts.scoping import (
+    AuditedAdminMixin,
+    Scope,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+    is_board_level,
+    staff_school_ids,
+)
+from accounts.selectors import portal_connections
+from accounts.services import ACCESS_CODE_VALIDITY
+from accounts.staff import Delivery, access_code_issue_by_staff
 from portail.formats import (
     NISO_STORED,
     format_phone,
@@ -25,6 +48,7 @@ from portail.formats import (
     normalize_phone,
 )
 from students import models
+from students.privacy_admin import withdraw_students
 
 # Only phone characters, with at least one digit: "613 555-0123", "(613) 555.0123", "+1 613…".
 PHONE_TERM = re.compile(r"[0-9+\s\-.()]*[0-9][0-9+\s\-.()]*")
@@ -46,12 +70,31 @@ class RelatedViewAndAddOnly:
         return formfield
 
 
-class SchoolDataAdmin(RelatedViewAndAddOnly, admin.ModelAdmin):
+class SchoolDataAdmin(ScopedAdminMixin, AuditedAdminMixin, RelatedViewAndAddOnly,
+                      admin.ModelAdmin):
     pass
 
 
-class SchoolDataInline(RelatedViewAndAddOnly, admin.TabularInline):
+class SchoolDataInline(ScopedInlineMixin, RelatedViewAndAddOnly, admin.TabularInline):
     pass
+
+
+class ReadOnlyAdmin(SchoolDataAdmin):
+    """Records staff read and never write in the admin (a parent's signed answer).
+
+    Deleting follows the permissions: a student's record, deleted, takes them along.
+    """
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def own_schools_filter(field_path: str):
+    """The school filter lists only the schools of the rows the staff member sees."""
+    return (field_path, admin.RelatedOnlyFieldListFilter)
 
 
 class NisoSearchMixin:
@@ -118,6 +161,8 @@ class EnrolledDuringYearFilter(admin.SimpleListFilter):
 
 @admin.register(models.School)
 class SchoolAdmin(SchoolDataAdmin):
+    school_scope = "pk"
+    board_edits = True
     list_display = ["name", "code", "ministry_number", "level", "city", "phone_display"]
     list_filter = ["level"]
     search_fields = ["name", "code", "ministry_number", "city"]
@@ -134,14 +179,16 @@ class SchoolAdmin(SchoolDataAdmin):
 
 @admin.register(models.SchoolYear)
 class SchoolYearAdmin(SchoolDataAdmin):
+    school_scope = Scope.BOARD_WIDE
     list_display = ["name", "start_date", "end_date"]
     search_fields = ["name"]
 
 
 @admin.register(models.Term)
 class TermAdmin(SchoolDataAdmin):
+    school_scope = "school"
     list_display = ["name", "code", "school", "school_year", "start_date", "end_date"]
-    list_filter = ["school", "school_year"]
+    list_filter = [own_schools_filter("school"), "school_year"]
     list_select_related = ["school", "school_year"]
     search_fields = ["code", "name", "school__name", "school__code", "school_year__name"]
     autocomplete_fields = ["school"]
@@ -173,8 +220,9 @@ class StudentGuardianInline(SchoolDataInline):
 
 
 class GuardianStudentInline(SchoolDataInline):
-    """The guardian's students, on the guardian's page."""
+    """The guardian's students, on the guardian's page: only the staff member's schools'."""
 
+    school_scope = "student__school"
     model = models.StudentGuardian
     fields = ["student", *LINK_DETAILS]
     autocomplete_fields = ["student"]
@@ -256,19 +304,21 @@ class AttendanceRecordInline(SchoolDataInline):
 
 @admin.register(models.Student)
 class StudentAdmin(NisoSearchMixin, SchoolDataAdmin):
+    school_scope = "school"
     list_display = ["legal_last_name", "legal_first_name", "niso_display", "school", "grade",
                     "status"]
     list_display_links = ["legal_last_name", "legal_first_name"]
-    list_filter = ["school", "grade", "status"]
+    list_filter = [own_schools_filter("school"), "grade", "status"]
     list_select_related = ["school"]
     list_per_page = 50
     show_full_result_count = False
     search_fields = STUDENT_NAME_SEARCH
     search_help_text = _("A name, or an OEN with or without hyphens: 123-456-789.")
     autocomplete_fields = ["school"]
-    readonly_fields = ["public_id", "attendance_records"]
+    readonly_fields = ["public_id", "portal_connections", "attendance_records"]
     inlines = [StudentGuardianInline, EnrolmentInline, SectionEnrolmentInline,
                AttendanceRecordInline]
+    actions = [withdraw_students]
     fieldsets = [
         (_("Demographics"), {"fields": [
             "niso", ("legal_last_name", "legal_first_name"),
@@ -280,16 +330,41 @@ class StudentAdmin(NisoSearchMixin, SchoolDataAdmin):
         (_("Photo"), {"fields": ["photo"]}),
     ]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None or obj.status != models.Student.Status.WITHDRAWN:
+            # Withdrawing closes the enrolment and may close guardians' accounts: only
+            # through the list's action, which asks for the date and the reason.
+            status = form.base_fields["status"]
+            status.choices = [choice for choice in status.choices
+                              if choice[0] != models.Student.Status.WITHDRAWN]
+            status.help_text = _("To withdraw students, select them in the list of students "
+                                 "and choose the action “Withdraw the selected students”.")
+        return form
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
-        return [*fieldsets, (_("Attendance"), {"fields": ["attendance_records"]})]
+        return [
+            *fieldsets,
+            (_("Portal connections"), {
+                "fields": ["portal_connections"],
+                "description": _("Each guardian linked to this student and the state of "
+                                 "their Portail Famille account."),
+            }),
+            (_("Attendance"), {"fields": ["attendance_records"]}),
+        ]
 
     @admin.display(description=_("OEN"), ordering="niso")
     def niso_display(self, student: models.Student) -> str:
         # Kept on one line: a narrow column would break it at the hyphens.
         return format_html('<span class="nowrap">{}</span>', student.niso_display)
+
+    @admin.display(description=_("guardians' accounts"))
+    def portal_connections(self, student: models.Student) -> str:
+        return render_to_string("admin/students/student/portal_connections.html",
+                                {"connections": portal_connections(student)})
 
     @admin.display(description=_("all attendance records"))
     def attendance_records(self, student: models.Student) -> str:
@@ -299,8 +374,60 @@ class StudentAdmin(NisoSearchMixin, SchoolDataAdmin):
                            _("See every attendance record of this student"))
 
 
+class AccessCodeInline(ScopedInlineMixin, admin.TabularInline):
+    """The codes issued to this guardian: when, by whom, until when, used or not."""
+
+    model = AccessCode
+    fk_name = "guardian"
+    fields = ["created_at", "created_by", "expires_at", "claimed_by", "used_at"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by", "claimed_by")
+
+
+class GuardianForm(forms.ModelForm):
+    def clean_user(self):
+        user = self.cleaned_data.get("user")
+        if user is not None and (models.Guardian.objects.filter(user=user)
+                                 .exclude(pk=self.instance.pk).exists()):
+            raise ValidationError(_(
+                "This portal account already belongs to another guardian contact. Link that "
+                "contact to the student instead, or ask the user help centre to merge them."))
+        return user
+
+
+class AccessCodeForm(forms.Form):
+    delivery = forms.ChoiceField(label=_("How to give the code"), choices=Delivery.choices,
+                                 initial=Delivery.LETTER, widget=forms.RadioSelect)
+
+    def __init__(self, *args, guardian: models.Guardian, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guardian = guardian
+
+    def clean_delivery(self) -> str:
+        delivery = self.cleaned_data["delivery"]
+        if delivery == Delivery.EMAIL and not self.guardian.email:
+            raise ValidationError(_("This guardian has no email address: print a letter "
+                                    "instead."))
+        return delivery
+
+
 @admin.register(models.Guardian)
 class GuardianAdmin(SchoolDataAdmin):
+    # A school sees the guardians of its students, and the contacts linked to no student
+    # yet (a parent who signed up as a new parent), which it must find to link them.
+    school_scope = "student_links__student__school"
+    form = GuardianForm
     list_display = ["last_name", "first_name", "email", "primary_phone_display", "user"]
     list_select_related = ["user"]
     list_per_page = 50
@@ -308,13 +435,28 @@ class GuardianAdmin(SchoolDataAdmin):
     search_fields = ["last_name", "first_name", "email"]
     search_help_text = _("A name, an email or a phone number.")
     autocomplete_fields = ["user"]
-    inlines = [GuardianStudentInline]
+    inlines = [GuardianStudentInline, AccessCodeInline]
     fieldsets = [
         (None, {"fields": [("last_name", "first_name"), "preferred_language"]}),
         (_("Contact"), {"fields": ["email", "primary_phone", "cell_phone", "work_phone"]}),
         (_("Address"), {"fields": ["street", "city", "province", "postal_code"]}),
-        (_("Portal account"), {"fields": ["user"]}),
+        (_("Portal account"), {
+            "fields": ["user"],
+            "description": _("Link the guardian's existing account here, or issue an access "
+                             "code so that they create one already linked."),
+        }),
     ]
+
+    def scope_q(self, school_ids):
+        return super().scope_q(school_ids) | Q(student_links__isnull=True)
+
+    def has_delete_permission(self, request, obj=None):
+        # A guardian also linked to another school's student is not one school's to delete.
+        if not super().has_delete_permission(request, obj):
+            return False
+        school_ids = staff_school_ids(request.user)
+        return (obj is None or school_ids is None
+                or not obj.student_links.exclude(student__school__in=school_ids).exists())
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         term = search_term.strip()
@@ -330,13 +472,77 @@ class GuardianAdmin(SchoolDataAdmin):
     def primary_phone_display(self, guardian: models.Guardian) -> str:
         return format_phone(guardian.primary_phone)
 
+    # --- One-time access codes ---
+
+    def get_urls(self):
+        return [
+            path("<path:object_id>/access-code/",
+                 self.admin_site.admin_view(self.access_code_view),
+                 name="students_guardian_access_code"),
+            *super().get_urls(),
+        ]
+
+    def may_issue_access_codes(self, request: HttpRequest, guardian: models.Guardian) -> bool:
+        return (self.has_view_permission(request, guardian)
+                and request.user.has_perm("accounts.add_accesscode"))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        # A guardian with an account needs no code.
+        context["may_issue_access_code"] = (obj is not None and obj.user_id is None
+                                            and self.may_issue_access_codes(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def access_code_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Issue a code: printed on a letter shown this once, or emailed to the guardian."""
+        guardian = self.get_object(request, unquote(object_id))
+        if not self.may_issue_access_codes(request, guardian):
+            raise PermissionDenied
+        change_url = reverse("admin:students_guardian_change", args=[guardian.pk])
+        if guardian.user_id is not None:
+            self.message_user(request, _("This guardian already has a portal account: no "
+                                         "access code is needed."), messages.WARNING)
+            return redirect(change_url)
+        form = AccessCodeForm(request.POST or None, guardian=guardian)
+        if request.method == "POST" and form.is_valid():
+            delivery = Delivery(form.cleaned_data["delivery"])
+            access_code, code = access_code_issue_by_staff(
+                guardian=guardian, issued_by=request.user, delivery=delivery,
+                signup_url=request.build_absolute_uri(reverse("accounts:signup_code")),
+            )
+            if delivery == Delivery.EMAIL:
+                self.message_user(request, _("An access code was emailed to %(email)s.")
+                                  % {"email": guardian.email}, messages.SUCCESS)
+                return redirect(change_url)
+            response = TemplateResponse(request, "admin/access_code_letter.html", {
+                "guardian": guardian,
+                "access_code": access_code,
+                "code": code,
+                "login_url": request.build_absolute_uri(reverse("account_login")),
+                "change_url": change_url,
+            })
+            add_never_cache_headers(response)  # the code must not stay in a cache
+            return response
+        return TemplateResponse(request, "admin/students/guardian/access_code.html", {
+            **self.admin_site.each_context(request),
+            "title": _("Issue an access code"),
+            "opts": self.opts,
+            "original": guardian,
+            "form": form,
+            "validity_days": ACCESS_CODE_VALIDITY.days,
+            "open_codes": guardian.access_codes.filter(claimed_by__isnull=True,
+                                                       expires_at__gt=timezone.now()),
+        })
+
 
 @admin.register(models.StudentGuardian)
 class StudentGuardianAdmin(NisoSearchMixin, SchoolDataAdmin):
+    school_scope = "student__school"
     niso_lookup = "student__niso"
     list_display = ["guardian", "student", "relationship", "has_custody", "has_access_rights",
                     "portal_access", "emergency_contact"]
-    list_filter = ["relationship", "has_custody", "portal_access", "student__school"]
+    list_filter = ["relationship", "has_custody", "portal_access",
+                   own_schools_filter("student__school")]
     list_select_related = ["guardian", "student"]
     list_per_page = 50
     show_full_result_count = False
@@ -350,9 +556,11 @@ class StudentGuardianAdmin(NisoSearchMixin, SchoolDataAdmin):
 
 @admin.register(models.Enrolment)
 class EnrolmentAdmin(NisoSearchMixin, SchoolDataAdmin):
+    # The school's own enrolment records, and the whole history of its current students.
+    school_scope = ("school", "student__school")
     niso_lookup = "student__niso"
     list_display = ["student", "school", "grade", "entry_date", "withdrawal_date"]
-    list_filter = ["school", EnrolledDuringYearFilter, "grade"]
+    list_filter = [own_schools_filter("school"), EnrolledDuringYearFilter, "grade"]
     list_select_related = ["student", "school"]
     list_per_page = 50
     show_full_result_count = False
@@ -363,6 +571,7 @@ class EnrolmentAdmin(NisoSearchMixin, SchoolDataAdmin):
 
 @admin.register(models.AttendanceCode)
 class AttendanceCodeAdmin(SchoolDataAdmin):
+    school_scope = Scope.BOARD_WIDE
     list_display = ["code", "label_fr", "label_en", "kind", "excused"]
     list_filter = ["kind", "excused"]
     search_fields = ["code", "label_fr", "label_en"]
@@ -370,9 +579,10 @@ class AttendanceCodeAdmin(SchoolDataAdmin):
 
 @admin.register(models.AttendanceRecord)
 class AttendanceRecordAdmin(NisoSearchMixin, SchoolDataAdmin):
+    school_scope = "student__school"
     niso_lookup = "student__niso"
     list_display = ["date", "student", "period_display", "code", "reason"]
-    list_filter = ["code", "student__school"]
+    list_filter = ["code", own_schools_filter("student__school")]
     list_select_related = ["student", "code"]
     list_per_page = 50
     show_full_result_count = False
@@ -390,6 +600,7 @@ class AttendanceRecordAdmin(NisoSearchMixin, SchoolDataAdmin):
 
 @admin.register(models.Course)
 class CourseAdmin(SchoolDataAdmin):
+    school_scope = Scope.BOARD_WIDE
     list_display = ["code", "title_fr", "title_en", "credit_value"]
     search_fields = ["code", "title_fr", "title_en"]
 
@@ -402,8 +613,9 @@ class MeetingInline(SchoolDataInline):
 
 @admin.register(models.Section)
 class SectionAdmin(SchoolDataAdmin):
+    school_scope = "school"
     list_display = ["__str__", "course", "school", "term", "teacher_name", "room"]
-    list_filter = ["school", "term__school_year", TermCodeFilter]
+    list_filter = [own_schools_filter("school"), "term__school_year", TermCodeFilter]
     list_select_related = ["course", "school", "term__school_year"]
     list_per_page = 50
     search_fields = ["course__code", "course__title_fr", "teacher_name"]
@@ -418,9 +630,11 @@ class SectionAdmin(SchoolDataAdmin):
 
 @admin.register(models.SectionEnrolment)
 class SectionEnrolmentAdmin(NisoSearchMixin, SchoolDataAdmin):
+    # A section's school sees who attends it; the student's school sees all their courses.
+    school_scope = ("section__school", "student__school")
     niso_lookup = "student__niso"
     list_display = ["student", "section", "section_term"]
-    list_filter = ["section__school", "section__term__school_year"]
+    list_filter = [own_schools_filter("section__school"), "section__term__school_year"]
     list_select_related = ["student", "section__course", "section__term__school_year"]
     list_per_page = 50
     show_full_result_count = False
@@ -435,13 +649,77 @@ class SectionEnrolmentAdmin(NisoSearchMixin, SchoolDataAdmin):
 
 @admin.register(models.CourseResult)
 class CourseResultAdmin(NisoSearchMixin, SchoolDataAdmin):
+    # The results a school granted, and the whole transcript of its current students.
+    school_scope = ("school", "student__school")
     niso_lookup = "student__niso"
     list_display = ["student", "course", "school", "school_year", "mark", "credit_earned",
                     "withdrawn"]
-    list_filter = ["school", "school_year", "withdrawn"]
+    list_filter = [own_schools_filter("school"), "school_year", "withdrawn"]
     list_select_related = ["student", "course", "school", "school_year"]
     list_per_page = 50
     show_full_result_count = False
     search_fields = [*_student_search("student"), "course__code"]
     search_help_text = _("A student's name or OEN, or a course code.")
     autocomplete_fields = ["student", "course", "school"]
+
+
+@admin.register(models.TimetablePublication)
+class TimetablePublicationAdmin(SchoolDataAdmin):
+    school_scope = "school"
+    list_display = ["school", "school_year", "published_on"]
+    list_filter = [own_schools_filter("school"), "school_year"]
+    list_select_related = ["school", "school_year"]
+    search_fields = ["school__name", "school__code"]
+    autocomplete_fields = ["school"]
+
+
+# --- Parent forms -----------------------------------------------------------------------
+
+@admin.register(models.ParentForm)
+class ParentFormAdmin(SchoolDataAdmin):
+    # A school's own forms, and the board's forms, which schools read and the board edits.
+    school_scope = "school"
+    list_display = ["title_fr", "kind", "school", "grade", "school_year", "is_open"]
+    list_filter = ["kind", "is_open", "school_year", own_schools_filter("school")]
+    list_select_related = ["school", "school_year"]
+    search_fields = ["title_fr", "title_en"]
+    autocomplete_fields = ["school"]
+    fieldsets = [
+        (None, {"fields": ["title_fr", "title_en", "kind", "is_open"]}),
+        (_("Text"), {"fields": ["body_fr", "body_en"]}),
+        (_("Who answers"), {"fields": ["school_year", "school", "grade"]}),
+    ]
+
+    def scope_q(self, school_ids):
+        return super().scope_q(school_ids) | Q(school__isnull=True)
+
+    def _board_form_for_school_staff(self, request, form) -> bool:
+        return form is not None and form.school_id is None and not is_board_level(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return (super().has_change_permission(request, obj)
+                and not self._board_form_for_school_staff(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return (super().has_delete_permission(request, obj)
+                and not self._board_form_for_school_staff(request, obj))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "school" in form.base_fields and not is_board_level(request.user):
+            # An empty school means the whole board: only the board writes those.
+            form.base_fields["school"].required = True
+        return form
+
+
+@admin.register(models.ParentFormResponse)
+class ParentFormResponseAdmin(NisoSearchMixin, ReadOnlyAdmin):
+    school_scope = "student__school"
+    niso_lookup = "student__niso"
+    list_display = ["form", "student", "accepted", "signature", "signed_at"]
+    list_filter = ["accepted", own_schools_filter("student__school"), "form__school_year"]
+    list_select_related = ["form", "student"]
+    list_per_page = 50
+    show_full_result_count = False
+    search_fields = [*_student_search("student"), "form__title_fr"]
+    search_help_text = _("A student's name or OEN, or a form's title.")

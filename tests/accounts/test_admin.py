@@ -1,7 +1,6 @@
 """The accounts admin: find an account, correct it, never see or type a password hash."""
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.urls import reverse
 from django.utils import translation
@@ -9,6 +8,7 @@ from django.utils.html import escape
 
 from accounts.models import User
 from tests import factories
+from tests.staff import staff_login
 from tests.students.test_admin import count_queries, form_data
 
 CHANGELIST = "admin:accounts_user_changelist"
@@ -17,9 +17,7 @@ CHANGELIST = "admin:accounts_user_changelist"
 @pytest.fixture
 def staff_client(client, db):
     helpdesk = factories.UserFactory(username="aide", is_staff=True, is_superuser=True)
-    client.force_login(helpdesk)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
-    return client
+    return staff_login(client, helpdesk)
 
 
 def listed(response) -> list[User]:

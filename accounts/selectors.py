@@ -1,0 +1,115 @@
+"""What staff read about parents' portal accounts (the student page's portal connections)."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.db import models
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.models import AccessCode, User
+from students.models import Student, StudentGuardian
+from students.selectors import adult_birthdate_cutoff
+
+
+class AccountState(models.TextChoices):
+    NO_ACCOUNT = "none", pgettext_lazy("portal account", "No account")
+    AWAITING_VALIDATION = "awaiting", pgettext_lazy("portal account", "Awaiting validation")
+    ACTIVE = "active", pgettext_lazy("portal account", "Active")
+    DEACTIVATED = "deactivated", pgettext_lazy("portal account", "Deactivated")
+
+
+@dataclass
+class PortalConnection:
+    link: StudentGuardian
+    state: AccountState
+    account: User | None
+    two_step: bool = False
+    # Why this guardian does not see the student on the portal (empty: they do).
+    access_off: list = field(default_factory=list)
+    # An unused access code the school issued, still valid until then.
+    code_expires_at: datetime | None = None
+
+    @property
+    def sees_student(self) -> bool:
+        return self.state is AccountState.ACTIVE and not self.access_off
+
+
+def _account_state(user: User | None) -> AccountState:
+    if user is None:
+        return AccountState.NO_ACCOUNT
+    if not user.is_active:
+        return AccountState.DEACTIVATED
+    if not user.verified_emails:
+        return AccountState.AWAITING_VALIDATION
+    return AccountState.ACTIVE
+
+
+def _access_off(link: StudentGuardian, student: Student, today: date) -> list:
+    """The reasons students.selectors.visible_links leaves this link out, in words."""
+    reasons = []
+    if not link.portal_access:
+        reasons.append(_("Portal access turned off: %(reason)s")
+                       % {"reason": link.portal_access_off_reason})
+    if not (link.has_custody or link.has_access_rights):
+        reasons.append(_("No custody and no access rights"))
+    if student.date_of_birth <= adult_birthdate_cutoff(today) and link.adult_consent_date is None:
+        reasons.append(_("Adult student: no consent recorded"))
+    if student.status == Student.Status.WITHDRAWN:
+        reasons.append(_("Student withdrawn"))
+    return reasons
+
+
+def _account_rows(prefix: str) -> list[Prefetch]:
+    """An account's validated emails and TOTP devices, read with every account at once."""
+    return [
+        Prefetch(f"{prefix}emailaddress_set", queryset=EmailAddress.objects.filter(verified=True),
+                 to_attr="verified_emails"),
+        Prefetch(f"{prefix}authenticator_set",
+                 queryset=Authenticator.objects.filter(type=Authenticator.Type.TOTP),
+                 to_attr="totp_devices"),
+    ]
+
+
+def portal_connections(student: Student, *, today: date | None = None) -> list[PortalConnection]:
+    """Each guardian linked to the student and the state of their portal account.
+
+    A fixed number of queries whatever the number of guardians.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    links = (
+        student.guardian_links.select_related("guardian__user")
+        .prefetch_related(
+            *_account_rows("guardian__user__"),
+            Prefetch("guardian__access_codes",
+                     queryset=AccessCode.objects.filter(used_at__isnull=True)
+                     .select_related("claimed_by")
+                     .prefetch_related(*_account_rows("claimed_by__")),
+                     to_attr="open_codes"),
+        )
+        .order_by("contact_order", "guardian__last_name")
+    )
+    connections = []
+    for link in links:
+        guardian = link.guardian
+        account = guardian.user
+        claimed = next((code.claimed_by for code in guardian.open_codes if code.claimed_by), None)
+        if account is None and claimed is not None:
+            # Signed up with the school's code; linked once the email is validated.
+            account = claimed
+        pending = [code.expires_at for code in guardian.open_codes
+                   if code.claimed_by_id is None and code.expires_at > now]
+        connections.append(PortalConnection(
+            link=link,
+            state=_account_state(account),
+            account=account,
+            two_step=bool(account and account.totp_devices),
+            access_off=_access_off(link, student, today),
+            code_expires_at=max(pending, default=None),
+        ))
+    return connections

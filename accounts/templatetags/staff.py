@@ -1,0 +1,10 @@
+from django import template
+
+from accounts.helpdesk_selectors import is_helpdesk_agent
+
+register = template.Library()
+
+
+@register.filter
+def helpdesk_agent(user) -> bool:
+    return is_helpdesk_agent(user)

@@ -1,0 +1,52 @@
+"""Staff in tests: members of a school or of the board, in the migration's groups.
+
+The admin refuses a session that did not pass allauth's TOTP step (accounts/staff.py):
+`staff_login` opens one as allauth's login would (tests/staff_session.py);
+tests/accounts/test_staff_mfa.py goes through the real steps.
+"""
+
+import time
+from importlib import import_module
+
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from accounts.models import StaffProfile, User
+from students.models import School
+from tests import factories
+from tests.staff_session import admin_login
+
+STAFF_GROUPS_MIGRATION = import_module("accounts.migrations.0004_staff_groups")
+SCHOOL_STAFF = "Personnel scolaire"
+HELP_DESK = "Centre d'aide"
+BOARD_ADMINISTRATION = "Administration du conseil"
+
+
+def make_staff(username: str, *, schools: list[School] = (), board_level: bool = False,
+               group: str | None = SCHOOL_STAFF, **fields) -> User:
+    """A member of staff in one of the migration's groups, with a staff profile."""
+    user = factories.UserFactory(username=username, is_staff=True, **fields)
+    if group:
+        if not Group.objects.filter(name=group).exists():
+            # A transactional test's flush emptied what the data migration wrote.
+            STAFF_GROUPS_MIGRATION.set_groups(django_apps)
+        user.groups.add(Group.objects.get(name=group))
+    profile = StaffProfile.objects.create(user=user, board_level=board_level)
+    profile.schools.set(schools)
+    return user
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows now."""
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def staff_login(client, user: User, *, language: str = "fr"):
+    """The test client, logged in as after allauth's password and TOTP steps, in French."""
+    admin_login(client, user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client

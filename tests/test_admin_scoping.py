@@ -1,0 +1,347 @@
+"""Each member of staff sees only their schools in the admin.
+
+The matrix: for every model registered in the admin, a secretary of school A (group
+*Personnel scolaire*, staff profile listing A) meets school B's row on the list, the
+search, the change, delete and history pages, the autocomplete and every action offered:
+nothing shows it, every direct URL is a 404 that names nothing, nothing changes it. The
+same secretary does see school A's row, so that "nothing" is not an empty admin.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils.html import escape
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, User
+from notifications.models import OutboundEmail
+from students import models
+from tests import factories
+from tests.staff import make_staff, staff_login
+from tests.students.famille_factories import (
+    ParentFormFactory,
+    ParentFormResponseFactory,
+    TimetablePublicationFactory,
+)
+from tests.students.test_admin import form_data
+
+pytestmark = pytest.mark.django_db
+
+REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
+# Rows no school owns: every school reads them, only the board changes them.
+BOARD_WIDE = {models.SchoolYear, models.AttendanceCode, models.Course}
+# Rows only board-level staff see, whichever school they concern.
+BOARD_ONLY = {Authenticator, Group, OutboundEmail, AuditEvent}
+HIDDEN_NAME = "Zyxwar"  # every name of school B's rows
+
+
+def url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def school_rows(school: models.School, name: str) -> dict:
+    """One row of every school-owned model, for this school, named after `name`."""
+    student = factories.StudentFactory(school=school, legal_last_name=name,
+                                       legal_first_name=f"{name}ine")
+    parent = factories.UserFactory(username=f"{name.lower()}.parent", first_name="Parent",
+                                   last_name=name)
+    guardian = factories.GuardianFactory(last_name=name, first_name="Gardien", user=parent,
+                                         email=parent.email)
+    term = factories.TermFactory(school=school, name=f"Semestre {name}")
+    section = factories.SectionFactory(term=term, school=school, teacher_name=f"M. {name}")
+    parent_form = ParentFormFactory(school=school, title_fr=f"Sortie {name}",
+                                    title_en=f"Trip {name}")
+    return {
+        models.School: school,
+        models.Student: student,
+        models.Guardian: guardian,
+        models.StudentGuardian: factories.StudentGuardianFactory(student=student,
+                                                                 guardian=guardian),
+        models.Term: term,
+        models.Section: section,
+        models.SectionEnrolment: models.SectionEnrolment.objects.create(student=student,
+                                                                        section=section),
+        models.Enrolment: factories.EnrolmentFactory(student=student,
+                                                     entry_reason=f"Arrivée {name}"),
+        models.AttendanceRecord: factories.AttendanceRecordFactory(student=student,
+                                                                   reason=f"Absence {name}"),
+        models.CourseResult: factories.CourseResultFactory(student=student),
+        models.TimetablePublication: TimetablePublicationFactory(school=school),
+        models.ParentForm: parent_form,
+        models.ParentFormResponse: ParentFormResponseFactory(
+            form=parent_form, student=student, answered_by=parent,
+            signature=f"Parent {name}"),
+        User: parent,
+        EmailAddress: EmailAddress.objects.get(user=parent),
+        Authenticator: TOTP.activate(parent, generate_totp_secret()).instance,
+        Group: Group.objects.create(name=f"Bénévoles {name}"),
+        OutboundEmail: OutboundEmail.objects.create(
+            idempotency_key=f"test:{name}", recipient=parent.email,
+            template="account/login_id", language="fr"),
+        AuditEvent: audit_record(actor=None, action="admin.change", instance=student),
+    }
+
+
+@dataclass
+class Schools:
+    a: dict
+    b: dict
+
+
+@pytest.fixture
+def schools(db) -> Schools:
+    school_a = factories.SchoolFactory(name="École élémentaire publique Alphand")
+    school_b = factories.SchoolFactory(name=f"École secondaire publique {HIDDEN_NAME}")
+    return Schools(a=school_rows(school_a, "Alphand"), b=school_rows(school_b, HIDDEN_NAME))
+
+
+@pytest.fixture
+def secretary(schools) -> User:
+    return make_staff("secretariat.a", first_name="Sophie", schools=[schools.a[models.School]])
+
+
+@pytest.fixture
+def secretary_client(client, secretary):
+    return staff_login(client, secretary)
+
+
+def assert_hidden(response, obj) -> None:
+    html = response.content.decode()
+    assert HIDDEN_NAME not in html
+    assert escape(str(obj)) not in html
+
+
+def listed_pks(response) -> set:
+    return {row.pk for row in response.context["cl"].result_list}
+
+
+def autocomplete_sources(target) -> list[tuple[str, str, str]]:
+    """Every (app_label, model_name, field_name) whose autocomplete searches `target`."""
+    return [
+        (model._meta.app_label, model._meta.model_name, field.name)
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if field.concrete and field.is_relation and field.related_model is target
+    ]
+
+
+def test_the_matrix_covers_every_registered_model(schools):
+    assert set(REGISTERED) == set(schools.b) | BOARD_WIDE
+    assert set(schools.b) >= BOARD_ONLY
+
+
+@pytest.mark.parametrize("model", sorted(set(REGISTERED) - BOARD_WIDE,
+                                         key=lambda model: model._meta.label),
+                         ids=lambda model: model._meta.label)
+def test_another_schools_row_is_invisible_and_untouchable(secretary_client, schools, model):
+    client = secretary_client
+    mine, theirs = schools.a[model], schools.b[model]
+
+    # The list and its search.
+    response = client.get(url(model, "changelist"))
+    assert response.status_code in (200, 403)
+    if response.status_code == 200:
+        assert theirs.pk not in listed_pks(response)
+        assert_hidden(response, theirs)
+        if model not in BOARD_ONLY:
+            assert mine.pk in listed_pks(response)
+        searched = client.get(url(model, "changelist"), {"q": HIDDEN_NAME})
+        assert theirs.pk not in listed_pks(searched)
+    else:
+        assert model in BOARD_ONLY or model is EmailAddress
+
+    # Direct URLs: a 404 that names nothing, for reading and for writing.
+    for view in ["change", "delete", "history"]:
+        address = url(model, view, theirs.pk)
+        for response in (client.get(address), client.post(address, {"post": "yes"})):
+            assert response.status_code == 404, (view, response.status_code)
+            assert_hidden(response, theirs)
+    assert model._default_manager.filter(pk=theirs.pk).exists()
+
+    # Autocomplete, from every field that searches this model.
+    for app_label, model_name, field_name in autocomplete_sources(model):
+        response = client.get(reverse("admin:autocomplete"), {
+            "app_label": app_label, "model_name": model_name, "field_name": field_name,
+            "term": ""})
+        assert response.status_code in (200, 403, 404), (app_label, model_name, field_name)
+        if response.status_code == 200:
+            assert str(theirs.pk) not in {row["id"] for row in response.json()["results"]}
+
+    # Every action offered on the list (delete, exports…), even with the row's id forged.
+    page = client.get(url(model, "changelist"))
+    action_form = page.context["action_form"] if page.status_code == 200 else None
+    offered = [name for name, _label in action_form.fields["action"].choices] \
+        if action_form else []
+    actions = {name for name in offered if name} | {"delete_selected"}
+    for action in sorted(actions):
+        response = client.post(url(model, "changelist"), {
+            "action": action, "_selected_action": [theirs.pk], "post": "yes", "index": 0})
+        assert response.status_code in (200, 302, 403), action
+        assert_hidden(response, theirs)
+        assert model._default_manager.filter(pk=theirs.pk).exists(), action
+
+
+def test_mine_open_and_theirs_do_not(secretary_client, schools):
+    """The same pages open for school A's rows: the 404s above are about the school."""
+    for model in [models.Student, models.Guardian, models.Enrolment, models.Section,
+                  models.AttendanceRecord, models.ParentForm, User]:
+        assert secretary_client.get(url(model, "change", schools.a[model].pk)).status_code \
+            == 200, model
+
+
+@pytest.mark.parametrize("model", sorted(BOARD_WIDE, key=lambda model: model._meta.label),
+                         ids=lambda model: model._meta.label)
+def test_board_reference_data_is_read_not_changed_by_a_school(secretary_client, model):
+    row = {models.SchoolYear: factories.SchoolYearFactory,
+           models.AttendanceCode: factories.AttendanceCodeFactory,
+           models.Course: factories.CourseFactory}[model]()
+    change = url(model, "change", row.pk)
+
+    assert row.pk in listed_pks(secretary_client.get(url(model, "changelist")))
+    page = secretary_client.get(change)
+    assert page.status_code == 200
+    assert not page.context["adminform"].form.fields  # shown, not editable
+    assert secretary_client.post(change, {}).status_code == 403
+    assert secretary_client.get(url(model, "add")).status_code == 403
+    assert secretary_client.post(url(model, "delete", row.pk), {"post": "yes"}).status_code \
+        == 403
+    assert model._default_manager.filter(pk=row.pk).exists()
+
+
+def test_the_autocomplete_finds_only_my_schools_rows(secretary_client, schools):
+    for source, field, model in [
+        ("enrolment", "student", models.Student),
+        ("studentguardian", "guardian", models.Guardian),
+        ("guardian", "user", User),
+        ("sectionenrolment", "section", models.Section),
+        ("section", "term", models.Term),
+        ("student", "school", models.School),
+    ]:
+        response = secretary_client.get(reverse("admin:autocomplete"), {
+            "app_label": "students", "model_name": source, "field_name": field, "term": ""})
+        found = {row["id"] for row in response.json()["results"]}
+        assert str(schools.a[model].pk) in found, source
+        assert str(schools.b[model].pk) not in found, source
+
+
+def test_staff_without_a_profile_see_nothing(client, schools):
+    user = factories.UserFactory(username="sans.profil", is_staff=True)
+    user.groups.add(Group.objects.get(name="Personnel scolaire"))
+    staff_login(client, user)
+
+    for model in [models.Student, models.Guardian, models.School, User]:
+        assert client.get(url(model, "changelist")).status_code == 403
+        assert client.get(url(model, "change", schools.a[model].pk)).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["board_level", "superuser"])
+def test_board_level_staff_and_superusers_see_every_school(client, schools, who):
+    if who == "superuser":
+        user = factories.UserFactory(username="racine", is_staff=True, is_superuser=True)
+    else:
+        user = make_staff("conseil", board_level=True, group="Administration du conseil")
+    staff_login(client, user)
+
+    for model in [models.Student, models.Guardian, models.Enrolment, AuditEvent, User]:
+        listed = listed_pks(client.get(url(model, "changelist")))
+        assert {schools.a[model].pk, schools.b[model].pk} <= listed, model
+        assert client.get(url(model, "change", schools.b[model].pk)).status_code == 200
+
+
+# --- Choices: nothing of another school can be attached to one's own rows ----------------
+
+def test_another_schools_student_cannot_be_chosen(secretary_client, schools):
+    add = url(models.Enrolment, "add")
+    data = form_data(secretary_client.get(add), "enrolment_form")
+    data.update({"student": str(schools.b[models.Student].pk),
+                 "school": str(schools.a[models.School].pk), "grade": "6",
+                 "entry_date": "2026-09-02"})
+
+    response = secretary_client.post(add, data)
+
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["student"]
+    assert not models.Enrolment.objects.filter(entry_date=datetime.date(2026, 9, 2),
+                                               student=schools.b[models.Student],
+                                               school=schools.a[models.School]).exists()
+
+
+def test_another_schools_guardian_cannot_be_linked(secretary_client, schools):
+    student = schools.a[models.Student]
+    change = url(models.Student, "change", student.pk)
+    data = form_data(secretary_client.get(change), "student_form")
+    data.update({"guardian_links-TOTAL_FORMS": "2",
+                 "guardian_links-1-guardian": str(schools.b[models.Guardian].pk),
+                 "guardian_links-1-relationship": "father",
+                 "guardian_links-1-has_custody": "on", "guardian_links-1-portal_access": "on",
+                 "guardian_links-1-contact_order": "2"})
+
+    response = secretary_client.post(change, data)
+
+    assert response.status_code == 200
+    assert not student.guardian_links.filter(guardian=schools.b[models.Guardian]).exists()
+
+
+def test_a_guardians_page_shows_only_my_schools_children(secretary_client, schools):
+    guardian = schools.a[models.Guardian]
+    other_child = schools.b[models.Student]
+    factories.StudentGuardianFactory(student=other_child, guardian=guardian)
+    change = url(models.Guardian, "change", guardian.pk)
+
+    response = secretary_client.get(change)
+
+    assert HIDDEN_NAME not in response.content.decode()
+    links = next(inline.formset for inline in response.context["inline_admin_formsets"]
+                 if inline.formset.model is models.StudentGuardian)
+    assert [form.instance.student for form in links.initial_forms] == [
+        schools.a[models.Student]]
+    # Saving the page keeps the link the secretary does not see, and a guardian shared
+    # with another school is not one school's to delete.
+    assert secretary_client.post(change, form_data(response, "guardian_form")).status_code \
+        == 302
+    assert guardian.student_links.filter(student=other_child).exists()
+    assert secretary_client.post(url(models.Guardian, "delete", guardian.pk),
+                                 {"post": "yes"}).status_code == 403
+
+
+def test_history_at_another_school_stays_and_the_page_still_saves(secretary_client, schools):
+    """A student's earlier enrolment and a course taken at another school keep their values."""
+    student = schools.a[models.Student]
+    earlier = factories.EnrolmentFactory(student=student, school=schools.b[models.School],
+                                         entry_date=datetime.date(2024, 9, 3),
+                                         withdrawal_date=datetime.date(2026, 6, 26))
+    models.SectionEnrolment.objects.create(student=student,
+                                           section=schools.b[models.Section])
+    change = url(models.Student, "change", student.pk)
+    data = form_data(secretary_client.get(change), "student_form")
+    data["homeroom"] = "204"
+
+    response = secretary_client.post(change, data)
+
+    assert response.status_code == 302
+    student.refresh_from_db()
+    earlier.refresh_from_db()
+    assert student.homeroom == "204"
+    assert earlier.school == schools.b[models.School]
+    assert student.section_enrolments.count() == 2
+
+
+def test_the_former_school_sees_its_enrolment_record_not_the_student(client, schools):
+    """Enrolments: the school's own records, and the whole history of its students."""
+    student = schools.a[models.Student]
+    earlier = factories.EnrolmentFactory(student=student, school=schools.b[models.School],
+                                         entry_date=datetime.date(2024, 9, 3),
+                                         withdrawal_date=datetime.date(2026, 6, 26))
+    former = make_staff("secretariat.b", schools=[schools.b[models.School]])
+    staff_login(client, former)
+
+    assert earlier.pk in listed_pks(client.get(url(models.Enrolment, "changelist")))
+    assert client.get(url(models.Student, "change", student.pk)).status_code == 404
