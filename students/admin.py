@@ -8,6 +8,7 @@ Each member of staff sees only their schools' rows, and every change is audited
 (accounts/scoping.py): `school_scope` says how a row reaches its school.
 """
 
+import csv
 import re
 from urllib.parse import urlencode
 
@@ -723,3 +724,22 @@ class ParentFormResponseAdmin(NisoSearchMixin, ReadOnlyAdmin):
     show_full_result_count = False
     search_fields = [*_student_search("student"), "form__title_fr"]
     search_help_text = _("A student's name or OEN, or a form's title.")
+    actions = ["export_csv"]
+
+    @admin.action(description=_("Export the selected answers (CSV)"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="reponses-formulaires.csv"'
+        writer = csv.writer(response)
+        writer.writerow([_("form"), _("student"), _("school"), _("grade"),
+                         _("consent given"), _("signature (full name)"), _("login ID"),
+                         _("signed at")])
+        rows = queryset.select_related("form", "student__school", "answered_by")
+        for answer in rows.order_by("form__title_fr", "student__legal_last_name"):
+            writer.writerow([
+                answer.form.title_fr, str(answer.student), answer.student.school.name,
+                answer.student.get_grade_display(), _("yes") if answer.accepted else _("no"),
+                answer.signature, answer.answered_by.username,
+                timezone.localtime(answer.signed_at).strftime("%Y-%m-%d %H:%M"),
+            ])
+        return response

@@ -1,6 +1,6 @@
 """A child's timetable as an iCalendar feed, for the parent's calendar app."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -30,12 +30,16 @@ def timetable_ics(student: Student, terms_meetings: list[tuple[Term, list[Meetin
             event.add("summary", f"{course.code} {course.title_fr}")
             event.add("dtstart", datetime.combine(first_day, meeting.start_time, zone))
             event.add("dtend", datetime.combine(first_day, meeting.end_time, zone))
+            # RFC 5545: with a local DTSTART, UNTIL must be in UTC.
             event.add("rrule", {"freq": "weekly", "until": datetime.combine(
-                term.end_date, meeting.end_time, zone)})
+                term.end_date, meeting.end_time, zone).astimezone(UTC)})
             location = meeting.room or meeting.section.room
             if location:
                 event.add("location", location)
             if meeting.section.teacher_name:
                 event.add("description", meeting.section.teacher_name)
             calendar.add_component(event)
+    # A VTIMEZONE for America/Toronto: calendar apps without their own zone database
+    # (some Outlook versions) would otherwise guess the offset.
+    calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -1,10 +1,11 @@
 """Who may see which student: the one place that answers it for every parent page and file."""
 
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, time
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -66,6 +67,17 @@ def student_for_parent(user, public_id: UUID | str) -> Student:
         raise Http404 from missing
 
 
+def student_among_children(user, public_id: UUID | str) -> tuple[Student, list[Student]]:
+    """The student behind a URL and all the children this user may see, from one query
+    (a page needs both: the student, and the others for the child switcher); else 404."""
+    children = list(students_visible_to(user))
+    student = next((child for child in children if str(child.public_id) == str(public_id)),
+                   None)
+    if student is None:
+        raise Http404
+    return student, children
+
+
 def current_school_year(*, today: date | None = None) -> SchoolYear | None:
     """The year under way, or the most recent one that has started (summer holidays)."""
     today = today or timezone.localdate()
@@ -107,6 +119,17 @@ def terms_of(student: Student, school_year: SchoolYear) -> list[Term]:
                 .order_by("start_date"))
 
 
+def timetable_terms(student: Student, school_year: SchoolYear) -> tuple[list[Term], date | None]:
+    """The school's terms of the year, and the day its timetable is shown to parents (None:
+    not announced), in one query."""
+    published_on = TimetablePublication.objects.filter(
+        school=OuterRef("school"), school_year=OuterRef("school_year")
+    ).values("published_on")[:1]
+    terms = list(Term.objects.filter(school=student.school_id, school_year=school_year)
+                 .annotate(published_on=Subquery(published_on)).order_by("start_date"))
+    return terms, terms[0].published_on if terms else None
+
+
 def timetable_published(student: Student, school_year: SchoolYear, *,
                         today: date | None = None) -> bool:
     today = today or timezone.localdate()
@@ -122,6 +145,28 @@ def timetable_meetings(student: Student, term: Term) -> list[Meeting]:
         .select_related("section__course")
         .order_by("day", "start_time")
     )
+
+
+@dataclass
+class TimetableRow:
+    """One period of the week's grid: its times (from its first class) and, for each
+    weekday from Monday, the classes in that period."""
+
+    period: int
+    start_time: time
+    end_time: time
+    days: list[list[Meeting]] = field(default_factory=lambda: [[] for _day in Meeting.Day])
+
+
+def timetable_week(meetings: list[Meeting]) -> list[TimetableRow]:
+    """The meetings as the week's grid, by period (shaped here: a template would loop over
+    every meeting for every cell)."""
+    rows: dict[int, TimetableRow] = {}
+    for meeting in sorted(meetings, key=lambda m: (m.period, m.day, m.start_time)):
+        row = rows.setdefault(meeting.period, TimetableRow(meeting.period, meeting.start_time,
+                                                           meeting.end_time))
+        row.days[meeting.day - 1].append(meeting)
+    return list(rows.values())
 
 
 def enrolment_history(student: Student) -> QuerySet[Enrolment]:

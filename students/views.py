@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_POST
 from students import selectors, services
 from students.calendar import timetable_ics
 from students.forms import AttendancePeriodForm, ParentFormAnswerForm
-from students.models import ParentForm, Student
+from students.models import Meeting, ParentForm, Student
 
 CHOSEN_STUDENT_KEY = "chosen_student"
 
@@ -20,17 +21,21 @@ CHOSEN_STUDENT_KEY = "chosen_student"
 def _child_page(request: HttpRequest, public_id, template: str, side_tab: str,
                 **context) -> HttpResponse:
     """Render a child's page with the side tabs; the child stays chosen across tabs."""
-    student = context["student"]
-    request.session[CHOSEN_STUDENT_KEY] = str(student.public_id)
-    return render(request, template, {
-        "side_tab": side_tab,
-        "children": selectors.students_visible_to(request.user),
-        **context,
-    })
+    chosen = str(context["student"].public_id)
+    # Assigning marks the session modified: only when the child changes, so that paging
+    # through one child's tabs costs no session write.
+    if request.session.get(CHOSEN_STUDENT_KEY) != chosen:
+        request.session[CHOSEN_STUDENT_KEY] = chosen
+    return render(request, template, {"side_tab": side_tab, **context})
 
 
 def _student(request: HttpRequest, public_id) -> Student:
     return selectors.student_for_parent(request.user, public_id)
+
+
+def _child(request: HttpRequest, public_id) -> tuple[Student, list[Student]]:
+    """The page's student and the parent's children (for the switcher), in one query."""
+    return selectors.student_among_children(request.user, public_id)
 
 
 @login_required
@@ -46,31 +51,31 @@ def family(request: HttpRequest) -> HttpResponse:
 @login_required
 def details(request: HttpRequest, public_id) -> HttpResponse:
     """Détails › Démographie."""
-    student = _student(request, public_id)
+    student, children = _child(request, public_id)
     return _child_page(request, public_id, "students/details.html", "details",
-                       student=student, sub_tab="demographics")
+                       student=student, children=children, sub_tab="demographics")
 
 
 @login_required
 def address(request: HttpRequest, public_id) -> HttpResponse:
-    student = _student(request, public_id)
+    student, children = _child(request, public_id)
     return _child_page(request, public_id, "students/address.html", "details",
-                       student=student, sub_tab="address")
+                       student=student, children=children, sub_tab="address")
 
 
 @login_required
 def contacts(request: HttpRequest, public_id) -> HttpResponse:
-    student = _student(request, public_id)
+    student, children = _child(request, public_id)
     return _child_page(request, public_id, "students/contacts.html", "details",
-                       student=student, sub_tab="contacts",
+                       student=student, children=children, sub_tab="contacts",
                        links=selectors.contacts_visible_to(request.user, student))
 
 
 @login_required
 def photo(request: HttpRequest, public_id) -> HttpResponse:
-    student = _student(request, public_id)
+    student, children = _child(request, public_id)
     return _child_page(request, public_id, "students/photo.html", "details",
-                       student=student, sub_tab="photo")
+                       student=student, children=children, sub_tab="photo")
 
 
 @login_required
@@ -79,7 +84,11 @@ def photo_file(request: HttpRequest, public_id) -> FileResponse:
     student = _student(request, public_id)
     if not student.photo:
         raise Http404
-    response = FileResponse(student.photo.open("rb"), content_type="image/jpeg")
+    try:
+        photo = student.photo.open("rb")
+    except FileNotFoundError as missing:  # Named in the database, gone from storage.
+        raise Http404 from missing
+    response = FileResponse(photo, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=300"
     return response
 
@@ -87,7 +96,7 @@ def photo_file(request: HttpRequest, public_id) -> FileResponse:
 @login_required
 def attendance(request: HttpRequest, public_id) -> HttpResponse:
     """Détails › Assiduité: the list for a month or term, and the year's totals."""
-    student = _student(request, public_id)
+    student, children = _child(request, public_id)
     school_year = selectors.current_school_year()
     if school_year is None:
         raise Http404
@@ -97,7 +106,8 @@ def attendance(request: HttpRequest, public_id) -> HttpResponse:
                                                           school_year.end_date)
     return _child_page(
         request, public_id, "students/attendance.html", "details",
-        student=student, sub_tab="attendance", form=form, school_year=school_year,
+        student=student, children=children, sub_tab="attendance", form=form,
+        school_year=school_year, start=start, end=end,
         records=selectors.attendance_records(student, start=start, end=end),
         totals=selectors.attendance_totals(student, start=school_year.start_date,
                                            end=school_year.end_date),
@@ -107,17 +117,18 @@ def attendance(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 def forms_list(request: HttpRequest, public_id) -> HttpResponse:
     """Détails › Formulaires parents."""
-    student = _student(request, public_id)
+    student, children = _child(request, public_id)
     school_year = selectors.current_school_year()
     parent_forms = selectors.parent_forms_for(student, school_year) if school_year else []
     return _child_page(request, public_id, "students/forms_list.html", "details",
-                       student=student, sub_tab="forms", parent_forms=parent_forms)
+                       student=student, children=children, sub_tab="forms",
+                       parent_forms=parent_forms)
 
 
 @login_required
 @never_cache
 def form_answer(request: HttpRequest, public_id, form_id) -> HttpResponse:
-    student = _student(request, public_id)
+    student, children = _child(request, public_id)
     school_year = selectors.current_school_year()
     parent_forms = selectors.parent_forms_for(student, school_year) if school_year else []
     parent_form = next((f for f in parent_forms if str(f.public_id) == str(form_id)), None)
@@ -127,38 +138,46 @@ def form_answer(request: HttpRequest, public_id, form_id) -> HttpResponse:
         request.POST or None,
         acknowledgement=parent_form.kind == ParentForm.Kind.ACKNOWLEDGEMENT,
     )
-    if request.method == "POST" and parent_form.response is None and answer_form.is_valid():
-        saved = services.parent_form_answer(
+    if request.method == "POST" and (parent_form.response or answer_form.is_valid()):
+        # A second answer (already recorded, or sent twice at once) is refused, and said so.
+        saved = parent_form.response is None and services.parent_form_answer(
             form=parent_form, student=student, user=request.user,
             accepted=answer_form.cleaned_data["accepted"],
             signature=answer_form.cleaned_data["signature"],
         )
-        if saved is None:
-            messages.error(request, _("This form has already been answered for this child."))
-        else:
+        if saved:
             messages.success(request, _("Your answer has been recorded. Thank you."))
+        else:
+            messages.error(request, _("This form has already been answered for this child."))
         return redirect("students:forms", public_id=student.public_id)
     return _child_page(request, public_id, "students/form_answer.html", "details",
-                       student=student, sub_tab="forms", parent_form=parent_form,
+                       student=student, children=children, sub_tab="forms", parent_form=parent_form,
                        answer_form=answer_form)
 
 
 @login_required
 def timetable(request: HttpRequest, public_id) -> HttpResponse:
     """Emploi du temps: the week's grid for a term, once the school has published it."""
-    student = _student(request, public_id)
+    student, children = _child(request, public_id)
     school_year = selectors.current_school_year()
-    terms = selectors.terms_of(student, school_year) if school_year else []
-    published = bool(terms) and selectors.timetable_published(student, school_year)
+    terms, publication = (selectors.timetable_terms(student, school_year) if school_year
+                          else ([], None))
     today = timezone.localdate()
+    published = publication is not None and publication <= today
     term = next((t for t in terms if str(t.pk) == request.GET.get("etape")), None) or next(
         (t for t in terms if t.start_date <= today <= t.end_date), terms[0] if terms else None
     )
     meetings = selectors.timetable_meetings(student, term) if published and term else []
+    feed = student.calendar_feeds.filter(user=request.user).first()
+    calendar_url = None
+    if feed is not None:
+        calendar_url = request.build_absolute_uri(
+            reverse("students:calendar_feed", kwargs={"token": feed.token}))
     return _child_page(
         request, public_id, "students/timetable.html", "timetable",
-        student=student, terms=terms, term=term, published=published, meetings=meetings,
-        calendar_feed=student.calendar_feeds.filter(user=request.user).first(),
+        student=student, children=children, terms=terms, term=term, published=published,
+        week=selectors.timetable_week(meetings), publication=publication,
+        days=Meeting.Day.choices, calendar_url=calendar_url,
     )
 
 
@@ -179,9 +198,11 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The .ics file behind a private link: no login (calendar apps have none)."""
     student = selectors.calendar_feed_student(token)
     school_year = selectors.current_school_year()
-    if school_year is None or not selectors.timetable_published(student, school_year):
+    if school_year is None:
         raise Http404
-    terms = selectors.terms_of(student, school_year)
+    terms, publication = selectors.timetable_terms(student, school_year)
+    if publication is None or publication > timezone.localdate():
+        raise Http404
     body = timetable_ics(student, [(t, selectors.timetable_meetings(student, t)) for t in terms])
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
@@ -191,6 +212,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def enrolments(request: HttpRequest, public_id) -> HttpResponse:
     """Adhésion: the enrolment history across the board's schools."""
-    student = _student(request, public_id)
+    student, children = _child(request, public_id)
     return _child_page(request, public_id, "students/enrolments.html", "enrolments",
-                       student=student, enrolments=selectors.enrolment_history(student))
+                       student=student, children=children,
+                       enrolments=selectors.enrolment_history(student))

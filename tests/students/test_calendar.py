@@ -1,0 +1,159 @@
+"""The private iCalendar link of Emploi du temps: made, shown, read by a calendar app,
+revoked."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from students.models import CalendarFeed, Meeting, TimetablePublication
+from tests.students import famille_factories
+
+pytestmark = pytest.mark.django_db
+
+TORONTO = ZoneInfo("America/Toronto")
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with famille_factories.frozen_today():
+        yield
+
+
+@pytest.fixture
+def alice(client, family):
+    famille_factories.furnish_family(family, sections=4)
+    client.force_login(family.user)
+    return family
+
+
+@pytest.fixture
+def child(alice):
+    return alice.children[0]
+
+
+def _link_url(child) -> str:
+    return reverse("students:calendar_link", kwargs={"public_id": child.public_id})
+
+
+def _timetable(client, child) -> str:
+    response = client.get(reverse("students:timetable", kwargs={"public_id": child.public_id}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _feed_path(token: str) -> str:
+    return reverse("students:calendar_feed", kwargs={"token": token})
+
+
+def _ics(client, token: str) -> Calendar:
+    response = client.get(_feed_path(token))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    return Calendar.from_ical(response.content)
+
+
+def test_create_shows_the_absolute_private_url(client, alice, child):
+    assert 'id="calendar-url"' not in _timetable(client, child)
+    response = client.post(_link_url(child), {"action": "create"})
+    assert response.status_code == 302
+    feed = CalendarFeed.objects.get(user=alice.user, student=child)
+    assert len(feed.token) >= 40
+    page = _timetable(client, child)
+    assert f'value="http://testserver{_feed_path(feed.token)}"' in page
+    # Creating again keeps the same link (a calendar app already uses it).
+    client.post(_link_url(child), {"action": "create"})
+    assert CalendarFeed.objects.get(user=alice.user, student=child).token == feed.token
+
+
+def test_revoke_kills_the_old_url_and_a_new_link_differs(client, alice, child):
+    client.post(_link_url(child), {"action": "create"})
+    old = CalendarFeed.objects.get(student=child).token
+    assert client.get(_feed_path(old)).status_code == 200
+
+    client.cookies["django_language"] = "en"
+    response = client.post(_link_url(child), {"action": "revoke"}, follow=True)
+    page = response.content.decode()
+    assert "The calendar link has been revoked: it no longer works." in page
+    assert 'id="calendar-url"' not in page
+    assert client.get(_feed_path(old)).status_code == 404
+
+    client.post(_link_url(child), {"action": "create"})
+    new = CalendarFeed.objects.get(student=child).token
+    assert new != old
+    assert client.get(_feed_path(new)).status_code == 200
+    assert client.get(_feed_path(old)).status_code == 404
+
+
+def test_calendar_link_is_post_only(client, child):
+    assert client.get(_link_url(child)).status_code == 405
+    assert not CalendarFeed.objects.exists()
+
+
+def test_feed_has_one_weekly_event_per_meeting_at_toronto_times(client, alice, child):
+    feed = famille_factories.CalendarFeedFactory(user=alice.user, student=child)
+    calendar = _ics(client, feed.token)
+    events = calendar.walk("VEVENT")
+    meetings = Meeting.objects.filter(section__enrolments__student=child)
+    assert len(events) == meetings.count() == 4 * 5  # 4 sections, every weekday
+
+    # A VTIMEZONE, so that apps without a zone database place the classes right.
+    [zone] = calendar.walk("VTIMEZONE")
+    assert str(zone["TZID"]) == "America/Toronto"
+
+    by_uid = {str(event["UID"]): event for event in events}
+    for meeting in meetings.select_related("section__course", "section__term"):
+        term = meeting.section.term
+        event = by_uid[f"meeting-{meeting.pk}-term-{term.pk}@portail-famille"]
+        start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+        # Local times in Toronto, on the meeting's weekday, in the first week of the term.
+        assert start.tzinfo is not None and start.utcoffset() == start.astimezone(
+            TORONTO).utcoffset()
+        local = start.astimezone(TORONTO)
+        assert (local.time(), end.astimezone(TORONTO).time()) == (meeting.start_time,
+                                                                    meeting.end_time)
+        assert local.isoweekday() == meeting.day
+        assert term.start_date <= local.date() < term.start_date + datetime.timedelta(days=7)
+        rule = event["RRULE"]
+        assert rule["FREQ"] == ["WEEKLY"]
+        # RFC 5545: UNTIL in UTC when DTSTART is local; the last class of the term.
+        [until] = rule["UNTIL"]
+        assert until.utcoffset() == datetime.timedelta(0)
+        assert until.astimezone(TORONTO) == datetime.datetime.combine(
+            term.end_date, meeting.end_time, TORONTO)
+        course = meeting.section.course
+        assert str(event["SUMMARY"]) == f"{course.code} {course.title_fr}"
+        assert str(event["LOCATION"]) == meeting.section.room
+        assert str(event["DESCRIPTION"]) == meeting.section.teacher_name
+    # Both semesters: S2 begins on Monday 1 February 2027.
+    assert datetime.date(2027, 2, 1) in {event.decoded("DTSTART").date() for event in events}
+
+
+def test_monday_class_in_a_term_starting_on_wednesday_begins_the_next_monday(
+        client, alice, child):
+    feed = famille_factories.CalendarFeedFactory(user=alice.user, student=child)
+    monday = Meeting.objects.filter(section__enrolments__student=child, day=1,
+                                    section__term__code="S1").first()
+    event = next(e for e in _ics(client, feed.token).walk("VEVENT")
+                 if str(e["UID"]).startswith(f"meeting-{monday.pk}-"))
+    # 2 September 2026 is a Wednesday: the first Monday class is on the 7th, 8:15 EDT.
+    assert event.decoded("DTSTART") == datetime.datetime(2026, 9, 7, 8, 15, tzinfo=TORONTO)
+    assert event.decoded("DTSTART").utcoffset() == datetime.timedelta(hours=-4)
+
+
+def test_feed_is_a_404_until_the_timetable_is_published(client, alice, child):
+    feed = famille_factories.CalendarFeedFactory(user=alice.user, student=child)
+    TimetablePublication.objects.filter(school=child.school).update(
+        published_on=datetime.date(2026, 12, 1))
+    assert client.get(_feed_path(feed.token)).status_code == 404
+
+
+def test_feed_needs_no_login_and_sets_no_cookie(client, alice, child):
+    feed = famille_factories.CalendarFeedFactory(user=alice.user, student=child)
+    client.logout()
+    response = client.get(_feed_path(feed.token))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, max-age=900"
+    assert not response.cookies
