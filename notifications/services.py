@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.db.models import F
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -103,23 +104,28 @@ def enqueue_sending(email_ids: list[int], *, chunk: int = 50) -> None:
             return
 
 
-def _claim(email_id: int) -> OutboundEmail | None:
-    """Lock the row and move it to SENDING, unless it is not (or no longer) due."""
+def _claim(email_ids: list[int]) -> list[OutboundEmail]:
+    """Lock the due rows among these and move them to SENDING, under one lease.
+
+    One transaction for the batch: a durable commit per email costs more than sending it.
+    """
+    now = timezone.now()
     with transaction.atomic():
-        email = (
+        emails = list(
             OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status__in=[Status.QUEUED, Status.RETRY],
-                    next_attempt_at__lte=timezone.now())
-            .first()
+            .filter(pk__in=email_ids, status__in=[Status.QUEUED, Status.RETRY],
+                    next_attempt_at__lte=now)
+            .order_by("pk")
         )
-        if email is None:
-            return None
-        email.status = Status.SENDING
-        email.attempts += 1
-        # A lease: if the worker dies now, the sweep takes the row back after it.
-        email.next_attempt_at = timezone.now() + timedelta(seconds=settings.OUTBOX_SENDING_LEASE)
-        email.save(update_fields=["status", "attempts", "next_attempt_at"])
-        return email
+        # A lease: if the worker dies, the sweep takes the rows back after it.
+        lease = now + timedelta(seconds=settings.OUTBOX_SENDING_LEASE)
+        OutboundEmail.objects.filter(pk__in=[email.pk for email in emails]).update(
+            status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=lease
+        )
+    for email in emails:
+        email.status, email.attempts, email.next_attempt_at = (
+            Status.SENDING, email.attempts + 1, lease)
+    return emails
 
 
 def render_email(email: OutboundEmail) -> EmailMultiAlternatives:
@@ -127,16 +133,17 @@ def render_email(email: OutboundEmail) -> EmailMultiAlternatives:
         validate_email(email.recipient)
     except ValidationError as invalid:
         raise PermanentEmailError("Invalid recipient address") from invalid
-    context = {
-        **_deserialize(email.context),
-        "board_name": settings.BOARD_NAME,
-        "board_short_name": settings.BOARD_SHORT_NAME,
-        "helpdesk_email": settings.HELPDESK_EMAIL,
-        "helpdesk_phone": settings.HELPDESK_PHONE,
-        "site_url": settings.SITE_URL,
-    }
     base = f"emails/{email.template}"
     try:
+        # Inside the try: a context naming a model that is gone fails the row too.
+        context = {
+            **_deserialize(email.context),
+            "board_name": settings.BOARD_NAME,
+            "board_short_name": settings.BOARD_SHORT_NAME,
+            "helpdesk_email": settings.HELPDESK_EMAIL,
+            "helpdesk_phone": settings.HELPDESK_PHONE,
+            "site_url": settings.SITE_URL,
+        }
         with translation.override(email.language):
             subject = render_to_string(f"{base}_subject.txt", context)
             text = render_to_string(f"{base}_message.txt", context)
@@ -171,34 +178,59 @@ def _finish(email: OutboundEmail, *, error: str = "", permanent: bool = False) -
     else:
         email.status, email.last_error = Status.RETRY, error
         email.next_attempt_at = now + retry_delay(email.attempts)
-    OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
+    # Only our own claim: if the lease ran out and another worker took the row, its
+    # outcome stands.
+    OutboundEmail.objects.filter(
+        pk=email.pk, status=Status.SENDING, attempts=email.attempts
+    ).update(
         status=email.status, sent_at=email.sent_at, last_error=email.last_error,
         next_attempt_at=email.next_attempt_at,
     )
 
 
+def _permanent(error: smtplib.SMTPException) -> bool:
+    """A 5xx reply about this message or its recipient: sending again cannot help.
+
+    A 4xx reply (greylisting, a full mailbox, a busy server) is worth a retry.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        return error.smtp_code >= 500
+    return False
+
+
 def emails_send(email_ids: Iterable[int]) -> None:
     """Send the due emails among these ids over one SMTP connection.
 
-    Failures wait in RETRY; the sweep enqueues them again when their time comes.
+    Failures wait in RETRY; the sweep enqueues them again when their time comes. If the
+    server cannot be reached, the rest of the batch waits in RETRY too.
     """
+    emails = _claim(list(email_ids))
+    # Sending may use half the lease; the other half is the margin of the last email.
+    deadline = timezone.now() + timedelta(seconds=settings.OUTBOX_SENDING_LEASE / 2)
     connection = get_connection()
     try:
-        for email_id in email_ids:
-            email = _claim(email_id)
-            if email is None:
-                continue
+        for index, email in enumerate(emails):
+            if timezone.now() > deadline:
+                break  # the rest stays SENDING: the sweep takes it back when the lease ends
             try:
                 message = render_email(email)
+                # Opened here, not by send(): send() closes a connection it opened itself.
+                connection.open()
                 message.connection = connection
                 message.send()
             except PermanentEmailError as error:
                 _finish(email, error=str(error), permanent=True)
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as refused:
-                _finish(email, error=repr(refused), permanent=True)
-            except (smtplib.SMTPException, OSError) as error:
-                _finish(email, error=repr(error))
-                connection.close()  # a broken connection must not fail the next email
+            except smtplib.SMTPException as error:
+                permanent = _permanent(error)
+                _finish(email, error=repr(error), permanent=permanent)
+                if not permanent:
+                    connection.close()  # a broken connection must not fail the next email
+            except OSError as error:  # the server cannot be reached
+                for unsent in emails[index:]:
+                    _finish(unsent, error=repr(error))
+                break
             else:
                 _finish(email)
     finally:
@@ -211,7 +243,12 @@ def emails_sweep() -> int:
     Rows stay QUEUED when the broker was down at the event; RETRY rows wait for their time.
     """
     now = timezone.now()
-    OutboundEmail.objects.filter(status=Status.SENDING, next_attempt_at__lte=now).update(
+    expired = OutboundEmail.objects.filter(status=Status.SENDING, next_attempt_at__lte=now)
+    # An email whose sending keeps killing the worker must not come back forever.
+    expired.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS).update(
+        status=Status.FAILED, last_error="The worker stopped while sending, too many times."
+    )
+    expired.update(
         status=Status.RETRY, last_error="The worker stopped while sending; sending again."
     )
     due = list(
