@@ -1,4 +1,4 @@
-from allauth.account.forms import ResetPasswordForm
+from allauth.account.forms import LoginForm, ResetPasswordForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,3 +30,13 @@ class PasswordResetRequestForm(ResetPasswordForm):
         if not self.users and "@" not in self.cleaned_data["email"]:
             return self.cleaned_data["email"]
         return super().save(request, **kwargs)
+
+
+class PortalLoginForm(LoginForm):
+    """allauth's login form with the visible labels only: its placeholders repeat the
+    labels in other words ("Nom d'utilisateur ou e-mail"), not the guide's."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)

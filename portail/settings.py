@@ -178,7 +178,10 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupSecurityForm"
-ACCOUNT_FORMS = {"reset_password": "accounts.allauth_forms.PasswordResetRequestForm"}
+ACCOUNT_FORMS = {
+    "login": "accounts.allauth_forms.PortalLoginForm",
+    "reset_password": "accounts.allauth_forms.PasswordResetRequestForm",
+}
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_RATE_LIMITS = {
     # allauth's defaults, plus our own actions; failed logins count per login and IP
