@@ -95,7 +95,7 @@ def test_service_urls_switch_database_cache_broker_and_email():
     assert loaded["DATABASE"]["ENGINE"] == "django.db.backends.postgresql"
     assert loaded["DATABASE"]["HOST"] == "db.example.ca"
     assert loaded["DATABASE"]["NAME"] == "portail"
-    assert loaded["CACHE"].endswith(".RedisCache")
+    assert loaded["CACHE"].endswith("FailOpenRedisCache")
     assert loaded["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert loaded["celery_eager"] is False
     assert loaded["celery_broker"] == "redis://cache.example.ca:6379/2"

@@ -1,4 +1,6 @@
-"""Helpers for the account tests: emails delivered at commit, French strings, sign-up steps."""
+"""Helpers for the account tests: emails delivered at commit, sign-up steps.
+
+French strings and pages come from tests.pages."""
 
 import re
 from collections.abc import Callable
@@ -7,7 +9,6 @@ from contextlib import AbstractContextManager
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
 
 from portail.celery import app as celery_app
 
@@ -23,18 +24,6 @@ PROFILE = {
     "primary_phone": "(613) 555-0123",
 }
 NEW_PASSWORD = "Quatre chevaux dansent sous la pluie"
-
-
-def french(msgid: str) -> str:
-    """What a parent reads, whether or not the French catalogue has the string yet."""
-    with translation.override("fr"):
-        return translation.gettext(msgid)
-
-
-def french_plural(singular: str, plural: str, number: int) -> str:
-    with translation.override("fr"):
-        return translation.ngettext(singular, plural, number)
-
 
 TOO_LONG = ("Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
             "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).")

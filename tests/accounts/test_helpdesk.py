@@ -3,14 +3,14 @@
 An agent never sees a password or a security answer, and never acts on a staff account.
 """
 
+from html import unescape
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
-from django.utils.html import escape
 
 from accounts.audit import audit_record
 from accounts.helpdesk_selectors import HELPDESK_GROUP
@@ -19,17 +19,11 @@ from accounts.services import security_answer_set
 from notifications.models import OutboundEmail
 from students.models import CalendarFeed, Guardian, ParentFormResponse
 from tests import factories
+from tests.pages import french, html_of
 from tests.staff_session import admin_login
 from tests.students.famille_factories import CalendarFeedFactory, ParentFormResponseFactory
 
 pytestmark = pytest.mark.django_db
-
-
-
-
-def french(msgid: str) -> str:
-    with translation.override("fr"):
-        return translation.gettext(msgid)
 
 
 @pytest.fixture
@@ -51,12 +45,12 @@ def account_url(user: User) -> str:
 
 
 def act(client: Client, user: User, action: str, **fields) -> tuple:
-    """POST one action of the account's page, as its form does; the page after it."""
+    """POST one action of the account's page, as its form does; the page after it, unescaped."""
     data = {"action": action, **{f"{action}-{name}": value for name, value in fields.items()}}
     response = client.post(account_url(user), data)
     if response.status_code == 302:
-        return response, client.get(response["Location"]).content.decode()
-    return response, response.content.decode()
+        return response, html_of(client.get(response["Location"]))
+    return response, unescape(response.content.decode())
 
 
 def last_event(user: User, action: str) -> AuditEvent:
@@ -89,7 +83,7 @@ def test_a_parent_never_reaches_it(client, family):
     client.force_login(family.user)
     response = client.get(reverse("helpdesk:home"))
     assert response.status_code in (302, 403)
-    assert french("User help centre") not in response.content.decode()
+    assert french("User help centre") not in unescape(response.content.decode())
 
 
 def test_a_staff_account_is_not_the_help_desks(agent_client, db):
@@ -131,11 +125,11 @@ def test_results_show_the_state_of_each_account(agent_client, family, other_fami
     EmailAddress.objects.filter(user=other_family.user).update(verified=False)
     User.objects.filter(pk=charlie.pk).update(is_active=False, last_name="Tremblay")
 
-    html = agent_client.get(reverse("helpdesk:home"), {"q": "tremblay"}).content.decode()
-    assert escape(french("Active")) in html
-    assert escape(french("Deactivated")) in html
-    html = agent_client.get(reverse("helpdesk:home"), {"q": "gagnon"}).content.decode()
-    assert escape(french("Awaiting validation")) in html
+    html = html_of(agent_client.get(reverse("helpdesk:home"), {"q": "tremblay"}))
+    assert french("Active") in html
+    assert french("Deactivated") in html
+    html = html_of(agent_client.get(reverse("helpdesk:home"), {"q": "gagnon"}))
+    assert french("Awaiting validation") in html
 
 
 def test_staff_accounts_are_not_found(agent_client, family):
@@ -148,10 +142,10 @@ def test_the_account_page_shows_no_secret(agent_client, family):
     security_answer_set(user=user, question="first_pet", answer="Pompon")
     user.refresh_from_db()
 
-    html = agent_client.get(account_url(user)).content.decode()
+    html = html_of(agent_client.get(account_url(user)))
     assert user.username in html
     assert family.children[0].school.name in html
-    assert escape(str(user.get_security_question_display())) in html
+    assert str(user.get_security_question_display()) in html
     for secret in (user.password, user.security_answer, "Pompon"):
         assert secret not in html
     assert 'type="password"' not in html
@@ -166,8 +160,8 @@ def test_resend_the_validation_email(agent_client, agent, family):
     response, html = act(agent_client, user, "resend_validation")
 
     assert response.status_code == 302
-    assert escape(french("A new validation email was sent to %(email)s.")
-                  % {"email": user.email}) in html
+    sent = french("A new validation email was sent to %(email)s.") % {"email": user.email}
+    assert sent in html
     email = OutboundEmail.objects.get(template="account/email_confirmation")
     assert email.recipient == user.email
     assert "/compte/valider/" in email.context["activate_url"]
@@ -187,8 +181,8 @@ def test_send_a_password_reset_link_that_works(agent_client, agent, family, clie
 
     response, html = act(agent_client, user, "password_reset")
 
-    assert escape(french("A password reset link was sent to %(email)s.")
-                  % {"email": user.email}) in html
+    sent = french("A password reset link was sent to %(email)s.") % {"email": user.email}
+    assert sent in html
     email = OutboundEmail.objects.get(template="account/password_reset_key")
     assert email.recipient == user.email
     assert last_event(user, "helpdesk_password_reset").actor == agent
@@ -235,13 +229,13 @@ def test_unlock_an_account_held_by_failed_logins(each_cache, agent_client, agent
     failed_logins(user, "203.0.113.7", 5)
     failed_logins(user, "198.51.100.4", 5)
     assert not logs_in(user, "203.0.113.7")
-    assert escape(french("Locked: too many failed logins")) in agent_client.get(
-        account_url(user)).content.decode()
+    assert french("Locked: too many failed logins") in html_of(
+        agent_client.get(account_url(user)))
 
     response, html = act(agent_client, user, "unlock")
 
-    assert escape(french("The account is unlocked: the parent can log in again.")) in html
-    assert escape(french("Locked: too many failed logins")) not in html
+    assert french("The account is unlocked: the parent can log in again.") in html
+    assert french("Locked: too many failed logins") not in html
     assert last_event(user, "helpdesk_unlock").after == {"was_locked": True}
     assert logs_in(user, "203.0.113.7")
     assert logs_in(user, "198.51.100.4")
@@ -280,7 +274,7 @@ def test_an_email_of_another_account_is_refused(agent_client, family, other_fami
                          email=other_family.user.email.upper(), reason="Demande",
                          document="Permis")
     assert response.status_code == 200
-    assert escape(french("An account already uses this email.")) in html
+    assert french("An account already uses this email.") in html
 
 
 def test_change_the_email(agent_client, agent, family):
@@ -338,11 +332,11 @@ def test_check_a_security_answer_says_only_whether_it_matches(agent_client, agen
     security_answer_set(user=user, question="first_pet", answer="Pompon")
 
     response, html = act(agent_client, user, "security_check", answer="  pompon ")
-    assert escape(french("Matches")) in html
+    assert french("Matches") in html
     assert "pompon" not in html.lower()
 
     response, html = act(agent_client, user, "security_check", answer="Minou")
-    assert escape(french("Does not match")) in html
+    assert french("Does not match") in html
     assert "Minou" not in html
     assert [event.after for event in AuditEvent.objects.filter(
         action="helpdesk_security_check").order_by("at")] == [{"matches": True},
@@ -358,15 +352,15 @@ def test_security_checks_are_limited_per_account_and_the_refusal_recorded(
 
     response, html = act(agent_client, user, "security_check", answer="Pompon")
 
-    assert escape(french("Too many checks for this account: try again in an hour. "
-                         "This refusal is recorded.")) in html
-    assert escape(french("Matches")) not in html
+    assert french("Too many checks for this account: try again in an hour. "
+                  "This refusal is recorded.") in html
+    assert french("Matches") not in html
     assert last_event(user, "helpdesk_security_check_refused").actor == agent
     assert AuditEvent.objects.filter(action="helpdesk_security_check").count() == 5
     # Another account is not held by this one's limit.
     security_answer_set(user=other_family.user, question="first_pet", answer="Rex")
     response, html = act(agent_client, other_family.user, "security_check", answer="Rex")
-    assert escape(french("Matches")) in html
+    assert french("Matches") in html
 
 
 def test_merge_two_accounts_of_one_person(agent_client, agent, family, db):
@@ -405,7 +399,7 @@ def test_merge_two_accounts_of_one_person(agent_client, agent, family, db):
     # The kept account now sees the child of the other one.
     client = Client()
     client.force_login(kept)
-    assert new_child.first_name in client.get(reverse("students:family")).content.decode()
+    assert new_child.first_name in html_of(client.get(reverse("students:family")))
 
 
 def test_merge_moves_a_guardian_contact_to_an_account_without_one(agent_client, charlie, family):
@@ -475,9 +469,9 @@ def test_an_action_needs_the_csrf_token(agent, family):
 def test_history_names_the_portal_for_an_action_without_an_actor(agent_client, family):
     audit_record(actor=None, action="guardian_account_closed", instance=family.user,
                  reason="Élève retiré")
-    html = agent_client.get(account_url(family.user)).content.decode()
+    html = html_of(agent_client.get(account_url(family.user)))
     history = html[html.index('id="history-title"'):]
-    assert escape(french("The portal")) in history
+    assert french("The portal") in history
     assert "Élève retiré" in history
 
 

@@ -8,10 +8,9 @@ import pytest
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
-from django.utils.html import escape
 
 from tests import factories
+from tests.pages import french, html_of
 from tests.staff import make_staff, totp_code
 from tests.staff_session import totp_secret_for
 
@@ -20,11 +19,6 @@ pytestmark = pytest.mark.django_db
 ADMIN = reverse("admin:index")
 STUDENTS = reverse("admin:students_student_changelist")
 LOGIN = reverse("account_login")
-
-
-def french(msgid: str) -> str:
-    with translation.override("fr"):
-        return translation.gettext(msgid)
 
 
 def log_in(client, user, password: str = factories.PASSWORD, next_url: str = ADMIN):
@@ -70,8 +64,7 @@ def test_staff_without_a_totp_device_are_sent_to_set_one_up(client, secretary):
     response = client.get(STUDENTS, follow=True)
 
     assert response.redirect_chain[0] == (reverse("mfa_activate_totp"), 302)
-    assert escape(french("Set up two-step login to open the administration.")) \
-        in response.content.decode()
+    assert french("Set up two-step login to open the administration.") in html_of(response)
 
 
 def test_a_session_without_the_second_factor_is_refused(client, secretary):

@@ -16,8 +16,9 @@ from playwright.sync_api import Page, expect
 from accounts import services
 from portail.celery import app as celery_app
 from tests import factories
-from tests.accounts.conftest import NEW_PASSWORD, french, link_in
+from tests.accounts.conftest import NEW_PASSWORD, link_in
 from tests.browser.conftest import assert_no_horizontal_scroll, axe_check, login
+from tests.pages import french
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,26 +10,16 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from accounts.models import AccessCode, AuditEvent
 from accounts.staff import ACCESS_CODE_ISSUE
 from tests import factories
+from tests.pages import french, french_in_context
 from tests.staff import make_staff, totp_code
 from tests.staff_session import totp_secret_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def french(msgid: str) -> str:
-    with translation.override("fr"):
-        return translation.gettext(msgid)
-
-
-def account_state(msgid: str) -> str:
-    with translation.override("fr"):
-        return translation.pgettext("portal account", msgid)
 
 
 def admin_login(page: Page, live_server, user, secret: str, wanted: str) -> None:
@@ -66,7 +56,7 @@ def test_a_secretary_links_a_guardian_and_prints_an_access_code(page: Page, live
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     connections = page.locator("table.portal-connections")
     expect(connections).to_contain_text(str(family.guardian))
-    expect(connections).to_contain_text(account_state("Active"))
+    expect(connections).to_contain_text(french_in_context("portal account", "Active"))
 
     # Link Marc to the child: a new row of the guardians' inline.
     page.locator("#guardian_links-group .add-row a").click()
@@ -75,7 +65,7 @@ def test_a_secretary_links_a_guardian_and_prints_an_access_code(page: Page, live
     page.locator("input[name=_continue]").click()
     expect(page.locator(".messagelist")).to_be_visible()
     row = connections.locator("tr", has_text=str(contact))
-    expect(row).to_contain_text(account_state("No account"))
+    expect(row).to_contain_text(french_in_context("portal account", "No account"))
     assert child.guardians.filter(pk=contact.pk).exists()
 
     # From the connections, to Marc's page, to his access code.

@@ -8,7 +8,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.helpdesk_selectors import HELPDESK_GROUP
@@ -17,22 +17,16 @@ from accounts.services import security_answer_set
 from notifications.models import OutboundEmail
 from portail.celery import app as celery_app
 from tests import factories
+from tests.pages import french
 from tests.staff_session import totp_secret_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
 
 
 @pytest.fixture(autouse=True)
 def emails_in_process(monkeypatch):
     """The live server sends emails at commit, in process (even when CI sets REDIS_URL)."""
     monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
-
-
-def french(msgid: str) -> str:
-    with translation.override("fr"):
-        return translation.gettext(msgid)
 
 
 def staff_login(page: Page, live_server, user, secret: str) -> None:

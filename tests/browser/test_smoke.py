@@ -7,19 +7,14 @@ where nothing may scroll sideways.
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_no_horizontal_scroll, axe_check, login
+from tests.pages import french
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENS = ["page", "phone_page"]
-
-
-def french(msgid: str) -> str:
-    with translation.override("fr"):
-        return translation.gettext(msgid)
 
 
 def check_page(page: Page) -> None:

@@ -12,12 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import escape
 
 from portail.formats import format_niso, validate_niso, validate_phone, validate_postal_code
 from students import models
 from students.admin import ReadOnlyAdmin
 from tests import factories
+from tests.pages import french, french_plural, html_of
 from tests.staff import staff_login
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
@@ -92,11 +92,6 @@ def constraint_message(model, name: str) -> str:
     constraint = next(c for c in model._meta.constraints if c.name == name)
     with translation.override("fr"):
         return str(constraint.get_violation_error_message())
-
-
-def french(text: str) -> str:
-    with translation.override("fr"):
-        return str(translation.gettext(text))
 
 
 @pytest.fixture
@@ -252,9 +247,9 @@ def test_sections_filter_by_term_code(staff_client, db):
 
 def test_the_student_list_shows_the_niso_formatted_and_the_school(staff_client, family):
     child = family.children[0]
-    html = staff_client.get(url(models.Student, "changelist")).content.decode()
+    html = html_of(staff_client.get(url(models.Student, "changelist")))
     assert format_niso(child.niso) in html
-    assert escape(child.school.name) in html
+    assert child.school.name in html
 
 
 def test_autocomplete_finds_a_student_by_niso(staff_client, family, other_family):
@@ -288,9 +283,9 @@ def test_student_page_shows_this_students_guardians_enrolments_and_attendance(
     factories.AttendanceRecordFactory(student=other, reason="Tournoi de hockey")
 
     response = staff_client.get(url(models.Student, "change", child.pk))
-    html = response.content.decode()
+    html = html_of(response)
 
-    assert escape(str(school_data.guardian)) in html
+    assert str(school_data.guardian) in html
     assert "Arrivée de Gatineau" in html
     assert "Rendez-vous médical" in html
     assert "MTH1W" in html
@@ -341,8 +336,8 @@ def test_attendance_list_says_full_day_when_there_is_no_period(staff_client, sch
     factories.AttendanceRecordFactory(student=other_family.children[0])
     changelist = url(models.AttendanceRecord, "changelist")
 
-    html = staff_client.get(changelist).content.decode()
-    assert escape(french("Full day")) in html
+    html = html_of(staff_client.get(changelist))
+    assert french("Full day") in html
     by_school = staff_client.get(changelist, {"student__school__id__exact": other_school.pk})
     assert [record.student for record in listed(by_school)] == other_family.children
 
@@ -374,12 +369,10 @@ def test_resubmitting_an_unchanged_student_records_no_change(staff_client, schoo
 # --- Mistakes are refused, with the message, and nothing is saved ---------------------------
 
 def errors_page(response) -> str:
-    assert response.status_code == 200
-    html = response.content.decode()
-    with translation.override("fr"):
-        correct = translation.ngettext("Please correct the error below.",
-                                       "Please correct the errors below.", 1)
-    assert escape(correct) in html  # Django's own catalogue: the page is in French
+    html = html_of(response)
+    correct = french_plural("Please correct the error below.",
+                            "Please correct the errors below.", 1)
+    assert correct in html  # Django's own catalogue: the page is in French
     return html
 
 
@@ -402,7 +395,7 @@ def test_a_malformed_student_field_is_refused(staff_client, school_data, field, 
     html = errors_page(response)
     form = response.context["adminform"].form
     assert list(form.errors) == [field]
-    assert escape(message_of(validator, typed)) in html
+    assert message_of(validator, typed) in html
     child.refresh_from_db()
     assert {key: getattr(child, key) for key in before} == before
 
@@ -418,7 +411,7 @@ def test_a_bad_guardian_phone_is_refused(staff_client, family):
 
     html = errors_page(response)
     assert list(response.context["adminform"].form.errors) == ["cell_phone"]
-    assert escape(message_of(validate_phone, "555-12")) in html
+    assert message_of(validate_phone, "555-12") in html
     guardian.refresh_from_db()
     assert (guardian.first_name, guardian.cell_phone) == ("Alice", "")
 
@@ -449,7 +442,7 @@ def test_an_inverted_enrolment_is_refused_and_nothing_is_saved(staff_client, sch
                       if inline.formset.prefix == "enrolments")
     message = constraint_message(models.Enrolment, "enrolment_dates_in_order")
     assert enrolments.errors[0]["__all__"] == [message]
-    assert escape(message) in html
+    assert message in html
     child.refresh_from_db()
     enrolment.refresh_from_db()
     assert child.legal_first_name != "Changé"
@@ -494,7 +487,7 @@ def test_portal_access_off_needs_a_reason(staff_client, family):
 
     html = errors_page(response)
     message = constraint_message(models.StudentGuardian, "studentguardian_access_off_has_reason")
-    assert escape(message) in html
+    assert message in html
     assert models.StudentGuardian.objects.get(student=child).portal_access
 
 

@@ -1,8 +1,7 @@
 """The Famille tab's pages as a parent reads them: tabs, Détails sub-tabs, Assiduité,
 Emploi du temps, Adhésion; both languages; a fixed number of queries per page.
 
-The French catalogue is compiled later: French pages are checked on lang="fr" and on
-what does not depend on it (Django's own French dates, the data); English pages on
+French pages are checked on lang="fr", French dates and the data; English pages on
 their labels.
 """
 
@@ -17,6 +16,7 @@ from django.utils.html import escape
 from students import selectors
 from students.models import AttendanceRecord, Student, TimetablePublication
 from tests import factories
+from tests.pages import french
 from tests.students import famille_factories
 
 pytestmark = pytest.mark.django_db
@@ -329,7 +329,7 @@ class TestTimetable:
         s1, s2 = child.school.terms.order_by("start_date")
         page = main_of(html(client, url("timetable", child, etape=s2.pk)))
         assert "MAT01" in page and "MAT00" not in page
-        term_tabs = nav(page, "Terms")
+        term_tabs = nav(page, french("Terms"))
         assert re.findall(r'href="([^"]+)" aria-current="page"', term_tabs) == [
             f"?etape={s2.pk}"]
 
@@ -397,8 +397,7 @@ class TestEnrolments:
 @pytest.mark.parametrize("name", CHILD_PAGES)
 def test_every_page_in_both_languages(client, alice, name):
     child = alice.children[0]
-    french = html(client, url(name, child))
-    assert '<html lang="fr">' in french
+    assert '<html lang="fr">' in html(client, url(name, child))
     english(client)
     page = html(client, url(name, child))
     assert '<html lang="en">' in page

@@ -4,7 +4,6 @@ The files are in tests/students/import_files/.
 """
 
 import datetime
-from html import unescape
 from pathlib import Path
 
 import pytest
@@ -13,25 +12,18 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from accounts.models import AuditEvent, StaffProfile, User
 from students import models
 from students.imports import MAX_FILE_BYTES
 from tests import factories
+from tests.pages import french, html_of
 from tests.staff_session import admin_login
 
 pytestmark = pytest.mark.django_db
 
 FILES = Path(__file__).parent / "import_files"
 UPLOAD = "imports:upload"
-
-
-
-
-def french(msgid: str) -> str:
-    with translation.override("fr"):
-        return translation.gettext(msgid)
 
 
 @pytest.fixture
@@ -90,10 +82,6 @@ def rows(preview) -> dict[int, tuple[str, list[str]]]:
     return {row.line: (row.status, row.errors) for row in preview.context["report"].rows}
 
 
-def text(response) -> str:
-    return unescape(response.content.decode())
-
-
 # --- Who may import what --------------------------------------------------------------
 
 def test_a_secretary_imports_only_school_level_files(secretary):
@@ -121,7 +109,7 @@ def test_a_kind_beyond_ones_permissions_is_refused(secretary):
 
 
 def test_the_page_documents_the_columns(secretary):
-    html = text(logged_in(secretary).get(reverse(UPLOAD)))
+    html = html_of(logged_in(secretary).get(reverse(UPLOAD)))
     for column in ["niso", "prenom_legal", "date_naissance", "prenom_parent", "date_entree",
                    "annee_scolaire", "etape"]:
         assert f"<code>{column}</code>" in html
@@ -137,7 +125,7 @@ def test_good_file_preview_then_import(secretary, schools):
 
     assert preview.status_code == 200
     assert rows(preview) == {2: ("new", []), 3: ("new", [])}
-    html = text(preview)
+    html = html_of(preview)
     assert "Tremblay Léa" in html and "Gagnon Noah" in html
     assert french("Confirm the import") in html
     assert not models.Student.objects.exists()  # a dry run
@@ -145,7 +133,7 @@ def test_good_file_preview_then_import(secretary, schools):
     done = confirm(client, preview)
 
     assert french("Import done: %(new)d new, %(updated)d updated.") % {
-        "new": 2, "updated": 0} in text(done)
+        "new": 2, "updated": 0} in html_of(done)
     lea, noah = models.Student.objects.order_by("niso")
     assert (lea.niso, lea.school, lea.grade, lea.postal_code) == (
         "999100001", schools["GRO"], 6, "K1C 2N4")
@@ -192,7 +180,7 @@ def test_every_bad_row_is_listed_with_its_reason_and_nothing_is_imported(secreta
     assert all(reasons[line] for line in range(3, 9))
     # The column is named with each reason.
     assert reasons[4].startswith("ecole")
-    html = text(preview)
+    html = html_of(preview)
     for line in range(2, 9):
         assert f'<th scope="row">{line}</th>' in html
     assert preview.context["payload"] == ""
@@ -207,7 +195,7 @@ def test_a_forged_confirmation_imports_nothing(secretary, schools):
 
     response = client.post(reverse(UPLOAD), {"payload": forged}, follow=True)
 
-    assert french("This preview has expired: upload the file again.") in text(response)
+    assert french("This preview has expired: upload the file again.") in html_of(response)
     assert not models.Student.objects.exists()
 
 
@@ -216,7 +204,7 @@ def test_another_staff_members_confirmation_is_refused(secretary, schools):
     other = staff("autre.secretaire", schools=[schools["GRO"]])
     response = logged_in(other).post(reverse(UPLOAD), {"payload": preview.context["payload"]},
                                      follow=True)
-    assert french("This preview has expired: upload the file again.") in text(response)
+    assert french("This preview has expired: upload the file again.") in html_of(response)
     assert not models.Student.objects.exists()
 
 
@@ -228,7 +216,7 @@ def test_rows_that_became_invalid_since_the_preview_import_nothing(secretary, sc
 
     response = confirm(client, preview)
 
-    assert french("Nothing was imported: some rows are no longer valid.") in text(response)
+    assert french("Nothing was imported: some rows are no longer valid.") in html_of(response)
     assert models.Student.objects.count() == 1
 
 

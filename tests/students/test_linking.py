@@ -18,7 +18,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.html import escape
 
 from accounts.models import AccessCode, AuditEvent
 from accounts.selectors import portal_connections
@@ -27,6 +26,7 @@ from accounts.staff import ACCESS_CODE_EXPIRE, ACCESS_CODE_ISSUE
 from notifications.models import OutboundEmail
 from notifications.services import render_email
 from tests import factories
+from tests.pages import french, french_in_context, html_of
 from tests.staff import make_staff, staff_login
 from tests.students.test_admin import form_data
 
@@ -35,14 +35,8 @@ pytestmark = pytest.mark.django_db
 CODE = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
 
 
-def french(msgid: str) -> str:
-    with translation.override("fr"):
-        return translation.gettext(msgid)
-
-
 def account_state(msgid: str) -> str:
-    with translation.override("fr"):
-        return translation.pgettext("portal account", msgid)
+    return french_in_context("portal account", msgid)
 
 
 def student_page(child) -> str:
@@ -62,7 +56,7 @@ def connection_row(html: str, guardian) -> str:
     table = re.search(r'<table class="portal-connections">.*?</table>', html, re.S)
     assert table, "no portal connections on the page"
     rows = re.findall(r"<tr>.*?</tr>", table.group(0), re.S)
-    [row] = [row for row in rows if escape(str(guardian)) in row]
+    [row] = [row for row in rows if str(guardian) in row]
     return row
 
 
@@ -111,22 +105,20 @@ def test_each_guardians_account_state_is_shown(secretary_client, family, contact
                                      portal_access_off_reason="Ordonnance du tribunal")
     pending, _code = access_code_issue(guardian=contact, issued_by=None)
 
-    html = secretary_client.get(student_page(child)).content.decode()
+    html = html_of(secretary_client.get(student_page(child)))
 
     alice = connection_row(html, family.guardian)
-    assert escape(account_state("Active")) in alice and family.user.username in alice
-    with translation.override("fr"):
-        on = translation.pgettext("two-step login", "On")
-    assert f"<td>{on}</td>" in alice
+    assert account_state("Active") in alice and family.user.username in alice
+    assert f"<td>{french_in_context('two-step login', 'On')}</td>" in alice
     assert f"<td>\n        {french('Yes')}" in alice
     marc = connection_row(html, contact)
-    assert escape(account_state("No account")) in marc
+    assert account_state("No account") in marc
     assert french_date(pending.expires_at) in marc
-    assert escape(account_state("Awaiting validation")) in connection_row(html, waiting)
-    assert escape(account_state("Deactivated")) in connection_row(html, locked)
+    assert account_state("Awaiting validation") in connection_row(html, waiting)
+    assert account_state("Deactivated") in connection_row(html, locked)
     bruno = connection_row(html, barred)
     assert "Ordonnance du tribunal" in bruno
-    assert escape(french("No custody and no access rights")) in bruno
+    assert french("No custody and no access rights") in bruno
     assert f"<td>\n        {french('No')}" in bruno
 
 
@@ -138,10 +130,10 @@ def test_a_parent_who_signed_up_with_the_code_awaits_validation(secretary_client
     access_code.claimed_by = marc
     access_code.save()
 
-    html = secretary_client.get(student_page(family.children[0])).content.decode()
+    html = html_of(secretary_client.get(student_page(family.children[0])))
 
     row = connection_row(html, contact)
-    assert escape(account_state("Awaiting validation")) in row and "mtremblay" in row
+    assert account_state("Awaiting validation") in row and "mtremblay" in row
 
 
 def test_an_adult_students_guardian_needs_the_students_consent(secretary_client, family):
@@ -149,15 +141,15 @@ def test_an_adult_students_guardian_needs_the_students_consent(secretary_client,
     child.date_of_birth = datetime.date(2007, 5, 2)  # 19 on 2026-11-29
     child.save()
 
-    html = secretary_client.get(student_page(child)).content.decode()
+    html = html_of(secretary_client.get(student_page(child)))
 
     row = connection_row(html, family.guardian)
-    assert escape(french("Adult student: no consent recorded")) in row
+    assert french("Adult student: no consent recorded") in row
     link = family.links[1]
     link.adult_consent_date = datetime.date(2025, 6, 1)
     link.save()
-    html = secretary_client.get(student_page(child)).content.decode()
-    assert escape(french("Adult student: no consent recorded")) not in html
+    html = html_of(secretary_client.get(student_page(child)))
+    assert french("Adult student: no consent recorded") not in html
 
 
 def test_portal_connections_take_the_same_queries_for_one_or_many_guardians(family):
@@ -197,17 +189,17 @@ def test_linking_an_account_shows_the_children_to_the_parent(secretary_client, f
     assert contact.user == charlie
     parent = Client()
     parent.force_login(charlie)
-    assert family.children[0].first_name in parent.get(
-        reverse("students:family"), follow=True).content.decode()
-    html = secretary_client.get(student_page(family.children[0])).content.decode()
-    assert escape(account_state("Active")) in connection_row(html, contact)
+    assert family.children[0].first_name in html_of(parent.get(
+        reverse("students:family"), follow=True))
+    html = html_of(secretary_client.get(student_page(family.children[0])))
+    assert account_state("Active") in connection_row(html, contact)
 
     # Unlinking: the account no longer sees the child.
     data = form_data(secretary_client.get(guardian_page(contact)), "guardian_form")
     data["user"] = ""
     assert secretary_client.post(guardian_page(contact), data).status_code == 302
-    assert family.children[0].first_name not in parent.get(
-        reverse("students:family"), follow=True).content.decode()
+    assert family.children[0].first_name not in html_of(parent.get(
+        reverse("students:family"), follow=True))
     assert AuditEvent.objects.filter(object_type="students.guardian",
                                      object_id=str(contact.pk)).count() == 2
 
@@ -254,8 +246,8 @@ def test_the_guardian_page_offers_a_code_only_without_an_account(secretary_clien
         guardian_page(family.guardian)).content.decode()
 
     response = secretary_client.get(issue_page(family.guardian), follow=True)
-    assert escape(french("This guardian already has a portal account: no access code is "
-                         "needed.")) in response.content.decode()
+    assert french("This guardian already has a portal account: no access code is "
+                  "needed.") in html_of(response)
     assert not AccessCode.objects.exists()
 
 
@@ -267,9 +259,8 @@ def test_a_printed_letter_shows_the_code_once(secretary_client, secretary, famil
 
     response = secretary_client.post(issue_page(contact), data)
 
-    assert response.status_code == 200
+    html = html_of(response)
     assert "no-store" in response["Cache-Control"]
-    html = response.content.decode()
     [code] = CODE.findall(html)
     access_code = AccessCode.objects.get(guardian=contact)
     assert access_code_find(code=code, last_name="TREMBLAY") == access_code
@@ -278,15 +269,16 @@ def test_a_printed_letter_shows_the_code_once(secretary_client, secretary, famil
                      settings.HELPDESK_EMAIL, settings.HELPDESK_PHONE,
                      "http://testserver" + reverse("account_login"),
                      french("Your Portail Famille access code")]:
-        assert escape(expected) in html, expected
-    assert not re.search(r"<script|<style|\sstyle=", html)  # the CSP allows none
+        assert expected in html, expected
+    # The CSP allows none.
+    assert not re.search(r"<script|<style|\sstyle=", response.content.decode())
     [event] = AuditEvent.objects.filter(action=ACCESS_CODE_ISSUE)
     assert (event.actor, event.object_id, event.reason) == (
         secretary, str(access_code.pk), "delivery: letter")
     assert code not in str(event.after)
 
     # The page that shows the code is the only one: the guardian's page does not.
-    guardian_html = secretary_client.get(guardian_page(contact)).content.decode()
+    guardian_html = html_of(secretary_client.get(guardian_page(contact)))
     assert code not in guardian_html
     assert french_date(access_code.expires_at) in guardian_html
 
@@ -319,8 +311,8 @@ def test_a_code_sent_by_email_goes_through_the_outbox(secretary_client, family, 
 
     response = secretary_client.post(issue_page(contact), {"delivery": "email"}, follow=True)
 
-    assert escape(french("An access code was emailed to %(email)s.")
-                  % {"email": contact.email}) in response.content.decode()
+    sent = french("An access code was emailed to %(email)s.") % {"email": contact.email}
+    assert sent in html_of(response)
     [email] = OutboundEmail.objects.filter(template="account/access_code")
     assert (email.recipient, email.language) == (contact.email, "en")
     message = render_email(email)
@@ -340,9 +332,8 @@ def test_no_email_no_emailed_code(secretary_client, contact):
 
     response = secretary_client.post(issue_page(contact), {"delivery": "email"})
 
-    assert response.status_code == 200
-    assert escape(french("This guardian has no email address: print a letter instead.")) \
-        in response.content.decode()
+    assert french("This guardian has no email address: print a letter instead.") \
+        in html_of(response)
     assert not AccessCode.objects.exists()
     assert not OutboundEmail.objects.exists()
 

@@ -10,7 +10,6 @@ from django.contrib import admin
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
-from django.utils import translation
 
 from accounts.models import AuditEvent
 from notifications.models import OutboundEmail
@@ -21,6 +20,7 @@ from students.privacy_admin import withdraw_students
 from students.selectors import students_visible_to
 from students.tasks import end_adult_guardian_access
 from tests import factories
+from tests.pages import french, html_of
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +31,6 @@ def frozen(day: datetime.date, hour: int = 2) -> time_machine.travel:
     """The daily task runs at night, Toronto time."""
     return time_machine.travel(datetime.datetime.combine(day, datetime.time(hour), TORONTO),
                                tick=False)
-
-
-def french(msgid: str) -> str:
-    with translation.override("fr"):
-        return translation.gettext(msgid)
 
 
 @pytest.fixture
@@ -225,8 +220,7 @@ def test_the_admin_action_asks_for_the_date_and_reason_then_withdraws(other_fami
     queryset = Student.objects.filter(pk=child.pk)
 
     page = withdraw_students(model_admin, action_request(secretary), queryset)
-    assert page.status_code == 200
-    html = page.content.decode()
+    html = html_of(page)
     assert 'name="date"' in html and 'name="reason"' in html
     child.refresh_from_db()
     assert child.status == Student.Status.ACTIVE
