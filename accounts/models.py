@@ -104,9 +104,6 @@ class AccessCode(models.Model):
     def __str__(self) -> str:
         return f"{self.guardian} ({self.created_at:%Y-%m-%d})"
 
-    @property
-    def is_usable(self) -> bool:
-        return self.claimed_by_id is None and self.expires_at > timezone.now()
 
 
 class StaffProfile(models.Model):

@@ -206,33 +206,33 @@ LINK_DETAILS = ["relationship", "has_custody", "has_access_rights", "lives_with"
                 "portal_access_off_reason", "adult_consent_date"]
 
 
-class StudentGuardianInline(SchoolDataInline):
-    """The student's guardians, on the student's page."""
+class LinkInline(SchoolDataInline):
+    """Student–guardian links, seen from either side."""
 
     model = models.StudentGuardian
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("guardian", "student")
+
+
+class StudentGuardianInline(LinkInline):
+    """The student's guardians, on the student's page."""
+
     fields = ["guardian", *LINK_DETAILS]
     autocomplete_fields = ["guardian"]
-    extra = 0
     verbose_name = _("guardian")
     verbose_name_plural = _("guardians")
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("guardian", "student")
 
-
-class GuardianStudentInline(SchoolDataInline):
+class GuardianStudentInline(LinkInline):
     """The guardian's students, on the guardian's page: only the staff member's schools'."""
 
     school_scope = "student__school"
-    model = models.StudentGuardian
     fields = ["student", *LINK_DETAILS]
     autocomplete_fields = ["student"]
-    extra = 0
     verbose_name = _("student")
     verbose_name_plural = _("students")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("guardian", "student")
 
 
 class EnrolmentInline(SchoolDataInline):

@@ -1,6 +1,5 @@
 import secrets
 import uuid
-from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -220,13 +219,7 @@ class Student(Address):
     def niso_display(self) -> str:
         return format_niso(self.niso)
 
-    @property
-    def is_secondary(self) -> bool:
-        return self.grade >= Grade.GRADE_9
 
-    def age_on(self, day: date) -> int:
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 class Guardian(Address):

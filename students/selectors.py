@@ -130,14 +130,6 @@ def timetable_terms(student: Student, school_year: SchoolYear) -> tuple[list[Ter
     return terms, terms[0].published_on if terms else None
 
 
-def timetable_published(student: Student, school_year: SchoolYear, *,
-                        today: date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return TimetablePublication.objects.filter(
-        school=student.school, school_year=school_year, published_on__lte=today
-    ).exists()
-
-
 def timetable_meetings(student: Student, term: Term) -> list[Meeting]:
     """The week's class meetings of the student's sections in that term."""
     return list(

@@ -18,15 +18,16 @@ from students.models import Meeting, ParentForm, Student
 CHOSEN_STUDENT_KEY = "chosen_student"
 
 
-def _child_page(request: HttpRequest, public_id, template: str, side_tab: str,
-                **context) -> HttpResponse:
+def _child_page(request: HttpRequest, template: str, side_tab: str, student: Student,
+                children: list[Student], **context) -> HttpResponse:
     """Render a child's page with the side tabs; the child stays chosen across tabs."""
-    chosen = str(context["student"].public_id)
+    chosen = str(student.public_id)
     # Assigning marks the session modified: only when the child changes, so that paging
     # through one child's tabs costs no session write.
     if request.session.get(CHOSEN_STUDENT_KEY) != chosen:
         request.session[CHOSEN_STUDENT_KEY] = chosen
-    return render(request, template, {"side_tab": side_tab, **context})
+    return render(request, template, {"side_tab": side_tab, "student": student,
+                                      "children": children, **context})
 
 
 def _student(request: HttpRequest, public_id) -> Student:
@@ -51,31 +52,28 @@ def family(request: HttpRequest) -> HttpResponse:
 @login_required
 def details(request: HttpRequest, public_id) -> HttpResponse:
     """Détails › Démographie."""
-    student, children = _child(request, public_id)
-    return _child_page(request, public_id, "students/details.html", "details",
-                       student=student, children=children, sub_tab="demographics")
+    return _child_page(request, "students/details.html", "details", *_child(request, public_id),
+                       sub_tab="demographics")
 
 
 @login_required
 def address(request: HttpRequest, public_id) -> HttpResponse:
-    student, children = _child(request, public_id)
-    return _child_page(request, public_id, "students/address.html", "details",
-                       student=student, children=children, sub_tab="address")
+    return _child_page(request, "students/address.html", "details", *_child(request, public_id),
+                       sub_tab="address")
 
 
 @login_required
 def contacts(request: HttpRequest, public_id) -> HttpResponse:
     student, children = _child(request, public_id)
-    return _child_page(request, public_id, "students/contacts.html", "details",
-                       student=student, children=children, sub_tab="contacts",
+    return _child_page(request, "students/contacts.html", "details", student, children,
+                       sub_tab="contacts",
                        links=selectors.contacts_visible_to(request.user, student))
 
 
 @login_required
 def photo(request: HttpRequest, public_id) -> HttpResponse:
-    student, children = _child(request, public_id)
-    return _child_page(request, public_id, "students/photo.html", "details",
-                       student=student, children=children, sub_tab="photo")
+    return _child_page(request, "students/photo.html", "details", *_child(request, public_id),
+                       sub_tab="photo")
 
 
 @login_required
@@ -105,8 +103,8 @@ def attendance(request: HttpRequest, public_id) -> HttpResponse:
     start, end = form.date_range() if form.is_bound else (school_year.start_date,
                                                           school_year.end_date)
     return _child_page(
-        request, public_id, "students/attendance.html", "details",
-        student=student, children=children, sub_tab="attendance", form=form,
+        request, "students/attendance.html", "details", student, children,
+        sub_tab="attendance", form=form,
         school_year=school_year, start=start, end=end,
         records=selectors.attendance_records(student, start=start, end=end),
         totals=selectors.attendance_totals(student, start=school_year.start_date,
@@ -120,8 +118,8 @@ def forms_list(request: HttpRequest, public_id) -> HttpResponse:
     student, children = _child(request, public_id)
     school_year = selectors.current_school_year()
     parent_forms = selectors.parent_forms_for(student, school_year) if school_year else []
-    return _child_page(request, public_id, "students/forms_list.html", "details",
-                       student=student, children=children, sub_tab="forms",
+    return _child_page(request, "students/forms_list.html", "details", student, children,
+                       sub_tab="forms",
                        parent_forms=parent_forms)
 
 
@@ -150,8 +148,8 @@ def form_answer(request: HttpRequest, public_id, form_id) -> HttpResponse:
         else:
             messages.error(request, _("This form has already been answered for this child."))
         return redirect("students:forms", public_id=student.public_id)
-    return _child_page(request, public_id, "students/form_answer.html", "details",
-                       student=student, children=children, sub_tab="forms", parent_form=parent_form,
+    return _child_page(request, "students/form_answer.html", "details", student, children,
+                       sub_tab="forms", parent_form=parent_form,
                        answer_form=answer_form)
 
 
@@ -174,8 +172,8 @@ def timetable(request: HttpRequest, public_id) -> HttpResponse:
         calendar_url = request.build_absolute_uri(
             reverse("students:calendar_feed", kwargs={"token": feed.token}))
     return _child_page(
-        request, public_id, "students/timetable.html", "timetable",
-        student=student, children=children, terms=terms, term=term, published=published,
+        request, "students/timetable.html", "timetable", student, children,
+        terms=terms, term=term, published=published,
         week=selectors.timetable_week(meetings), publication=publication,
         days=Meeting.Day.choices, calendar_url=calendar_url,
     )
@@ -213,6 +211,5 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 def enrolments(request: HttpRequest, public_id) -> HttpResponse:
     """Adhésion: the enrolment history across the board's schools."""
     student, children = _child(request, public_id)
-    return _child_page(request, public_id, "students/enrolments.html", "enrolments",
-                       student=student, children=children,
+    return _child_page(request, "students/enrolments.html", "enrolments", student, children,
                        enrolments=selectors.enrolment_history(student))

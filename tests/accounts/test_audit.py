@@ -14,7 +14,7 @@ from accounts.scoping import ADMIN_ADD, ADMIN_CHANGE, ADMIN_DELETE
 from students import models
 from tests import factories
 from tests.staff import BOARD_ADMINISTRATION, HELP_DESK, make_staff, staff_login
-from tests.students.test_admin import form_data
+from tests.students.test_admin import form_data, new_student_data
 from tests.test_admin_scoping import school_rows
 
 pytestmark = pytest.mark.django_db
@@ -77,14 +77,7 @@ def test_an_unchanged_page_records_nothing(secretary_client, family):
 def test_a_new_student_and_their_link_are_recorded(secretary_client, family):
     school = family.children[0].school
     add = url(models.Student, "add")
-    data = form_data(secretary_client.get(add), "student_form")
-    data.update({
-        "niso": "999-777-001", "legal_first_name": "Maëlle", "legal_last_name": "Nouvelle",
-        "date_of_birth": "2016-04-01", "gender": "F", "school": str(school.pk), "grade": "5",
-        "guardian_links-TOTAL_FORMS": "1", "guardian_links-0-guardian": str(family.guardian.pk),
-        "guardian_links-0-relationship": "mother", "guardian_links-0-has_custody": "on",
-        "guardian_links-0-portal_access": "on", "guardian_links-0-contact_order": "1",
-    })
+    data = new_student_data(secretary_client, school, family.guardian)
 
     assert secretary_client.post(add, data).status_code == 302
 

@@ -81,6 +81,19 @@ def form_data(response, form_id: str) -> dict[str, list[str]]:
     return parser.data
 
 
+def new_student_data(client, school, guardian) -> dict:
+    """The add-student form as shown, filled with a new student linked to a guardian."""
+    data = form_data(client.get(url(models.Student, "add")), "student_form")
+    data.update({
+        "niso": "999-777-001", "legal_first_name": "Maëlle", "legal_last_name": "Nouvelle",
+        "date_of_birth": "2016-04-01", "gender": "F", "school": str(school.pk), "grade": "5",
+        "guardian_links-TOTAL_FORMS": "1", "guardian_links-0-guardian": str(guardian.pk),
+        "guardian_links-0-relationship": "mother", "guardian_links-0-has_custody": "on",
+        "guardian_links-0-portal_access": "on", "guardian_links-0-contact_order": "1",
+    })
+    return data
+
+
 def message_of(validator, value) -> str:
     """The French message a validator gives (the English msgid until the catalogue exists)."""
     with translation.override("fr"), pytest.raises(ValidationError) as error:
@@ -452,13 +465,8 @@ def test_an_inverted_enrolment_is_refused_and_nothing_is_saved(staff_client, sch
 def test_a_new_student_with_a_bad_inline_is_not_created(staff_client, family):
     school = family.children[0].school
     add = url(models.Student, "add")
-    data = form_data(staff_client.get(add), "student_form")
+    data = new_student_data(staff_client, school, family.guardian)
     data.update({
-        "niso": "999-777-001", "legal_first_name": "Maëlle", "legal_last_name": "Nouvelle",
-        "date_of_birth": "2016-04-01", "gender": "F", "school": str(school.pk), "grade": "5",
-        "guardian_links-TOTAL_FORMS": "1", "guardian_links-0-guardian": str(family.guardian.pk),
-        "guardian_links-0-relationship": "mother", "guardian_links-0-has_custody": "on",
-        "guardian_links-0-portal_access": "on", "guardian_links-0-contact_order": "1",
         "enrolments-TOTAL_FORMS": "1", "enrolments-0-school": str(school.pk),
         "enrolments-0-grade": "5", "enrolments-0-entry_date": "2026-09-02",
         "enrolments-0-withdrawal_date": "2026-06-30",
