@@ -50,7 +50,7 @@ def _account_state(user: User | None) -> AccountState:
 
 
 def _access_off(link: StudentGuardian, student: Student, today: date) -> list:
-    """The reasons students.selectors.visible_links leaves this link out, in words."""
+    """The reasons students.selectors.students_visible_to leaves this link out, in words."""
     reasons = []
     if not link.portal_access:
         reasons.append(_("Portal access turned off: %(reason)s")

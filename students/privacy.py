@@ -1,8 +1,8 @@
 """Ontario's privacy rules that change who may see a student (../shared/ONTARIO.md).
 
 - At 18 a student controls their record: a guardian's portal access ends unless the
-  student's consent is recorded. `students.selectors.visible_links` already hides such a
-  student; `adult_access_end` (a daily task) turns the access off for the record, tells
+  student's consent is recorded. `students.selectors.students_visible_to` already hides
+  such a student; `adult_access_end` (a daily task) turns the access off for the record, tells
   the staff why, and tells the guardian.
 - A withdrawn student's guardians keep no account without another active child.
 """

@@ -35,28 +35,24 @@ def adult_birthdate_cutoff(today: date) -> date:
         return today.replace(year=today.year - ADULT_AGE, day=28)
 
 
-def visible_links(user, *, today: date | None = None) -> QuerySet[StudentGuardian]:
-    """The user's guardian links that give portal access today.
+def students_visible_to(user, *, today: date | None = None) -> QuerySet[Student]:
+    """The students this user may see today, through one of their guardian links.
 
     Access needs an active link with portal access on, custody or access rights, and,
-    once the student is an adult, the student's recorded consent.
+    once the student is an adult, the student's recorded consent. (The conditions on
+    guardian_links sit in one filter() so that they hold for the same link; a user has one
+    guardian record and a pair one link, so no student comes twice.)
     """
     if not user.is_authenticated:
-        return StudentGuardian.objects.none()
+        return Student.objects.none()
     today = today or timezone.localdate()
-    return StudentGuardian.objects.filter(
-        Q(has_custody=True) | Q(has_access_rights=True),
-        Q(student__date_of_birth__gt=adult_birthdate_cutoff(today))
-        | Q(adult_consent_date__isnull=False),
-        guardian__user=user,
-        portal_access=True,
-    ).exclude(student__status=Student.Status.WITHDRAWN)
-
-
-def students_visible_to(user, *, today: date | None = None) -> QuerySet[Student]:
     return Student.objects.filter(
-        pk__in=visible_links(user, today=today).values("student_id")
-    ).select_related("school")
+        Q(guardian_links__has_custody=True) | Q(guardian_links__has_access_rights=True),
+        Q(date_of_birth__gt=adult_birthdate_cutoff(today))
+        | Q(guardian_links__adult_consent_date__isnull=False),
+        guardian_links__guardian__user=user,
+        guardian_links__portal_access=True,
+    ).exclude(status=Student.Status.WITHDRAWN).select_related("school")
 
 
 def student_for_parent(user, public_id: UUID | str) -> Student:
