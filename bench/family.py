@@ -9,8 +9,10 @@ It migrates the database it is given and loads the demo board with 20,000 studen
 (`seed_demo`, which does nothing when the board is there), publishes the timetables of the
 current year, then serves the portal with gunicorn (2 sync workers, DEBUG off) and loads
 each page with wrk, as the demo parent `parent.demo` (three children in two schools),
-with the session cookie of a real login. Goal (issue 6): each page at 25 % or more of the
-bare view's rate. Needs wrk (`apt-get install -y wrk`).
+with the session cookie of a real login. With REDIS_URL set, the server keeps its cache
+and sessions in Redis, as in production; without, sessions are in PostgreSQL and each
+worker has its own cache. Goal (issue 6): each page at 25 % or more of the bare view's
+rate. Needs wrk (`apt-get install -y wrk`).
 """
 
 import argparse
@@ -52,6 +54,7 @@ def prepare(students: int) -> str:
     from accounts.models import User
     from students.models import School, Student, TimetablePublication
     from students.selectors import current_school_year, students_visible_to
+    from students.services import timetables_changed
 
     call_command("migrate", "--noinput", verbosity=0)
     call_command("seed_demo", "--students", str(students))
@@ -64,6 +67,7 @@ def prepare(students: int) -> str:
     )
     TimetablePublication.objects.filter(school_year=year, published_on__gt=year.start_date
                                         ).update(published_on=year.start_date)
+    timetables_changed()  # neither bulk_create nor update sends signals
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics after the bulk load, as in production
     parent = User.objects.get(username=PARENT)
@@ -212,7 +216,9 @@ def main() -> None:
         server.wait(timeout=30)
 
     reference = rates["bare view (reference)"]
-    print(f"gunicorn 2 workers × {args.threads} thread(s), wrk 1 thread × "
+    stores = ("Redis for the cache and sessions (REDIS_URL)" if os.environ.get("REDIS_URL")
+              else "sessions in PostgreSQL, a per-process cache (no REDIS_URL)")
+    print(f"gunicorn 2 workers × {args.threads} thread(s), {stores}; wrk 1 thread × "
           f"{args.connections} connections, median of {args.rounds} rounds of "
           f"{args.seconds} s per page, logged in as {PARENT}:")
     failed = False

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class StudentsConfig(AppConfig):
     name = "students"
     verbose_name = _("Students and schools")
+
+    def ready(self) -> None:
+        from students import signals  # noqa: F401 (connects the receivers)

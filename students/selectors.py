@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 from datetime import date, time
-from uuid import UUID
+from uuid import UUID, uuid4
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -115,15 +116,47 @@ def terms_of(student: Student, school_year: SchoolYear) -> list[Term]:
                 .order_by("start_date"))
 
 
-def timetable_terms(student: Student, school_year: SchoolYear) -> tuple[list[Term], date | None]:
-    """The school's terms of the year, and the day its timetable is shown to parents (None:
-    not announced), in one query."""
-    published_on = TimetablePublication.objects.filter(
-        school=OuterRef("school"), school_year=OuterRef("school_year")
-    ).values("published_on")[:1]
-    terms = list(Term.objects.filter(school=student.school_id, school_year=school_year)
-                 .annotate(published_on=Subquery(published_on)).order_by("start_date"))
-    return terms, terms[0].published_on if terms else None
+# The timetable pages read the school calendar and the timetables, which staff change a few
+# times a year and parents read on every visit: they are cached. Every entry is tied to
+# the version below, which students.signals replaces after each committed write to those
+# tables, so a change shows at once; the timeout only bounds what a write that bypassed the
+# signals (a queryset.update) could leave, and the memory the cache keeps.
+TIMETABLE_CACHE_SECONDS = 15 * 60
+TIMETABLE_VERSION_KEY = "timetables:version"
+
+
+@dataclass(frozen=True)
+class SchoolTimetable:
+    """The school year under way at a student's school, as the timetable pages need it."""
+
+    terms: list[Term]
+    published_on: date | None  # the day parents first see it (None: not announced)
+    version: str  # the cache version it was read under: part of the week grid's key
+
+    def is_published(self, today: date) -> bool:
+        return self.published_on is not None and self.published_on <= today
+
+
+def school_timetable(student: Student, *, today: date | None = None) -> SchoolTimetable:
+    """The terms of the year under way at the student's school and the day its timetable
+    is published; cached per school and day, read with the version in one round trip."""
+    today = today or timezone.localdate()
+    key = f"timetables:terms:{student.school_id}:{today.isoformat()}"
+    found = cache.get_many([TIMETABLE_VERSION_KEY, key])
+    version = found.get(TIMETABLE_VERSION_KEY)
+    stored_version, terms = found.get(key, (None, None))
+    if version is None or stored_version != version:
+        version = version or cache.get_or_set(TIMETABLE_VERSION_KEY, lambda: uuid4().hex,
+                                              timeout=None)
+        published_on = TimetablePublication.objects.filter(
+            school=OuterRef("school"), school_year=OuterRef("school_year")
+        ).values("published_on")[:1]
+        terms = list(Term.objects.filter(school=student.school_id,
+                                         school_year=current_school_year(today=today))
+                     .annotate(published_on=Subquery(published_on)).order_by("start_date"))
+        cache.set(key, (version, terms), TIMETABLE_CACHE_SECONDS)
+    return SchoolTimetable(terms=terms, published_on=terms[0].published_on if terms else None,
+                           version=version)
 
 
 def timetable_meetings(student: Student, term: Term) -> list[Meeting]:
@@ -146,10 +179,11 @@ class TimetableRow:
     days: list[list[Meeting]] = field(default_factory=lambda: [[] for _day in Meeting.Day])
 
 
-def timetable_week(meetings: list[Meeting]) -> list[TimetableRow]:
-    """The meetings as the week's grid, by period (shaped here: a template would loop over
-    every meeting for every cell)."""
+def timetable_week(student: Student, term: Term) -> list[TimetableRow]:
+    """The student's meetings in that term as the week's grid, by period (shaped here: a
+    template would loop over every meeting for every cell)."""
     rows: dict[int, TimetableRow] = {}
+    meetings = timetable_meetings(student, term)
     for meeting in sorted(meetings, key=lambda m: (m.period, m.day, m.start_time)):
         row = rows.setdefault(meeting.period, TimetableRow(meeting.period, meeting.start_time,
                                                            meeting.end_time))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<uuid:public_id>/formulaires/", views.forms_list, name="forms"),
     path("<uuid:public_id>/formulaires/<uuid:form_id>/", views.form_answer, name="form_answer"),
     path("<uuid:public_id>/emploi-du-temps/", views.timetable, name="timetable"),
+    path("<uuid:public_id>/emploi-du-temps/calendrier/", views.calendar, name="calendar"),
     path("<uuid:public_id>/emploi-du-temps/lien/", views.calendar_link, name="calendar_link"),
     path("<uuid:public_id>/adhesion/", views.enrolments, name="enrolments"),
     path("calendrier/<str:token>.ics", views.calendar_feed, name="calendar_feed"),

@@ -1,5 +1,7 @@
 """The Famille tab. Every view resolves its student through students.selectors."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -157,25 +159,39 @@ def form_answer(request: HttpRequest, public_id, form_id) -> HttpResponse:
 def timetable(request: HttpRequest, public_id) -> HttpResponse:
     """Emploi du temps: the week's grid for a term, once the school has published it."""
     student, children = _child(request, public_id)
-    school_year = selectors.current_school_year()
-    terms, publication = (selectors.timetable_terms(student, school_year) if school_year
-                          else ([], None))
+    school = selectors.school_timetable(student)
     today = timezone.localdate()
-    published = publication is not None and publication <= today
+    terms = school.terms
     term = next((t for t in terms if str(t.pk) == request.GET.get("etape")), None) or next(
         (t for t in terms if t.start_date <= today <= t.end_date), terms[0] if terms else None
     )
-    meetings = selectors.timetable_meetings(student, term) if published and term else []
+    return _child_page(
+        request, "students/timetable.html", "timetable", student, children,
+        terms=terms, term=term, published=school.is_published(today),
+        publication=school.published_on,
+        # The template calls this only when its cached copy of the grid is missing.
+        week=partial(selectors.timetable_week, student, term),
+        timetable_version=school.version,
+        timetable_cache_seconds=selectors.TIMETABLE_CACHE_SECONDS,
+        days=Meeting.Day.choices,
+    )
+
+
+@login_required
+def calendar(request: HttpRequest, public_id) -> HttpResponse:
+    """Emploi du temps › Ajouter à mon calendrier: the private link, made once, on a page of
+    its own so that the timetable itself reads nothing of the parent's."""
+    student, children = _child(request, public_id)
+    school = selectors.school_timetable(student)
     feed = student.calendar_feeds.filter(user=request.user).first()
     calendar_url = None
     if feed is not None:
         calendar_url = request.build_absolute_uri(
             reverse("students:calendar_feed", kwargs={"token": feed.token}))
     return _child_page(
-        request, "students/timetable.html", "timetable", student, children,
-        terms=terms, term=term, published=published,
-        week=selectors.timetable_week(meetings), publication=publication,
-        days=Meeting.Day.choices, calendar_url=calendar_url,
+        request, "students/calendar.html", "timetable", student, children,
+        published=school.is_published(timezone.localdate()),
+        publication=school.published_on, calendar_url=calendar_url,
     )
 
 
@@ -189,19 +205,17 @@ def calendar_link(request: HttpRequest, public_id) -> HttpResponse:
         messages.success(request, _("The calendar link has been revoked: it no longer works."))
     else:
         services.calendar_feed_get_or_create(user=request.user, student=student)
-    return redirect("students:timetable", public_id=student.public_id)
+    return redirect("students:calendar", public_id=student.public_id)
 
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The .ics file behind a private link: no login (calendar apps have none)."""
     student = selectors.calendar_feed_student(token)
-    school_year = selectors.current_school_year()
-    if school_year is None:
+    school = selectors.school_timetable(student)
+    if not school.is_published(timezone.localdate()):
         raise Http404
-    terms, publication = selectors.timetable_terms(student, school_year)
-    if publication is None or publication > timezone.localdate():
-        raise Http404
-    body = timetable_ics(student, [(t, selectors.timetable_meetings(student, t)) for t in terms])
+    body = timetable_ics(student, [(term, selectors.timetable_meetings(student, term))
+                                   for term in school.terms])
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     return response

@@ -44,6 +44,7 @@ from students.models import (
     Term,
     TimetablePublication,
 )
+from students.services import timetables_changed
 
 DEFAULT_SEED = 2026
 DEFAULT_STUDENTS = 60
@@ -112,6 +113,7 @@ def seed_demo(*, seed: int = DEFAULT_SEED, students: int = DEFAULT_STUDENTS,
                            with_admin=not admin_kept)
         board.build(students)
         board.save()
+    timetables_changed()  # bulk_create sends no signal
     return SeedReport(created=True, schools=len(board.schools), students=len(board.students),
                       families=board.families, admin_kept=admin_kept)
 

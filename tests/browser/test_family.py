@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENS = ["page", "phone_page"]
 CHILD_PAGES = ["details", "address", "contacts", "photo", "forms", "attendance", "timetable",
-               "enrolments"]
+               "calendar", "enrolments"]
 
 
 @pytest.fixture(autouse=True)
@@ -131,6 +131,9 @@ def test_calendar_link_create_then_revoke(page: Page, live_server, furnished):
     child = family.children[0]
     login(page, live_server, family.user)
     page.goto(_url(live_server, "timetable", child))
+    page.get_by_role("link", name="Mon lien de calendrier").click()
+    page.wait_for_url(_url(live_server, "calendar", child))
+    check(page)
     page.locator("main form button[value=create]").click()
     link = page.locator("#calendar-url")
     expect(link).to_be_visible()

@@ -38,8 +38,8 @@ def _link_url(child) -> str:
     return reverse("students:calendar_link", kwargs={"public_id": child.public_id})
 
 
-def _timetable(client, child) -> str:
-    response = client.get(reverse("students:timetable", kwargs={"public_id": child.public_id}))
+def _calendar_page(client, child) -> str:
+    response = client.get(reverse("students:calendar", kwargs={"public_id": child.public_id}))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -56,12 +56,14 @@ def _ics(client, token: str) -> Calendar:
 
 
 def test_create_shows_the_absolute_private_url(client, alice, child):
-    assert 'id="calendar-url"' not in _timetable(client, child)
+    assert 'id="calendar-url"' not in _calendar_page(client, child)
     response = client.post(_link_url(child), {"action": "create"})
     assert response.status_code == 302
+    assert response["Location"] == reverse("students:calendar",
+                                           kwargs={"public_id": child.public_id})
     feed = CalendarFeed.objects.get(user=alice.user, student=child)
     assert len(feed.token) >= 40
-    page = _timetable(client, child)
+    page = _calendar_page(client, child)
     assert f'value="http://testserver{_feed_path(feed.token)}"' in page
     # Creating again keeps the same link (a calendar app already uses it).
     client.post(_link_url(child), {"action": "create"})

@@ -57,6 +57,7 @@ REQUESTS = [
     Request("form_answer"),
     Request("form_answer", "post", {"accepted": "yes", "signature": "Alice Tremblay"}),
     Request("timetable"),
+    Request("calendar"),
     Request("calendar_link", "post", {"action": "create"}),
     Request("calendar_link", "post", {"action": "revoke"}),
     Request("enrolments"),

@@ -16,8 +16,8 @@ from students.demo.seed import COURT_ORDER, DEMO_LOGINS, NO_RIGHTS, PARENT, PASS
 from students.selectors import (
     current_school_year,
     parent_forms_for,
+    school_timetable,
     students_visible_to,
-    timetable_terms,
 )
 
 pytestmark = pytest.mark.django_db
@@ -144,8 +144,7 @@ def test_the_schools_show_timetables_and_forms():
     year = current_school_year(today=TODAY)
     assert year.name == "2026-2027"
     lea, thomas = (models.Student.objects.get(niso=niso) for niso in ("999000001", "999000002"))
-    _terms, published_on = timetable_terms(lea, year)
-    assert published_on is not None and published_on <= TODAY
+    assert school_timetable(lea, today=TODAY).is_published(TODAY)
     assert [form.title_en for form in parent_forms_for(thomas, year)] == [
         "Permission to take photos and videos",
         "Field trip to the Canadian Museum of Nature (Grade 5)",
