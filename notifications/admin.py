@@ -44,8 +44,11 @@ class OutboundEmailAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Resend the selected failed emails"), permissions=["view"])
     def resend(self, request, queryset):
+        failed_rows = queryset.filter(status=OutboundEmail.Status.FAILED)
+        # Past OUTBOX_FAILED_KEEP_DAYS an email's content is gone: the parent asks again.
+        forgotten = failed_rows.filter(context__isnull=True).count()
         with transaction.atomic():
-            failed = list(queryset.filter(status=OutboundEmail.Status.FAILED))
+            failed = list(failed_rows.filter(context__isnull=False))
             for email in failed:
                 before = _audited(email)
                 email_resend(email)
@@ -58,3 +61,14 @@ class OutboundEmailAdmin(ScopedAdminMixin, admin.ModelAdmin):
                      len(failed)) % {"count": len(failed)},
             messages.SUCCESS,
         )
+        if forgotten:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d email failed too long ago to be resent: its content is no "
+                    "longer kept. Ask the parent to make the request again.",
+                    "%(count)d emails failed too long ago to be resent: their content is no "
+                    "longer kept. Ask the parents to make the requests again.",
+                    forgotten) % {"count": forgotten},
+                messages.WARNING,
+            )

@@ -24,8 +24,9 @@ class OutboundEmail(models.Model):
     # Not an EmailField: a malformed address must fail its own row, not the event.
     recipient = models.CharField(_("recipient"), max_length=254)
     language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
-    # The ids and short values the template needs; rendered at sending time.
-    context = models.JSONField(_("context"), default=dict, blank=True)
+    # The ids and short values the template needs; rendered at sending time. Null once
+    # the email is sent, or failed too long ago to resend: then it carries no link or code.
+    context = models.JSONField(_("context"), default=dict, blank=True, null=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

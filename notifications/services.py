@@ -172,6 +172,9 @@ def _finish(email: OutboundEmail, *, error: str = "", permanent: bool = False) -
     now = timezone.now()
     if not error:
         email.status, email.sent_at, email.last_error = Status.SENT, now, ""
+        # What it carried (a reset link, an access code) is in the recipient's mailbox now;
+        # the row keeps only who, what and when.
+        email.context = None
     elif permanent or email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         email.status, email.last_error = Status.FAILED, error
         logger.error("Email %s failed for good: %s", email.pk, error)
@@ -184,7 +187,7 @@ def _finish(email: OutboundEmail, *, error: str = "", permanent: bool = False) -
         pk=email.pk, status=Status.SENDING, attempts=email.attempts
     ).update(
         status=email.status, sent_at=email.sent_at, last_error=email.last_error,
-        next_attempt_at=email.next_attempt_at,
+        next_attempt_at=email.next_attempt_at, context=email.context,
     )
 
 
@@ -258,6 +261,15 @@ def emails_sweep() -> int:
     )
     enqueue_sending(due)
     return len(due)
+
+
+def emails_forget_failed(*, now: datetime | None = None) -> int:
+    """Clear what failed emails carried once they are too old to resend: their links and
+    codes have expired, and the row need not keep them. How many were cleared."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.OUTBOX_FAILED_KEEP_DAYS)
+    return OutboundEmail.objects.filter(
+        status=Status.FAILED, created_at__lt=cutoff, context__isnull=False
+    ).update(context=None)
 
 
 def email_resend(email: OutboundEmail) -> None:

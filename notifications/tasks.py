@@ -11,3 +11,8 @@ def send_emails(email_ids: list[int]) -> None:
 @shared_task(ignore_result=True)
 def sweep_outbox() -> int:
     return services.emails_sweep()
+
+
+@shared_task(ignore_result=True)
+def forget_failed_emails() -> int:
+    return services.emails_forget_failed()

@@ -139,6 +139,8 @@ CELERY_TIMEZONE = "America/Toronto"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "forget-failed-emails": {"task": "notifications.tasks.forget_failed_emails",
+                             "schedule": crontab(hour=2, minute=45)},
     # Ontario's privacy rule: a guardian's access to an adult student needs consent.
     "end-adult-guardian-access": {"task": "students.tasks.end_adult_guardian_access",
                                   "schedule": crontab(hour=2, minute=15)},
@@ -236,11 +238,13 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # The outbox (notifications/services.py): retry backoff in seconds, attempts before
-# FAILED, how long a worker may hold a row in SENDING before the sweep takes it back.
+# FAILED, how long a worker may hold a row in SENDING before the sweep takes it back, and
+# how many days a failed email keeps its content for the help desk to resend it.
 OUTBOX_RETRY_BASE = env.int("OUTBOX_RETRY_BASE", default=60)
 OUTBOX_RETRY_MAX = env.int("OUTBOX_RETRY_MAX", default=3600)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_SENDING_LEASE = env.int("OUTBOX_SENDING_LEASE", default=300)
+OUTBOX_FAILED_KEEP_DAYS = env.int("OUTBOX_FAILED_KEEP_DAYS", default=30)
 OUTBOX_SWEEP_BATCH = 5000
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Portail Famille <{HELPDESK_EMAIL}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

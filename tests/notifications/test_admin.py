@@ -114,3 +114,26 @@ def test_help_desk_cannot_read_a_password_reset_link(client, helpdesk):
 
     assert page.status_code == 200
     assert "cbu9ra-0123456789abcdef" not in page.content.decode()
+
+
+def test_a_failed_email_whose_content_is_forgotten_is_not_resent(client, helpdesk,
+                                                                  django_capture_on_commit_callbacks):
+    forgotten = row("old@example.com", Status.FAILED, attempts=8, error="timed out")
+    OutboundEmail.objects.filter(pk=forgotten.pk).update(context=None)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(CHANGELIST, {"action": "resend",
+                                            "_selected_action": [forgotten.pk]}, follow=True)
+
+    page = response.content.decode()
+    with translation.override("fr"):
+        warning = ngettext(
+            "%(count)d email failed too long ago to be resent: its content is no "
+            "longer kept. Ask the parent to make the request again.",
+            "%(count)d emails failed too long ago to be resent: their content is no "
+            "longer kept. Ask the parents to make the requests again.", 1) % {"count": 1}
+    assert escape(warning) in page
+    assert "trop longtemps" in page  # in French
+    forgotten.refresh_from_db()
+    assert (forgotten.status, forgotten.attempts) == (Status.FAILED, 8)
+    assert callbacks == []

@@ -10,7 +10,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from notifications.models import OutboundEmail
-from notifications.services import email_queue, email_queue_many, emails_send, emails_sweep
+from notifications.services import (
+    email_queue,
+    email_queue_many,
+    emails_forget_failed,
+    emails_send,
+    emails_sweep,
+)
+from notifications.tasks import forget_failed_emails
 
 Status = OutboundEmail.Status
 
@@ -319,3 +326,51 @@ def test_queue_many_bulk_inserts_and_skips_duplicate_keys(
     recipients = sorted(m["To"] for m in smtp_sink.messages)
     assert recipients == [f"parent{n}@example.com" for n in range(9)]
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+def test_a_sent_email_keeps_no_content(smtp_settings, smtp_sink):
+    email = announcement()
+
+    emails_send([email.pk])
+
+    email.refresh_from_db()
+    assert (email.status, email.context) == (Status.SENT, None)
+    # Who, what and when stay for the help desk; what it said is in the mailbox only.
+    assert (email.recipient, email.template) == ("alice@example.com", ANNOUNCEMENT)
+    assert "Journée des photos" in text_part(smtp_sink.messages[0])
+
+
+def test_a_failed_email_keeps_its_content_for_a_while_then_forgets_it(settings):
+    settings.OUTBOX_FAILED_KEEP_DAYS = 30
+    now = timezone.now()
+
+    def aged(status: str, days: int) -> OutboundEmail:
+        email = announcement(f"{status}-{days}@example.com")
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            status=status, created_at=now - timedelta(days=days))
+        return email
+
+    too_old = aged(Status.FAILED, 31)
+    kept = [aged(Status.FAILED, 29), aged(Status.QUEUED, 31), aged(Status.RETRY, 31)]
+
+    assert emails_forget_failed(now=now) == 1
+    assert emails_forget_failed(now=now) == 0  # nothing left to forget
+
+    too_old.refresh_from_db()
+    assert (too_old.status, too_old.context) == (Status.FAILED, None)
+    for email in kept:  # still to be sent, or still resendable
+        email.refresh_from_db()
+        assert email.context["title"] == "Journée des photos"
+
+
+def test_the_daily_task_forgets_old_failed_emails(settings):
+    email = announcement()
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=Status.FAILED, created_at=timezone.now() - timedelta(days=45))
+    schedule = settings.CELERY_BEAT_SCHEDULE["forget-failed-emails"]
+    assert schedule["task"] == forget_failed_emails.name
+
+    assert forget_failed_emails.apply().get() == 1
+
+    email.refresh_from_db()
+    assert email.context is None
