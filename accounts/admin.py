@@ -30,6 +30,7 @@ from accounts.scoping import (
     account_scope_q,
     may_manage_staff,
 )
+from portail.text import AccentInsensitiveSearchMixin
 
 ACCOUNT_PASSWORD_SET = "account.password_set"  # noqa: S105 - an action name
 
@@ -47,7 +48,8 @@ class StaffProfileInline(ScopedInlineMixin, admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
+class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, AccentInsensitiveSearchMixin,
+                DjangoUserAdmin):
     """Django's user admin (its password handling included) with the portal's fields."""
 
     # A school's families' accounts, and the accounts linked to no student yet.

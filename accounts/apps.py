@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import lockouts  # noqa: F401 - connects the failed-login receiver
+        from portail import text
+
+        text.register()  # the help desk's searches ignore accents

@@ -10,6 +10,7 @@ from accounts import lockouts
 from accounts.models import AuditEvent, User
 from accounts.scoping import is_board_level
 from portail.formats import normalize_phone
+from portail.text import without_accents
 from students.models import StudentGuardian
 
 HELPDESK_GROUP = "Centre d'aide"
@@ -68,10 +69,11 @@ def _search_condition(term: str) -> Q:
                 | Q(guardian__cell_phone__contains=digits)
                 | Q(guardian__work_phone__contains=digits))
     condition = Q()
-    for word in term.split():
+    # Callers spell names with or without accents: "Levesque" finds "Lévesque".
+    for word in without_accents(term).split():
         word_matches = Q()
         for field in _NAME_FIELDS:
-            word_matches |= Q(**{f"{field}__icontains": word})
+            word_matches |= Q(**{f"{field}__unaccented__icontains": word})
         condition &= word_matches
     return condition
 
@@ -79,7 +81,7 @@ def _search_condition(term: str) -> Q:
 def account_search(term: str) -> list[User]:
     """Accounts matching a login ID, an email, a name, a phone number or a child's name.
 
-    Each word must match something: "Léa Tremblay" finds Léa's parents.
+    Each word must match something, accents or not: "Lea Tremblay" finds Léa's parents.
     """
     term = " ".join(term.split())
     if not term:

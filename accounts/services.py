@@ -1,7 +1,6 @@
 """Parent accounts: sign-up steps, access codes, security answers, login-ID recovery."""
 
 import secrets
-import unicodedata
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -13,6 +12,7 @@ from django.utils import timezone, translation
 
 from accounts.models import AccessCode, User, hash_access_code
 from notifications.services import email_queue
+from portail.text import without_accents
 from students.models import Guardian
 
 SIGNUP_PROFILE_KEY = "signup_profile"
@@ -26,9 +26,7 @@ ACCESS_CODE_VALIDITY = timedelta(days=30)
 
 def _fold(text: str) -> str:
     """Case, accents and spacing do not matter: "  Saint-Jérôme " == "saint-jerome"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(bare.split())
+    return " ".join(without_accents(text.casefold()).split())
 
 
 def security_answer_set(*, user: User, question: str, answer: str) -> None:

@@ -48,6 +48,7 @@ from portail.formats import (
     normalize_niso,
     normalize_phone,
 )
+from portail.text import AccentInsensitiveSearchMixin
 from students import models
 from students.privacy_admin import withdraw_students
 
@@ -72,7 +73,7 @@ class RelatedViewAndAddOnly:
 
 
 class SchoolDataAdmin(ScopedAdminMixin, AuditedAdminMixin, RelatedViewAndAddOnly,
-                      admin.ModelAdmin):
+                      AccentInsensitiveSearchMixin, admin.ModelAdmin):
     pass
 
 

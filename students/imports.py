@@ -10,7 +10,6 @@ A school's staff import only for their own schools (their staff profile).
 import csv
 import decimal
 import io
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,6 +30,7 @@ from accounts.audit import audit_record, snapshot
 from accounts.models import User
 from accounts.scoping import is_board_level, staff_school_ids
 from portail.formats import Province, normalize_niso, normalize_phone, normalize_postal_code
+from portail.text import without_accents
 from students import models
 from students.privacy import student_withdraw
 
@@ -44,8 +44,7 @@ class ImportFileError(Exception):
 
 def fold(text: str) -> str:
     """Case, accents and spacing do not matter in codes: "Élémentaire" is "elementaire"."""
-    decomposed = unicodedata.normalize("NFKD", force_str(text).strip().casefold())
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    bare = without_accents(force_str(text).strip().casefold())
     return "_".join(bare.replace("-", " ").replace("'", " ").replace("’", " ").split())
 
 

@@ -17,7 +17,7 @@ from accounts.helpdesk_selectors import HELPDESK_GROUP
 from accounts.models import AuditEvent, StaffProfile, User
 from accounts.services import security_answer_set
 from notifications.models import OutboundEmail
-from students.models import CalendarFeed, Guardian, ParentFormResponse
+from students.models import CalendarFeed, Guardian, ParentFormResponse, Student
 from tests import factories
 from tests.pages import french, html_of
 from tests.staff_session import admin_login
@@ -112,6 +112,19 @@ def test_find_by_login_id_email_or_name(agent_client, family, other_family, term
 def test_find_by_a_guardian_phone_typed_any_way(agent_client, family, other_family, typed):
     Guardian.objects.filter(pk=family.guardian.pk).update(cell_phone="6137421234")
     assert found(agent_client, typed) == [family.user]
+
+
+@pytest.mark.parametrize("typed", ["Levesque", "LEVESQUE", "lévesque", "Lévesque"])
+def test_a_name_is_found_with_or_without_its_accents(agent_client, family, other_family,
+                                                      typed):
+    Guardian.objects.filter(pk=family.guardian.pk).update(last_name="Lévesque")
+    assert found(agent_client, typed) == [family.user]
+
+
+def test_accents_typed_where_the_record_has_none(agent_client, family, other_family):
+    child = family.children[0]
+    Student.objects.filter(pk=child.pk).update(preferred_first_name="Eloise")
+    assert found(agent_client, "Éloïse") == [family.user]
 
 
 def test_find_by_a_childs_name(agent_client, family, other_family):

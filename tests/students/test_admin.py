@@ -220,6 +220,26 @@ def test_search_by_part_of_a_name(staff_client, family, other_family):
     assert listed(staff_client.get(changelist, {"q": "Gagn"})) == other_family.children
 
 
+def test_search_ignores_accents_both_ways(staff_client, family, other_family):
+    first, second = family.children
+    models.Student.objects.filter(pk=first.pk).update(legal_last_name="Lévesque")
+    models.Student.objects.filter(pk=second.pk).update(preferred_first_name="Eloise")
+    models.Guardian.objects.filter(pk=family.guardian.pk).update(last_name="Bérubé")
+    students = url(models.Student, "changelist")
+
+    for typed in ["Levesque", "LÉVESQUE", "lévesque"]:
+        assert listed(staff_client.get(students, {"q": typed})) == [first], typed
+    assert listed(staff_client.get(students, {"q": "Éloïse"})) == [second]
+    assert listed(staff_client.get(url(models.Guardian, "changelist"), {"q": "berube"})) == [
+        family.guardian]
+    # The autocomplete of a student field searches the same way.
+    response = staff_client.get(reverse("admin:autocomplete"), {
+        "app_label": "students", "model_name": "enrolment", "field_name": "student",
+        "term": "levesque",
+    })
+    assert [result["id"] for result in response.json()["results"]] == [str(first.pk)]
+
+
 def test_filters_by_school_and_grade(staff_client, family, other_family):
     elementary, secondary = family.children
     changelist = url(models.Student, "changelist")
