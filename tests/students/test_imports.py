@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, StaffProfile, User
 from students import models
-from students.imports import MAX_FILE_BYTES
+from students.imports import MAX_FILE_BYTES, MAX_ROWS
 from tests import factories
 from tests.pages import french, html_of
 from tests.staff_session import admin_login
@@ -265,6 +265,17 @@ def test_an_oversized_file_gets_a_clear_message(secretary, schools):
     response = upload(logged_in(secretary), "students", "gros.csv", content)
     assert french("The file is too large (over %(size)d MB): split it, for example one file "
                   "per school.") % {"size": 5} in response.context["form"].errors["file"]
+
+
+def test_a_file_of_too_many_rows_gets_a_clear_message(secretary, schools):
+    header = b"niso,prenom_legal,nom_legal,date_naissance,genre,ecole,annee\n"
+    content = header + b"999100001,L,T,2015-03-14,F,GRO,6\n" * (MAX_ROWS + 1)
+    response = upload(logged_in(secretary), "students", "conseil.csv", content)
+    [error] = response.context["form"].errors["file"]
+    assert error == french("The file has %(rows)s rows, more than the %(limit)s a file may "
+                           "have: split it, for example one file per school.") % {
+        "rows": "3\u00a0001", "limit": "3\u00a0000"}  # French grouping
+    assert not models.Student.objects.exists()
 
 
 def test_wrong_or_missing_columns_are_named(secretary, schools):
