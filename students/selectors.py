@@ -119,8 +119,10 @@ def terms_of(student: Student, school_year: SchoolYear) -> list[Term]:
 # The timetable pages read the school calendar and the timetables, which staff change a few
 # times a year and parents read on every visit: they are cached. Every entry is tied to
 # the version below, which students.signals replaces after each committed write to those
-# tables, so a change shows at once; the timeout only bounds what a write that bypassed the
-# signals (a queryset.update) could leave, and the memory the cache keeps.
+# tables, so a change shows on the next page wherever the cache is shared (Redis, as in
+# production; the embedded default's in-process cache serves its one process). The
+# timeout bounds what a write that bypassed the signals (a queryset.update) could leave,
+# and the memory the cache keeps.
 TIMETABLE_CACHE_SECONDS = 15 * 60
 TIMETABLE_VERSION_KEY = "timetables:version"
 
@@ -131,7 +133,9 @@ class SchoolTimetable:
 
     terms: list[Term]
     published_on: date | None  # the day parents first see it (None: not announced)
-    version: str  # the cache version it was read under: part of the week grid's key
+    # The cache version it was read under, part of the week grid's key; None: the cache had
+    # none (empty, or unreachable), so nothing of this page is cached.
+    version: str | None
 
     def is_published(self, today: date) -> bool:
         return self.published_on is not None and self.published_on <= today
@@ -146,15 +150,18 @@ def school_timetable(student: Student, *, today: date | None = None) -> SchoolTi
     version = found.get(TIMETABLE_VERSION_KEY)
     stored_version, terms = found.get(key, (None, None))
     if version is None or stored_version != version:
-        version = version or cache.get_or_set(TIMETABLE_VERSION_KEY, lambda: uuid4().hex,
-                                              timeout=None)
         published_on = TimetablePublication.objects.filter(
             school=OuterRef("school"), school_year=OuterRef("school_year")
         ).values("published_on")[:1]
         terms = list(Term.objects.filter(school=student.school_id,
                                          school_year=current_school_year(today=today))
                      .annotate(published_on=Subquery(published_on)).order_by("start_date"))
-        cache.set(key, (version, terms), TIMETABLE_CACHE_SECONDS)
+        if version is None:
+            # A version for the next pages; this one caches nothing, so that a Redis that
+            # does not answer costs two waits, not one for every read and write.
+            cache.add(TIMETABLE_VERSION_KEY, uuid4().hex, timeout=None)
+        else:
+            cache.set(key, (version, terms), TIMETABLE_CACHE_SECONDS)
     return SchoolTimetable(terms=terms, published_on=terms[0].published_on if terms else None,
                            version=version)
 
@@ -211,6 +218,11 @@ def parent_forms_for(student: Student, school_year: SchoolYear) -> list[ParentFo
     for form in forms:
         form.response = form.child_responses[0] if form.child_responses else None
     return forms
+
+
+def calendar_feed_of(user, student: Student) -> CalendarFeed | None:
+    """This parent's private calendar link for this child, if they made one."""
+    return student.calendar_feeds.filter(user=user).first()
 
 
 def calendar_feed_student(token: str) -> Student:

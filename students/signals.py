@@ -20,8 +20,12 @@ TIMETABLE_MODELS = (SchoolYear, Term, TimetablePublication, Course, Section, Sec
 
 def timetable_data_changed(sender, **kwargs) -> None:
     # After the commit: a page rendered in between would cache the old rows under the new
-    # version.
-    transaction.on_commit(services.timetables_changed)
+    # version. Once per transaction: an import of 2,000 sections retires the cache once.
+    # Robust: the change is saved, whatever the cache says.
+    connection = transaction.get_connection()
+    if not any(callback is services.timetables_changed
+               for _savepoints, callback, _robust in connection.run_on_commit):
+        transaction.on_commit(services.timetables_changed, robust=True)
 
 
 for model in TIMETABLE_MODELS:

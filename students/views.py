@@ -177,13 +177,14 @@ def timetable(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
+@never_cache  # the page shows a private link
 @login_required
 def calendar(request: HttpRequest, public_id) -> HttpResponse:
     """Emploi du temps › Ajouter à mon calendrier: the private link, made once, on a page of
     its own so that the timetable itself reads nothing of the parent's."""
     student, children = _child(request, public_id)
     school = selectors.school_timetable(student)
-    feed = student.calendar_feeds.filter(user=request.user).first()
+    feed = selectors.calendar_feed_of(request.user, student)
     calendar_url = None
     if feed is not None:
         calendar_url = request.build_absolute_uri(

@@ -113,7 +113,7 @@ def seed_demo(*, seed: int = DEFAULT_SEED, students: int = DEFAULT_STUDENTS,
                            with_admin=not admin_kept)
         board.build(students)
         board.save()
-    timetables_changed()  # bulk_create sends no signal
+    transaction.on_commit(timetables_changed)  # bulk_create sends no signal
     return SeedReport(created=True, schools=len(board.schools), students=len(board.students),
                       families=board.families, admin_kept=admin_kept)
 

@@ -2,12 +2,16 @@
 parent's next page, never another child's grid or another language's."""
 
 import datetime
+import socket
+import threading
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
 from students import models, services
+from students.selectors import TIMETABLE_VERSION_KEY
 from tests import factories
 from tests.students import famille_factories
 
@@ -34,6 +38,12 @@ def timetable(client, child) -> str:
     return response.content.decode()
 
 
+def cached_timetable(client, child) -> str:
+    """The page, once its grid is in the cache: the first visit only starts a version."""
+    timetable(client, child)
+    return timetable(client, child)
+
+
 def main(page: str) -> str:
     return page[page.index('<main id="main"'):page.index("</main>")]
 
@@ -42,9 +52,9 @@ def first_section(child) -> models.Section:
     return models.Section.objects.get(enrolments__student=child, term__code="S1")
 
 
-def test_a_second_visit_reads_no_timetable_row(client, alice, django_assert_max_num_queries):
+def test_a_cached_visit_reads_no_timetable_row(client, alice, django_assert_max_num_queries):
     child = alice.children[0]
-    first = timetable(client, child)
+    first = cached_timetable(client, child)
     # Session (unless Redis keeps it), user, and the child with the others for the
     # switcher: nothing else.
     with django_assert_max_num_queries(3) as queries:
@@ -91,21 +101,23 @@ CHANGES = {
 }
 
 
+# Saved as staff save: each change commits (the retirement runs after the commit).
+committed = pytest.mark.django_db(transaction=True)
+
+
+@committed
 @pytest.mark.parametrize("change", CHANGES)
-def test_a_staff_change_shows_on_the_next_page(client, alice,
-                                               django_capture_on_commit_callbacks, change):
+def test_a_staff_change_shows_on_the_next_page(client, alice, change):
     child = alice.children[0]
-    timetable(client, child)  # now cached
+    cached_timetable(client, child)
     make_change, shown = CHANGES[change]
-    with django_capture_on_commit_callbacks(execute=True):
-        make_change(first_section(child))
+    make_change(first_section(child))
     assert shown in timetable(client, child)
 
 
-def test_a_new_class_and_a_dropped_class_show_on_the_next_page(
-        client, alice, django_capture_on_commit_callbacks):
+@committed
+def test_a_new_class_and_a_dropped_class_show_on_the_next_page(client, alice):
     child = alice.children[0]
-    timetable(client, child)
     section = first_section(child)
     other = factories.SectionFactory(
         course=factories.CourseFactory(code="FRA1D", title_fr="Français"),
@@ -113,52 +125,62 @@ def test_a_new_class_and_a_dropped_class_show_on_the_next_page(
     models.Meeting.objects.create(section=other, day=models.Meeting.Day.FRIDAY, period=3,
                                   start_time=datetime.time(11, 40),
                                   end_time=datetime.time(12, 55))
-    with django_capture_on_commit_callbacks(execute=True):
-        models.SectionEnrolment.objects.create(student=child, section=other)
+    cached_timetable(client, child)
+    models.SectionEnrolment.objects.create(student=child, section=other)
     assert "FRA1D" in timetable(client, child)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        models.SectionEnrolment.objects.filter(student=child, section=section).delete()
+    models.SectionEnrolment.objects.filter(student=child, section=section).delete()
     page = timetable(client, child)
     assert "MAT00" not in page and "FRA1D" in page
 
 
-def test_a_publication_moved_later_hides_the_grid_again(
-        client, alice, django_capture_on_commit_callbacks):
+@committed
+def test_a_publication_moved_later_hides_the_grid_again(client, alice):
     child = alice.children[0]
-    timetable(client, child)
+    cached_timetable(client, child)
     publication = models.TimetablePublication.objects.get(school=child.school)
     publication.published_on = datetime.date(2026, 12, 7)
-    with django_capture_on_commit_callbacks(execute=True):
-        publication.save()
+    publication.save()
     page = timetable(client, child)
     assert "MAT00" not in page and "7 décembre 2026" in page
 
 
-def test_the_cache_changes_only_once_the_change_is_committed(
-        client, alice, django_capture_on_commit_callbacks):
+def _instances(section: models.Section) -> dict:
+    term = section.term
+    return {
+        "SchoolYear": term.school_year, "Term": term,
+        "TimetablePublication": models.TimetablePublication.objects.get(
+            school=term.school, school_year=term.school_year),
+        "Course": section.course, "Section": section,
+        "SectionEnrolment": section.enrolments.first(), "Meeting": section.meetings.first(),
+    }
+
+
+# Every table the timetable pages show something of.
+TIMETABLE_TABLES = [models.SchoolYear, models.Term, models.TimetablePublication, models.Course,
+                    models.Section, models.SectionEnrolment, models.Meeting]
+
+
+@committed
+@pytest.mark.parametrize("model", TIMETABLE_TABLES, ids=lambda m: m.__name__)
+def test_every_timetable_table_retires_the_cache_once_committed(client, alice, model):
     child = alice.children[0]
-    timetable(client, child)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        _move_the_class(first_section(child))
-    # Not committed yet: a page rendered now must not store the new rows under a version
-    # that outlives the transaction; the version changes with the commit.
-    assert callbacks == [services.timetables_changed]
-    assert "Salle 214" not in timetable(client, child)
-    callbacks[0]()
-    assert "Salle 214" in timetable(client, child)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_committed_change_retires_the_cached_grid(client, family):
-    famille_factories.furnish_family(family)
-    client.force_login(family.user)
-    child = family.children[0]
-    with famille_factories.frozen_today():
-        timetable(client, child)
-        with transaction.atomic():
-            _move_the_class(first_section(child))
-        assert "Salle 214" in timetable(client, child)
+    cached_timetable(client, child)
+    version = cache.get(TIMETABLE_VERSION_KEY)
+    instance = _instances(first_section(child))[model.__name__]
+    with transaction.atomic():
+        instance.save()
+        instance.save()
+        # Not before the commit: a page rendered now would keep the old rows under a
+        # version that outlives the transaction. And once, however many rows change.
+        assert cache.get(TIMETABLE_VERSION_KEY) == version
+        assert [callback for _ids, callback, _robust in
+                transaction.get_connection().run_on_commit] == [services.timetables_changed]
+    assert cache.get(TIMETABLE_VERSION_KEY) is None
+    if model not in (models.SchoolYear, models.Term, models.Course):  # others protect them
+        cached_timetable(client, child)
+        instance.delete()
+        assert cache.get(TIMETABLE_VERSION_KEY) is None
 
 
 def test_each_child_has_their_own_grid(client, family):
@@ -172,30 +194,78 @@ def test_each_child_has_their_own_grid(client, family):
     models.SectionEnrolment.objects.filter(student=second, section__course__code="MAT00"
                                            ).delete()
     client.force_login(family.user)
-    assert "MAT00" in timetable(client, first)
+    assert "MAT00" in cached_timetable(client, first)
     page = timetable(client, second)
     assert "MAT02" in page and "MAT00" not in page
 
 
 def test_each_language_has_its_own_grid(client, alice, settings):
     child = alice.children[0]
-    assert "Mathématiques 0" in timetable(client, child)
+    assert "Mathématiques 0" in cached_timetable(client, child)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = timetable(client, child)
     assert "Mathematics 0" in page and "Mathématiques 0" not in page
     assert "Room 100" in page
 
 
-def test_without_redis_the_timetable_is_still_shown(client, alice, settings):
-    """Redis unreachable: every read misses, the page reads the rows itself."""
+def test_each_term_has_its_own_grid(client, alice):
+    child = alice.children[0]
+    second_term = child.school.terms.get(code="S2")
+    assert "MAT00" in cached_timetable(client, child)
+    response = client.get(reverse("students:timetable", kwargs={"public_id": child.public_id}),
+                          {"etape": second_term.pk})
+    page = response.content.decode()
+    assert "MAT01" in page and "MAT00" not in page
+
+
+def _redis_settings(settings, port: int) -> None:
     settings.CACHES = {"default": {
         "BACKEND": "portail.cache.FailOpenRedisCache",
-        "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing answers
-        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1,
+        "LOCATION": f"redis://127.0.0.1:{port}/0",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2,
                     "IGNORE_EXCEPTIONS": True},
     }}
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+def test_without_redis_the_timetable_is_still_shown(client, alice, settings):
+    """Redis refuses connections: every read misses, the page reads the rows itself."""
+    _redis_settings(settings, 9)  # the discard port: nothing listens
     child = alice.children[0]
     for _visit in range(2):
         page = timetable(client, child)
         assert "MAT00" in page and "Salle 100" in page
+
+
+@pytest.fixture
+def silent_redis():
+    """A server that accepts connections and never answers (a Redis that hangs); it counts
+    the connections, one per command the client gives up on."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted = []
+
+    def accept():
+        while True:
+            try:
+                connection, _address = listener.accept()
+            except OSError:
+                return
+            accepted.append(connection)
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield listener.getsockname()[1], accepted
+    listener.close()
+    for connection in accepted:
+        connection.close()
+
+
+def test_a_redis_that_hangs_costs_the_timetable_two_waits(client, alice, settings,
+                                                          silent_redis):
+    port, accepted = silent_redis
+    _redis_settings(settings, port)
+    child = alice.children[0]
+    page = timetable(client, child)
+    assert "MAT00" in page
+    # The version and terms (one read), then a new version (one write); nothing else
+    # waits for the cache, however many reads and writes the page would otherwise make.
+    assert len(accepted) == 2
