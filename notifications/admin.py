@@ -44,21 +44,22 @@ class OutboundEmailAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Resend the selected failed emails"), permissions=["view"])
     def resend(self, request, queryset):
-        failed_rows = queryset.filter(status=OutboundEmail.Status.FAILED)
         # Past OUTBOX_FAILED_KEEP_DAYS an email's content is gone: the parent asks again.
-        forgotten = failed_rows.filter(context__isnull=True).count()
+        queued = forgotten = 0
         with transaction.atomic():
-            failed = list(failed_rows.filter(context__isnull=False))
-            for email in failed:
+            for email in queryset.filter(status=OutboundEmail.Status.FAILED):
                 before = _audited(email)
-                email_resend(email)
+                if not email_resend(email):
+                    forgotten += 1
+                    continue
+                queued += 1
                 email.refresh_from_db()
                 audit_record(actor=request.user, action=EMAIL_RESEND, instance=email,
                              before=before, after=_audited(email))
         self.message_user(
             request,
             ngettext("%(count)d email is queued again.", "%(count)d emails are queued again.",
-                     len(failed)) % {"count": len(failed)},
+                     queued) % {"count": queued},
             messages.SUCCESS,
         )
         if forgotten:

@@ -264,17 +264,21 @@ def emails_sweep() -> int:
 
 
 def emails_forget_failed(*, now: datetime | None = None) -> int:
-    """Clear what failed emails carried once they are too old to resend: their links and
-    codes have expired, and the row need not keep them. How many were cleared."""
+    """Clear what failed emails carried once their last attempt is too old to resend them:
+    their links and codes have expired, and the row need not keep them. How many."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.OUTBOX_FAILED_KEEP_DAYS)
+    # next_attempt_at: when the last attempt was due (a resent email starts again).
     return OutboundEmail.objects.filter(
-        status=Status.FAILED, created_at__lt=cutoff, context__isnull=False
+        status=Status.FAILED, next_attempt_at__lt=cutoff, context__isnull=False
     ).update(context=None)
 
 
-def email_resend(email: OutboundEmail) -> None:
-    """The admin's "renvoyer": a failed email goes back to the queue."""
-    OutboundEmail.objects.filter(pk=email.pk, status=Status.FAILED).update(
-        status=Status.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error=""
-    )
-    transaction.on_commit(lambda: enqueue_sending([email.pk]))
+def email_resend(email: OutboundEmail) -> bool:
+    """The admin's "renvoyer": a failed email goes back to the queue, unless its content
+    is no longer kept (emails_forget_failed). Whether it was queued."""
+    queued = OutboundEmail.objects.filter(
+        pk=email.pk, status=Status.FAILED, context__isnull=False
+    ).update(status=Status.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error="")
+    if queued:
+        transaction.on_commit(lambda: enqueue_sending([email.pk]))
+    return bool(queued)

@@ -9,6 +9,12 @@ def forget_sent_contents(apps, schema_editor):
         context=None)
 
 
+def empty_forgotten_contents(apps, schema_editor):
+    """Back to a column without nulls: a forgotten content becomes an empty one."""
+    apps.get_model("notifications", "OutboundEmail").objects.filter(
+        context__isnull=True).update(context={})
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -21,5 +27,5 @@ class Migration(migrations.Migration):
             name='context',
             field=models.JSONField(blank=True, default=dict, null=True, verbose_name='context'),
         ),
-        migrations.RunPython(forget_sent_contents, migrations.RunPython.noop),
+        migrations.RunPython(forget_sent_contents, empty_forgotten_contents),
     ]

@@ -344,14 +344,18 @@ def test_a_failed_email_keeps_its_content_for_a_while_then_forgets_it(settings):
     settings.OUTBOX_FAILED_KEEP_DAYS = 30
     now = timezone.now()
 
-    def aged(status: str, days: int) -> OutboundEmail:
-        email = announcement(f"{status}-{days}@example.com")
+    def aged(status: str, days: int, *, created_days: int | None = None) -> OutboundEmail:
+        """An email whose last attempt was `days` ago (created `created_days` ago)."""
+        email = announcement(f"{status}-{days}-{created_days}@example.com")
         OutboundEmail.objects.filter(pk=email.pk).update(
-            status=status, created_at=now - timedelta(days=days))
+            status=status, next_attempt_at=now - timedelta(days=days),
+            created_at=now - timedelta(days=created_days or days))
         return email
 
     too_old = aged(Status.FAILED, 31)
-    kept = [aged(Status.FAILED, 29), aged(Status.QUEUED, 31), aged(Status.RETRY, 31)]
+    kept = [aged(Status.FAILED, 29), aged(Status.QUEUED, 31), aged(Status.RETRY, 31),
+            # Resent by the help desk, it failed again two days ago: resendable still.
+            aged(Status.FAILED, 2, created_days=45)]
 
     assert emails_forget_failed(now=now) == 1
     assert emails_forget_failed(now=now) == 0  # nothing left to forget
@@ -366,7 +370,7 @@ def test_a_failed_email_keeps_its_content_for_a_while_then_forgets_it(settings):
 def test_the_daily_task_forgets_old_failed_emails(settings):
     email = announcement()
     OutboundEmail.objects.filter(pk=email.pk).update(
-        status=Status.FAILED, created_at=timezone.now() - timedelta(days=45))
+        status=Status.FAILED, next_attempt_at=timezone.now() - timedelta(days=45))
     schedule = settings.CELERY_BEAT_SCHEDULE["forget-failed-emails"]
     assert schedule["task"] == forget_failed_emails.name
 
