@@ -10,4 +10,4 @@ class AccountsConfig(AppConfig):
         from accounts import lockouts  # noqa: F401 - connects the failed-login receiver
         from portail import text
 
-        text.register()  # the help desk's searches ignore accents
+        text.register()  # the help desk's and the admin's searches ignore accents

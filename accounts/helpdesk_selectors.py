@@ -10,7 +10,7 @@ from accounts import lockouts
 from accounts.models import AuditEvent, User
 from accounts.scoping import is_board_level
 from portail.formats import normalize_phone
-from portail.text import without_accents
+from portail.text import searchable
 from students.models import StudentGuardian
 
 HELPDESK_GROUP = "Centre d'aide"
@@ -70,7 +70,7 @@ def _search_condition(term: str) -> Q:
                 | Q(guardian__work_phone__contains=digits))
     condition = Q()
     # Callers spell names with or without accents: "Levesque" finds "Lévesque".
-    for word in without_accents(term).split():
+    for word in searchable(term).split():
         word_matches = Q()
         for field in _NAME_FIELDS:
             word_matches |= Q(**{f"{field}__unaccented__icontains": word})

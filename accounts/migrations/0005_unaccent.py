@@ -3,8 +3,8 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    """PostgreSQL's unaccent, for the help desk's searches (portail/text.py); nothing on
-    SQLite, where the function is Python's."""
+    """PostgreSQL's unaccent, for the searches that ignore accents (portail/text.py);
+    nothing on SQLite, where the function is Python's."""
 
     dependencies = [
         ("accounts", "0004_staff_groups"),

@@ -121,6 +121,12 @@ def test_a_name_is_found_with_or_without_its_accents(agent_client, family, other
     assert found(agent_client, typed) == [family.user]
 
 
+@pytest.mark.parametrize("typed", ["Lœuillet", "Loeuillet", "LOEUILLET"])
+def test_a_name_with_a_ligature_is_found_either_way(agent_client, family, other_family, typed):
+    Guardian.objects.filter(pk=family.guardian.pk).update(last_name="Lœuillet")
+    assert found(agent_client, typed) == [family.user]
+
+
 def test_accents_typed_where_the_record_has_none(agent_client, family, other_family):
     child = family.children[0]
     Student.objects.filter(pk=child.pk).update(preferred_first_name="Eloise")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from portail.formats import format_niso, validate_niso, validate_phone, validate_postal_code
+from portail.text import AccentInsensitiveSearchMixin
 from students import models
 from students.admin import ReadOnlyAdmin
 from tests import factories
@@ -238,6 +239,27 @@ def test_search_ignores_accents_both_ways(staff_client, family, other_family):
         "term": "levesque",
     })
     assert [result["id"] for result in response.json()["results"]] == [str(first.pk)]
+
+
+def test_prefixed_search_fields_ignore_accents_too(rf, family, other_family):
+    first = family.children[0]
+    models.Student.objects.filter(pk=first.pk).update(legal_last_name="Lévesque",
+                                                      legal_first_name="Éloïse")
+
+    class PrefixedSearch(AccentInsensitiveSearchMixin, admin.ModelAdmin):
+        search_fields = ["=legal_last_name", "^legal_first_name"]
+
+    model_admin = PrefixedSearch(models.Student, admin.site)
+    request = rf.get("/")
+
+    def searched(term: str) -> list:
+        return list(model_admin.get_search_results(
+            request, models.Student.objects.all(), term)[0])
+
+    assert searched("LEVESQUE") == [first]  # = : the whole name
+    assert searched("levesq") == []
+    assert searched("elo") == [first]  # ^ : the start of the name
+    assert searched("loise") == []
 
 
 def test_filters_by_school_and_grade(staff_client, family, other_family):
