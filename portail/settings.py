@@ -125,6 +125,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Each process's own, for fragments whose key is their content (a child page's
+# navigation): nothing to retire, so no reason to wait for Redis.
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "portail-local",
+    "TIMEOUT": 15 * 60,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 # Celery: with no broker, tasks run in process (the embedded default).
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -29,7 +29,17 @@ def _child_page(request: HttpRequest, template: str, side_tab: str, student: Stu
     if request.session.get(CHOSEN_STUDENT_KEY) != chosen:
         request.session[CHOSEN_STUDENT_KEY] = chosen
     return render(request, template, {"side_tab": side_tab, "student": student,
-                                      "children": children, **context})
+                                      "children": children,
+                                      "navigation_key": _navigation_key(student, children),
+                                      **context})
+
+
+def _navigation_key(student: Student, children: list[Student]) -> str:
+    """Everything the child navigation shows besides the page and language: the children
+    (the switcher), and the chosen one's name, school and grade (the heading)."""
+    shown = [(child.pk, str(child.public_id), child.first_name, child.last_name)
+             for child in children]
+    return repr((shown, student.pk, student.school.name, student.grade))
 
 
 def _student(request: HttpRequest, public_id) -> Student:

@@ -8,7 +8,7 @@ import os
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 from tests import factories
 
@@ -42,10 +42,12 @@ def postgresql():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate limits and cached pages live in the cache: each test starts with none.
-    cache.clear()
+    # Rate limits and cached pages live in the caches: each test starts with none.
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture

@@ -231,13 +231,13 @@ def each_cache(request, settings):
         from tests.conftest import require
 
         require(bool(settings.REDIS_URL), "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/N")
-        settings.CACHES = {"default": {
+        settings.CACHES = {**settings.CACHES, "default": {
             "BACKEND": "django_redis.cache.RedisCache", "LOCATION": settings.REDIS_URL,
             # A prefix of the test's own: nothing else in that database is touched.
             "KEY_PREFIX": f"helpdesk-test-{request.node.name}",
         }}
     else:
-        settings.CACHES = {"default": {
+        settings.CACHES = {**settings.CACHES, "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "helpdesk-test"}}
     return request.param

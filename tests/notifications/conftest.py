@@ -311,5 +311,6 @@ def private_broker(private_redis, monkeypatch):
 @pytest.fixture
 def private_cache(private_redis, redis_broker, settings):
     """The cache on the private Redis too, configured as settings.py does for REDIS_URL."""
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": private_redis.url}}
+    settings.CACHES = {**settings.CACHES,
+                       "default": {**settings.CACHES["default"], "LOCATION": private_redis.url}}
     return private_redis

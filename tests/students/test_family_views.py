@@ -147,6 +147,24 @@ class TestChildLayout:
         assert re.findall(r'href="([^"]+)" aria-current="page"', switcher) == [
             url(name, second)]
 
+    def test_what_staff_change_shows_in_the_navigation_at_once(self, client, alice):
+        """The navigation is cached by what it shows: a change is a new entry."""
+        first, second = alice.children
+        page = url("details", first)
+        html(client, page)
+        html(client, page)  # the navigation now comes from the cache
+        Student.objects.filter(pk=second.pk).update(preferred_first_name="Lili")
+        Student.objects.filter(pk=first.pk).update(grade=first.grade + 1, homeroom="")
+        first.refresh_from_db()
+        main = main_of(html(client, page))
+        assert "Lili" in nav(main, french("My children"))
+        assert first.get_grade_display() in re.search(
+            r'<p class="child-meta">(.*?)</p>', main).group(1)
+        # Another child's page, or another page of this one, has its own navigation.
+        assert re.findall(r'href="([^"]+)" aria-current="page"',
+                          nav(main_of(html(client, url("address", first))),
+                              french("Details"))) == [url("address", first)]
+
     def test_no_child_switcher_with_one_child(self, client, other_family):
         client.force_login(other_family.user)
         english(client)

@@ -219,7 +219,7 @@ def test_each_term_has_its_own_grid(client, alice):
 
 
 def _redis_settings(settings, port: int) -> None:
-    settings.CACHES = {"default": {
+    settings.CACHES = {**settings.CACHES, "default": {
         "BACKEND": "portail.cache.FailOpenRedisCache",
         "LOCATION": f"redis://127.0.0.1:{port}/0",
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2,
