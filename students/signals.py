@@ -20,8 +20,9 @@ TIMETABLE_MODELS = (SchoolYear, Term, TimetablePublication, Course, Section, Sec
 
 def timetable_data_changed(sender, **kwargs) -> None:
     # After the commit: a page rendered in between would cache the old rows under the new
-    # version. Once per transaction: an import of 2,000 sections retires the cache once.
-    # Robust: the change is saved, whatever the cache says.
+    # version. Once per transaction (run_on_commit holds Django's pending callbacks as
+    # (savepoint ids, callback, robust)): an import of 2,000 sections retires the cache
+    # once, not 2,000 times. Robust: the change is saved, whatever the cache says.
     connection = transaction.get_connection()
     if not any(callback is services.timetables_changed
                for _savepoints, callback, _robust in connection.run_on_commit):
