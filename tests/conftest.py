@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.cache import caches
 
 from tests import factories
+from tests.staff import make_staff, staff_login
+from tests.students import famille_factories
 
 REQUIRE_SERVICES = os.environ.get("PORTAIL_REQUIRE_SERVICES") == "1"
 
@@ -66,3 +68,22 @@ def other_family(db):
 def charlie(db):
     """A validated account with no guardian link: sees no student."""
     return factories.UserFactory(username="charlie", first_name="Charlie")
+
+
+@pytest.fixture
+def secretary(family):
+    """Sophie, secretary of the schools of Alice's children (a module may mean another)."""
+    return make_staff("secretariat", first_name="Sophie",
+                      schools=[child.school for child in family.children])
+
+
+@pytest.fixture
+def secretary_client(client, secretary):
+    return staff_login(client, secretary)
+
+
+@pytest.fixture
+def famille_today():
+    """The Famille tests' clock (famille_factories.TODAY, in semester 1), then ticking."""
+    with famille_factories.frozen_today():
+        yield

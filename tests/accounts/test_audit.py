@@ -30,17 +30,6 @@ def events(obj, action: str | None = None):
 
 
 @pytest.fixture
-def secretary(family):
-    return make_staff("secretariat", first_name="Sophie",
-                      schools=[child.school for child in family.children])
-
-
-@pytest.fixture
-def secretary_client(client, secretary):
-    return staff_login(client, secretary)
-
-
-@pytest.fixture
 def superuser_client(client, db):
     root = factories.UserFactory(username="racine", is_staff=True, is_superuser=True)
     return staff_login(client, root)

@@ -11,17 +11,12 @@ from students.models import CalendarFeed, ParentFormResponse
 from tests.browser.conftest import assert_no_horizontal_scroll, axe_check, login
 from tests.students import famille_factories
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("famille_today")]
 
 SCREENS = ["page", "phone_page"]
 CHILD_PAGES = ["details", "address", "contacts", "photo", "forms", "attendance", "timetable",
                "calendar", "enrolments"]
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with famille_factories.frozen_today():
-        yield
 
 
 @pytest.fixture

@@ -11,15 +11,9 @@ from icalendar import Calendar
 from students.models import CalendarFeed, Meeting, TimetablePublication
 from tests.students import famille_factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("famille_today")]
 
 TORONTO = ZoneInfo("America/Toronto")
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with famille_factories.frozen_today():
-        yield
 
 
 @pytest.fixture

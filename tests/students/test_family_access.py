@@ -18,13 +18,7 @@ from students.models import CalendarFeed, ParentFormResponse, Student
 from tests import factories
 from tests.students import famille_factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with famille_factories.frozen_today():
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("famille_today")]
 
 
 @pytest.fixture(autouse=True)

@@ -19,17 +19,11 @@ from tests import factories
 from tests.pages import french
 from tests.students import famille_factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("famille_today")]
 
 CHILD_PAGES = ["details", "address", "contacts", "photo", "attendance", "forms", "timetable",
                "calendar", "enrolments"]
 DETAILS_SUB_TABS = ["details", "address", "contacts", "photo", "forms", "attendance"]
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with famille_factories.frozen_today():
-        yield
 
 
 @pytest.fixture(autouse=True)

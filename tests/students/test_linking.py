@@ -66,17 +66,6 @@ def french_date(moment: datetime.datetime) -> str:
 
 
 @pytest.fixture
-def secretary(family):
-    return make_staff("secretariat", first_name="Sophie",
-                      schools=[child.school for child in family.children])
-
-
-@pytest.fixture
-def secretary_client(client, secretary):
-    return staff_login(client, secretary)
-
-
-@pytest.fixture
 def contact(family):
     """A second guardian of Alice's first child, known to the school, without an account."""
     guardian = factories.GuardianFactory(first_name="Marc", last_name="Tremblay",

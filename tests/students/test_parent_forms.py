@@ -13,13 +13,7 @@ from students.models import ParentForm, ParentFormResponse
 from tests import factories
 from tests.students import famille_factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with famille_factories.frozen_today():
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("famille_today")]
 
 
 @pytest.fixture
