@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "students",
+    "helpdesk",
     "documents",
     "notifications",
 ]

@@ -19,7 +19,7 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("famille/", include("students.urls")),
     path("compte/", include("accounts.urls")),
-    path("admin/centre-aide/", include("accounts.helpdesk")),
+    path("admin/centre-aide/", include("helpdesk.urls")),
     path("admin/importation/", include("students.import_views")),
     path("admin/", admin.site.urls),
 ]

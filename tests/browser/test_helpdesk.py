@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from accounts.helpdesk_selectors import HELPDESK_GROUP
 from accounts.models import AuditEvent
 from accounts.services import security_answer_set
+from helpdesk.selectors import HELPDESK_GROUP
 from notifications.models import OutboundEmail
 from portail.celery import app as celery_app
 from tests import factories

@@ -7,8 +7,9 @@ from allauth.account import app_settings as account_settings
 from allauth.account.internal.flows.password_reset import request_password_reset
 from allauth.account.models import EmailAddress
 from allauth.core.internal import ratelimit
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from accounts import lockouts
 from accounts.audit import audit_record, snapshot
@@ -17,6 +18,24 @@ from accounts.services import security_answer_matches
 from notifications.services import email_queue
 from students.models import CalendarFeed, Guardian, ParentFormResponse
 
+
+class Audit(models.TextChoices):
+    """What each help-desk write records in the audit trail, and what the history calls it."""
+
+    VALIDATION_EMAIL = "helpdesk_validation_email", _("Validation email sent again")
+    PASSWORD_RESET = "helpdesk_password_reset", _("Password reset link sent")
+    UNLOCK = "helpdesk_unlock", _("Account unlocked")
+    DEACTIVATE = "helpdesk_deactivate", _("Account deactivated")
+    REACTIVATE = "helpdesk_reactivate", _("Account reactivated")
+    EMAIL_CHANGE = "helpdesk_email_change", _("Main email changed")
+    ADDRESS_CHANGE = "helpdesk_address_change", _("Postal address changed")
+    SECURITY_CHECK = "helpdesk_security_check", _("Security answer checked")
+    SECURITY_CHECK_REFUSED = ("helpdesk_security_check_refused",
+                              _("Security answer check refused (limit)"))
+    MERGE = "helpdesk_merge", _("Accounts merged")
+
+
+# The rate limit's name in ACCOUNT_RATE_LIMITS (not an audit name).
 SECURITY_CHECK_ACTION = "helpdesk_security_answer"
 # Used unless ACCOUNT_RATE_LIMITS names the action: a caller guessing the answer of
 # someone else's account gets five tries an hour, whoever the agent.
@@ -40,7 +59,7 @@ def validation_email_resend(*, request: HttpRequest, actor: User, user: User) ->
     # Not allauth's flow: its per-address cooldown would silently drop what the caller,
     # on the phone, is waiting for.
     address.send_confirmation(request)
-    audit_record(actor=actor, action="helpdesk_validation_email", instance=user,
+    audit_record(actor=actor, action=Audit.VALIDATION_EMAIL, instance=user,
                  after={"email": address.email})
     return True
 
@@ -51,7 +70,7 @@ def password_reset_send(*, request: HttpRequest, actor: User, user: User) -> boo
     if not (user.email and user.is_active):
         return False
     request_password_reset(request, user.email, [user], None)
-    audit_record(actor=actor, action="helpdesk_password_reset", instance=user,
+    audit_record(actor=actor, action=Audit.PASSWORD_RESET, instance=user,
                  after={"email": user.email})
     return True
 
@@ -60,7 +79,7 @@ def password_reset_send(*, request: HttpRequest, actor: User, user: User) -> boo
 def account_unlock(*, actor: User, user: User) -> bool:
     """Lift the failed-login lockout from every device; True if the account was locked."""
     was_locked = lockouts.lockout_clear(user)
-    audit_record(actor=actor, action="helpdesk_unlock", instance=user,
+    audit_record(actor=actor, action=Audit.UNLOCK, instance=user,
                  after={"was_locked": was_locked})
     return was_locked
 
@@ -73,7 +92,7 @@ def account_active_set(*, actor: User, user: User, active: bool, reason: str = "
     before = snapshot(user)
     user.is_active = active
     user.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="helpdesk_reactivate" if active else "helpdesk_deactivate",
+    audit_record(actor=actor, action=Audit.REACTIVATE if active else Audit.DEACTIVATE,
                  instance=user, before=before, reason=reason)
     return True
 
@@ -95,14 +114,14 @@ def primary_email_change(*, actor: User, user: User, email: str, reason: str,
         user=user, email__iexact=email, defaults={"email": email})
     address.email, address.verified, address.primary = email, True, True
     address.save()
-    audit_record(actor=actor, action="helpdesk_email_change", instance=user, before=before,
+    audit_record(actor=actor, action=Audit.EMAIL_CHANGE, instance=user, before=before,
                  after={**snapshot(user), "document_seen": document}, reason=reason)
     guardian = Guardian.objects.filter(user=user).first()
     if guardian is not None and guardian.email.lower() in ("", old_email.lower()):
         guardian_before = snapshot(guardian)
         guardian.email = email
         guardian.save(update_fields=["email"])
-        audit_record(actor=actor, action="helpdesk_email_change", instance=guardian,
+        audit_record(actor=actor, action=Audit.EMAIL_CHANGE, instance=guardian,
                      before=guardian_before,
                      after={**snapshot(guardian), "document_seen": document}, reason=reason)
     if old_email.lower() != email.lower():
@@ -118,7 +137,7 @@ def postal_address_change(*, actor: User, guardian: Guardian, street: str, city:
     guardian.province, guardian.postal_code = province, postal_code
     guardian.full_clean()
     guardian.save(update_fields=["street", "city", "province", "postal_code"])
-    audit_record(actor=actor, action="helpdesk_address_change", instance=guardian,
+    audit_record(actor=actor, action=Audit.ADDRESS_CHANGE, instance=guardian,
                  before=before, after={**snapshot(guardian), "document_seen": document},
                  reason=reason)
     if guardian.user is not None:
@@ -132,11 +151,11 @@ def security_answer_check(*, request: HttpRequest, actor: User, user: User,
     allowed = ratelimit.consume(request, app="allauth.account", action=SECURITY_CHECK_ACTION,
                                 config={SECURITY_CHECK_ACTION: rate}, key=f"user:{user.pk}")
     if not allowed:
-        audit_record(actor=actor, action="helpdesk_security_check_refused", instance=user,
+        audit_record(actor=actor, action=Audit.SECURITY_CHECK_REFUSED, instance=user,
                      after={})
         return None
     matches = security_answer_matches(user=user, answer=answer)
-    audit_record(actor=actor, action="helpdesk_security_check", instance=user,
+    audit_record(actor=actor, action=Audit.SECURITY_CHECK, instance=user,
                  after={"matches": matches})
     return matches
 
@@ -164,7 +183,7 @@ def accounts_merge(*, actor: User, kept: User, merged: User, reason: str) -> int
         before = snapshot(merged_guardian)
         merged_guardian.user = kept
         merged_guardian.save(update_fields=["user"])
-        audit_record(actor=actor, action="helpdesk_merge", instance=merged_guardian,
+        audit_record(actor=actor, action=Audit.MERGE, instance=merged_guardian,
                      before=before, reason=reason)
         moved = merged_guardian.student_links.count()
     elif merged_guardian is not None:
@@ -173,7 +192,7 @@ def accounts_merge(*, actor: User, kept: User, merged: User, reason: str) -> int
             before = snapshot(link)
             link.guardian = kept_guardian
             link.save(update_fields=["guardian"])
-            audit_record(actor=actor, action="helpdesk_merge", instance=link, before=before,
+            audit_record(actor=actor, action=Audit.MERGE, instance=link, before=before,
                          reason=reason)
             moved += 1
     ParentFormResponse.objects.filter(answered_by=merged).update(answered_by=kept)
@@ -183,8 +202,8 @@ def accounts_merge(*, actor: User, kept: User, merged: User, reason: str) -> int
     before = snapshot(merged)
     merged.is_active = False
     merged.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="helpdesk_merge", instance=merged, before=before,
+    audit_record(actor=actor, action=Audit.MERGE, instance=merged, before=before,
                  after={**snapshot(merged), "merged_into": kept.pk}, reason=reason)
-    audit_record(actor=actor, action="helpdesk_merge", instance=kept,
+    audit_record(actor=actor, action=Audit.MERGE, instance=kept,
                  after={"merged_from": merged.pk, "links_moved": moved}, reason=reason)
     return moved

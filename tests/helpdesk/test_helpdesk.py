@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.audit import audit_record
-from accounts.helpdesk_selectors import HELPDESK_GROUP
 from accounts.models import AuditEvent, StaffProfile, User
 from accounts.services import security_answer_set
+from helpdesk.selectors import HELPDESK_GROUP
 from notifications.models import OutboundEmail
 from students.models import CalendarFeed, Guardian, ParentFormResponse, Student
 from tests import factories

@@ -1,6 +1,6 @@
 from django import template
 
-from accounts.helpdesk_selectors import is_helpdesk_agent
+from helpdesk.selectors import is_helpdesk_agent
 
 register = template.Library()
 

@@ -2,8 +2,8 @@ from allauth.account.models import EmailAddress
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.helpdesk_selectors import helpdesk_accounts
 from accounts.models import User
+from helpdesk.selectors import helpdesk_accounts
 from portail.formats import Province, normalize_postal_code, validate_postal_code
 
 
