@@ -56,8 +56,6 @@ class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, AccentInsensitiveSearchMixi
     school_scope = "guardian__student_links__student__school"
     list_display = ["username", "name", "email", "is_active", "is_staff", "last_login"]
     readonly_fields = ["helpdesk_link"]
-    list_per_page = 50
-    show_full_result_count = False
     search_fields = ["username", "email", "first_name", "last_name"]
     search_help_text = _("A login ID, an email or a name.")
     fieldsets = [
@@ -194,7 +192,6 @@ class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["actor"]
     date_hierarchy = "at"
     list_per_page = 100
-    show_full_result_count = False
     search_fields = ["object_repr", "object_id", "actor__username", "reason"]
     search_help_text = _("A record, a record id, a login ID or a reason.")
     fields = ["at", "actor", "action", "object_type", "object_id", "object_repr", "reason",

@@ -34,7 +34,7 @@ class PasswordResetRequestForm(ResetPasswordForm):
 
 class PortalLoginForm(LoginForm):
     """allauth's login form with the visible labels only: its placeholders repeat the
-    labels in other words ("Nom d'utilisateur ou e-mail"), not the guide's."""
+    labels in other words ("Nom d'utilisateur ou e-mail") than the portal's."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -72,6 +72,12 @@ def hash_access_code(code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), normalized.encode(), hashlib.sha256).hexdigest()
 
 
+class AccessCodeQuerySet(models.QuerySet):
+    def usable(self, *, now=None) -> "AccessCodeQuerySet":
+        """Codes a parent can still sign up with: not claimed by an account, not expired."""
+        return self.filter(claimed_by__isnull=True, expires_at__gt=now or timezone.now())
+
+
 class AccessCode(models.Model):
     """A one-time code a school gives an existing guardian contact to create an account.
 
@@ -91,6 +97,8 @@ class AccessCode(models.Model):
                                       null=True, blank=True, related_name="access_code",
                                       verbose_name=_("claimed by"))
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    objects = AccessCodeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("access code")

@@ -12,7 +12,6 @@ marks the reference data every school reads and only the board changes; `Scope.B
 import enum
 from collections.abc import Iterable
 
-from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, router, transaction
@@ -176,6 +175,11 @@ class _ScopedBase:
 class ScopedAdminMixin(_ScopedBase):
     """For a ModelAdmin: put it first among the bases."""
 
+    # Lists of a whole board's rows: short pages, and no second count of the whole table
+    # beside a filtered list's (slow on the large ones).
+    list_per_page = 50
+    show_full_result_count = False
+
     def has_add_permission(self, request):
         return self.may_edit(request) and super().has_add_permission(request)
 
@@ -270,6 +274,3 @@ class AuditedAdminMixin:
                 self.audit(request, ADMIN_DELETE, obj, before=self.audit_state(obj), after={})
             super().delete_queryset(request, queryset)
 
-
-class StaffModelAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
-    """The base of the project's ModelAdmins."""

@@ -53,9 +53,8 @@ def access_code_issue(*, guardian: Guardian, issued_by: User | None) -> tuple[Ac
 def access_code_find(*, code: str, last_name: str) -> AccessCode | None:
     """The usable code matching the guardian's last name, or None (no hint which is wrong)."""
     access_code = (
-        AccessCode.objects.select_related("guardian")
-        .filter(code_hash=hash_access_code(code), claimed_by__isnull=True,
-                expires_at__gt=timezone.now(), guardian__user__isnull=True)
+        AccessCode.objects.usable().select_related("guardian")
+        .filter(code_hash=hash_access_code(code), guardian__user__isnull=True)
         .first()
     )
     if access_code is None or _fold(access_code.guardian.last_name) != _fold(last_name):
@@ -65,9 +64,7 @@ def access_code_find(*, code: str, last_name: str) -> AccessCode | None:
 
 def access_code_is_usable(code_id: int) -> bool:
     """Still unclaimed and unexpired: checked again at step 2, which may come much later."""
-    return AccessCode.objects.filter(
-        pk=code_id, claimed_by__isnull=True, expires_at__gt=timezone.now()
-    ).exists()
+    return AccessCode.objects.usable().filter(pk=code_id).exists()
 
 
 @transaction.atomic
@@ -82,9 +79,7 @@ def signup_complete(*, request: HttpRequest, user: User, security_question: str,
     code_id = request.session.pop(SIGNUP_ACCESS_CODE_KEY, None)
     profile = request.session.pop(SIGNUP_PROFILE_KEY, None)
     if code_id is not None:
-        claimed = AccessCode.objects.filter(
-            pk=code_id, claimed_by__isnull=True, expires_at__gt=timezone.now()
-        ).update(claimed_by=user)
+        claimed = AccessCode.objects.usable().filter(pk=code_id).update(claimed_by=user)
         if not claimed:
             return
     elif profile is not None:

@@ -81,8 +81,8 @@ def access_code_issue_by_staff(*, guardian: Guardian, issued_by: User, delivery:
     """
     delivery = Delivery(delivery)
     now = timezone.now()
-    older = AccessCode.objects.select_for_update().filter(
-        guardian=guardian, claimed_by__isnull=True, expires_at__gt=now, created_at__lt=now)
+    older = AccessCode.objects.select_for_update().usable(now=now).filter(
+        guardian=guardian, created_at__lt=now)
     for stale in older:
         before = snapshot(stale)
         stale.expires_at = now

@@ -101,7 +101,7 @@ class SignupAccountView(SignupView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        # The guide's label; allauth calls it "Email".
+        # "Courriel principal", as the portal calls it everywhere; allauth says "Email".
         form.fields["email"].label = _("Main email")
         return form
 

@@ -5,7 +5,7 @@
     REDIS_URL=redis://127.0.0.1:6379/13 .venv/bin/python bench/outbox.py
 
 It migrates the database it is given and empties its outbox, and purges the Celery queues
-of that Redis database: give it databases of its own. Goals (DESIGN.md, issue 3): queueing
+of that Redis database: give it databases of its own. Goals: queueing
 under 10 s, sending at 100 emails/s or more. The reference, measured in the same run
 (before and after), renders the same email and sends it straight over one SMTP
 connection, with no outbox.

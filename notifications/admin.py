@@ -30,7 +30,6 @@ class OutboundEmailAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "template", "language"]
     search_fields = ["recipient"]
     date_hierarchy = "created_at"
-    show_full_result_count = False
     actions = ["resend"]
     fields = ["recipient", "template", "language", "status", "attempts", "next_attempt_at",
               "last_error", "created_at", "sent_at"]

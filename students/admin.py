@@ -312,8 +312,6 @@ class StudentAdmin(NisoSearchMixin, SchoolDataAdmin):
     list_display_links = ["legal_last_name", "legal_first_name"]
     list_filter = [own_schools_filter("school"), "grade", "status"]
     list_select_related = ["school"]
-    list_per_page = 50
-    show_full_result_count = False
     search_fields = STUDENT_NAME_SEARCH
     search_help_text = _("A name, or an OEN with or without hyphens: 123-456-789.")
     autocomplete_fields = ["school"]
@@ -432,8 +430,6 @@ class GuardianAdmin(SchoolDataAdmin):
     form = GuardianForm
     list_display = ["last_name", "first_name", "email", "primary_phone_display", "user"]
     list_select_related = ["user"]
-    list_per_page = 50
-    show_full_result_count = False
     search_fields = ["last_name", "first_name", "email"]
     search_help_text = _("A name, an email or a phone number.")
     autocomplete_fields = ["user"]
@@ -532,8 +528,7 @@ class GuardianAdmin(SchoolDataAdmin):
             "original": guardian,
             "form": form,
             "validity_days": ACCESS_CODE_VALIDITY.days,
-            "open_codes": guardian.access_codes.filter(claimed_by__isnull=True,
-                                                       expires_at__gt=timezone.now()),
+            "open_codes": guardian.access_codes.usable(),
         })
 
 
@@ -546,8 +541,6 @@ class StudentGuardianAdmin(NisoSearchMixin, SchoolDataAdmin):
     list_filter = ["relationship", "has_custody", "portal_access",
                    own_schools_filter("student__school")]
     list_select_related = ["guardian", "student"]
-    list_per_page = 50
-    show_full_result_count = False
     search_fields = [*_student_search("student"), "guardian__last_name",
                      "guardian__first_name"]
     search_help_text = _("A student's or guardian's name, or a student's OEN.")
@@ -564,8 +557,6 @@ class EnrolmentAdmin(NisoSearchMixin, SchoolDataAdmin):
     list_display = ["student", "school", "grade", "entry_date", "withdrawal_date"]
     list_filter = [own_schools_filter("school"), EnrolledDuringYearFilter, "grade"]
     list_select_related = ["student", "school"]
-    list_per_page = 50
-    show_full_result_count = False
     search_fields = _student_search("student")
     search_help_text = _("A student's name or OEN.")
     autocomplete_fields = ["student", "school"]
@@ -586,8 +577,6 @@ class AttendanceRecordAdmin(NisoSearchMixin, SchoolDataAdmin):
     list_display = ["date", "student", "period_display", "code", "reason"]
     list_filter = ["code", own_schools_filter("student__school")]
     list_select_related = ["student", "code"]
-    list_per_page = 50
-    show_full_result_count = False
     date_hierarchy = "date"
     search_fields = _student_search("student")
     search_help_text = _("A student's name or OEN.")
@@ -619,7 +608,6 @@ class SectionAdmin(SchoolDataAdmin):
     list_display = ["__str__", "course", "school", "term", "teacher_name", "room"]
     list_filter = [own_schools_filter("school"), "term__school_year", TermCodeFilter]
     list_select_related = ["course", "school", "term__school_year"]
-    list_per_page = 50
     search_fields = ["course__code", "course__title_fr", "teacher_name"]
     search_help_text = _("A course code (MTH1W), a course title or a teacher.")
     autocomplete_fields = ["course", "school", "term"]
@@ -638,8 +626,6 @@ class SectionEnrolmentAdmin(NisoSearchMixin, SchoolDataAdmin):
     list_display = ["student", "section", "section_term"]
     list_filter = [own_schools_filter("section__school"), "section__term__school_year"]
     list_select_related = ["student", "section__course", "section__term__school_year"]
-    list_per_page = 50
-    show_full_result_count = False
     search_fields = [*_student_search("student"), "section__course__code"]
     search_help_text = _("A student's name or OEN, or a course code.")
     autocomplete_fields = ["student", "section"]
@@ -658,8 +644,6 @@ class CourseResultAdmin(NisoSearchMixin, SchoolDataAdmin):
                     "withdrawn"]
     list_filter = [own_schools_filter("school"), "school_year", "withdrawn"]
     list_select_related = ["student", "course", "school", "school_year"]
-    list_per_page = 50
-    show_full_result_count = False
     search_fields = [*_student_search("student"), "course__code"]
     search_help_text = _("A student's name or OEN, or a course code.")
     autocomplete_fields = ["student", "course", "school"]
@@ -721,8 +705,6 @@ class ParentFormResponseAdmin(NisoSearchMixin, ReadOnlyAdmin):
     list_display = ["form", "student", "accepted", "signature", "signed_at"]
     list_filter = ["accepted", own_schools_filter("student__school"), "form__school_year"]
     list_select_related = ["form", "student"]
-    list_per_page = 50
-    show_full_result_count = False
     search_fields = [*_student_search("student"), "form__title_fr"]
     search_help_text = _("A student's name or OEN, or a form's title.")
     actions = ["export_csv"]

@@ -1,4 +1,4 @@
-"""Ontario's privacy rules that change who may see a student (../shared/ONTARIO.md).
+"""Ontario's privacy rules that change who may see a student.
 
 - At 18 a student controls their record: a guardian's portal access ends unless the
   student's consent is recorded. `students.selectors.students_visible_to` already hides

@@ -1,6 +1,7 @@
 """factory_boy factories that satisfy every model constraint.
 
-NISOs start with 999: obviously fake, as ONTARIO.md asks for demo and test data.
+NISOs start with 999: obviously fake, so that demo and test data are never taken for a
+real student's number (no real personal data outside production).
 """
 
 import datetime

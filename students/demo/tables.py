@@ -117,7 +117,7 @@ RECORDED_UNTIL = date(2026, 11, 27)
 FIRST_RECORDED_YEAR = 2023  # transcripts reach back to the Grade 12 students' Grade 9
 TERMS_FROM_YEAR = 2025      # terms, sections and timetables exist from this year on
 
-# Attendance codes: the board's table (ONTARIO.md: codes vary by board).
+# Attendance codes: the board's own table (each Ontario board has its own codes).
 ATTENDANCE_CODES = (
     # code, French label, English label, kind, excused (known reason)
     ("PRE", "Présent", "Present", Kind.PRESENT, True),

@@ -1,4 +1,4 @@
-"""Parents' accounts in Chromium, in French, following the guide word for word: sign-up
+"""Parents' accounts in Chromium, in French, in the portal's own words: sign-up
 (both paths), the validation email, login by login ID and by email, login-ID recovery,
 password reset, the Sécurité tab and two-step login. axe checks every page; the
 existing-parent path runs at 360 px, where nothing may scroll sideways.

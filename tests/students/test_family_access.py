@@ -1,4 +1,4 @@
-"""Who may open which Famille page (DESIGN.md "Who may see what").
+"""Who may open which Famille page (students.selectors.students_visible_to decides).
 
 Every page, sub-tab, the photo file, the form answer page (GET and POST), the calendar
 link POST and the .ics feed: the parent's own child works; any other child gives a 404

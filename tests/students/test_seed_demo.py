@@ -113,7 +113,7 @@ def test_every_stored_row_passes_the_model_checks():
         assert rows, model
         for row in rows:
             row.full_clean()
-    # Obviously fake and local: ONTARIO.md's rule for demo data.
+    # Obviously fake: demo data is never taken for a real student's number.
     assert all(niso.startswith("999")
                for niso in models.Student.objects.values_list("niso", flat=True))
     assert all(code.startswith("K")

@@ -1,4 +1,5 @@
-"""Who may see which student (DESIGN.md "Who may see what", ONTARIO.md privacy rules)."""
+"""Who may see which student: a linked guardian with custody or access rights and portal
+access on, while the student is not withdrawn, and past 18 only with the student's consent."""
 
 import datetime
 import uuid
