@@ -16,6 +16,8 @@ SHARED_TEMPLATES = {
     "account/password_reset": "account/password_changed",
     "account/password_set": "account/password_changed",
 }
+# What allauth puts in an email's context for the duration of the request only.
+REQUEST_BOUND = {"request", "current_site"}
 
 
 def outbox_template(template_prefix: str) -> str:
@@ -35,10 +37,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Every allauth email goes through the outbox, in the recipient's language."""
         recipient = User.objects.filter(email__iexact=email).only("preferred_language").first()
+        # The request ends before the email is written; our templates use site_url instead.
+        kept = {name: value for name, value in context.items() if name not in REQUEST_BOUND}
         email_queue(
             recipient=email,
             template=outbox_template(template_prefix),
-            context=context,
+            context=kept,
             language=recipient.preferred_language if recipient else translation.get_language(),
         )
 
