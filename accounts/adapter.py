@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 
-from accounts import services
+from accounts import lockouts, services
 from accounts.models import User
 from notifications.services import email_queue
 
@@ -16,6 +16,8 @@ SHARED_TEMPLATES = {
     "account/password_reset": "account/password_changed",
     "account/password_set": "account/password_changed",
 }
+# What allauth puts in an email's context for the duration of the request only.
+REQUEST_BOUND = {"request", "current_site"}
 
 
 def outbox_template(template_prefix: str) -> str:
@@ -35,10 +37,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Every allauth email goes through the outbox, in the recipient's language."""
         recipient = User.objects.filter(email__iexact=email).only("preferred_language").first()
+        # The request ends before the email is written; our templates use site_url instead.
+        kept = {name: value for name, value in context.items() if name not in REQUEST_BOUND}
         email_queue(
             recipient=email,
             template=outbox_template(template_prefix),
-            context=context,
+            context=kept,
             language=recipient.preferred_language if recipient else translation.get_language(),
         )
 
@@ -73,8 +77,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_password_change_redirect_url(self, request: HttpRequest) -> str:
         return reverse("accounts:security")
 
-    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials) -> str:
-        # allauth counts failed logins per login; adding the IP means an attacker elsewhere
-        # cannot lock a parent out, while the per-IP limit still stops guessing.
-        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:" \
-               f"{self.get_client_ip(request)}"
+    def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
+        # Our own counters instead of allauth's (why: accounts/lockouts.py).
+        if lockouts.login_refused(login=_login(credentials), ip=self.get_client_ip(request)):
+            raise self.validation_error("too_many_login_attempts")
+
+    def authentication_failed(self, request: HttpRequest, **credentials) -> None:
+        lockouts.failed_login_record(login=_login(credentials), ip=self.get_client_ip(request))
+
+
+def _login(credentials: dict) -> str:
+    return credentials.get("email", credentials.get("username", "")).lower()

@@ -1,58 +1,83 @@
-"""Failed-login lockouts that the help desk can see and lift.
+"""Failed-login limits that the help desk can see and lift.
 
-allauth counts failed logins in the cache under a SHA-256 of our adapter's key,
-`<site>:<login>:<ip>` (accounts/adapter.py): from a login alone nobody can find those
-entries again, on Redis (no pattern to match a hash) or in local memory (no listing at all).
-So each failed login also notes its key under its login, for as long as allauth keeps the
-count; lifting a lockout deletes the counts of every key noted for the account's login ID
-and email addresses, whatever the IP. Only the per-key limits lock an account: the per-IP
-limit is about a device, not an account, and ends within a minute.
+We own the counters, in the cache under keys of our own, rather than allauth's: allauth
+keeps its counts under hashes of keys only its private modules know, so lifting one lockout
+meant rebuilding those keys; django-axes would bring its own tables, middleware and
+backend for two counters. The adapter (accounts/adapter.py) asks `login_refused` before
+checking a password and calls `failed_login_record` after a wrong one, through allauth's
+public `pre_authenticate` and `authentication_failed` hooks.
+
+Two limits, as before: 5 failures in 5 minutes for one login from one IP (an attacker
+elsewhere cannot lock a parent out), and 10 failures a minute from one IP whatever the
+login (it stops guessing across accounts). Each login's failures sit in one entry, by IP,
+so lifting a lockout deletes one entry per login ID and email address, whatever the IP.
+Only the per-login limit locks an account: the per-IP one is about a device and ends
+within a minute.
 """
 
 import hashlib
 import time
-from collections.abc import Iterator
+from dataclasses import dataclass
 
-from allauth.account.adapter import get_adapter
-from allauth.core.internal import ratelimit
-from django.contrib.auth.signals import user_login_failed
+from allauth.account.signals import password_reset
 from django.core.cache import cache
 from django.dispatch import receiver
 
 from accounts.models import User
 
-APP = "allauth.account"
-ACTION = "login_failed"
-# Keys noted per login: a family's devices fit; a flood of addresses cannot grow it.
-MAX_NOTED_KEYS = 100
+
+@dataclass(frozen=True)
+class Limit:
+    failures: int
+    seconds: int
 
 
-def _per_key_rates() -> list[ratelimit.Rate]:
-    return [rate for rate in ratelimit.get_rates(app=APP, action=ACTION) if rate.per == "key"]
+PER_LOGIN_AND_IP = Limit(failures=5, seconds=5 * 60)
+PER_IP = Limit(failures=10, seconds=60)
+# IPs kept per login: a family's devices fit; a flood of addresses cannot grow the entry.
+MAX_IPS_PER_LOGIN = 100
 
 
-def _noted_keys_entry(login: str) -> str:
-    return "helpdesk:failed-login-keys:" + hashlib.sha256(login.lower().encode()).hexdigest()
+def _login_entry(login: str) -> str:
+    # Hashed: no login ID or email address in the cache's key space.
+    return "lockouts:login:" + hashlib.sha256(login.lower().encode()).hexdigest()
 
 
-def _count_entry(key: str, rate: ratelimit.Rate) -> str:
-    # A per-key cache key does not depend on the request.
-    return ratelimit.get_cache_key(None, app=APP, action=ACTION, rate=rate, key=key)
+def _ip_entry(ip: str) -> str:
+    return "lockouts:ip:" + ip
 
 
-@receiver(user_login_failed, dispatch_uid="accounts.lockouts.failed_login_noted")
-def failed_login_noted(sender, credentials: dict, request=None, **kwargs) -> None:
-    """Note the key allauth counted this failure under (Django sends this after it)."""
-    login = credentials.get("email", credentials.get("username", ""))
-    rates = _per_key_rates()
-    if request is None or not login or not rates:
-        return
-    key = get_adapter(request)._get_login_attempts_cache_key(request, **credentials)
-    entry = _noted_keys_entry(login)
-    keys = cache.get(entry, [])
-    if key not in keys:
-        keys = [key, *keys][:MAX_NOTED_KEYS]
-    cache.set(entry, keys, max(rate.duration for rate in rates))
+def _recent(times: list[float], limit: Limit, now: float) -> list[float]:
+    return [moment for moment in times if moment > now - limit.seconds]
+
+
+def _full(times: list[float], limit: Limit, now: float) -> bool:
+    return len(_recent(times, limit, now)) >= limit.failures
+
+
+def login_refused(*, login: str, ip: str) -> bool:
+    """Whether a limit refuses this login from this IP now, whatever the password."""
+    now = time.time()
+    by_ip = cache.get(_login_entry(login), {}) if login else {}
+    return (_full(by_ip.get(ip, []), PER_LOGIN_AND_IP, now)
+            or _full(cache.get(_ip_entry(ip), []), PER_IP, now))
+
+
+def failed_login_record(*, login: str, ip: str) -> None:
+    """Count a wrong password (or unknown login) against the login at this IP and the IP."""
+    now = time.time()
+    if login:
+        entry = _login_entry(login)
+        by_ip = {address: _recent(times, PER_LOGIN_AND_IP, now)
+                 for address, times in cache.get(entry, {}).items()}
+        by_ip[ip] = [*by_ip.get(ip, []), now]
+        # The most recently failed IPs are kept.
+        kept = sorted(by_ip, key=lambda address: max(by_ip[address], default=0))
+        by_ip = {address: by_ip[address] for address in kept[-MAX_IPS_PER_LOGIN:]
+                 if by_ip[address]}
+        cache.set(entry, by_ip, PER_LOGIN_AND_IP.seconds)
+    times = [*_recent(cache.get(_ip_entry(ip), []), PER_IP, now), now]
+    cache.set(_ip_entry(ip), times, PER_IP.seconds)
 
 
 def _logins(user: User) -> set[str]:
@@ -61,33 +86,22 @@ def _logins(user: User) -> set[str]:
     return {login.lower() for login in [user.username, user.email, *emails] if login}
 
 
-def _noted_keys(user: User) -> Iterator[tuple[str, str]]:
-    for login in _logins(user):
-        entry = _noted_keys_entry(login)
-        for key in cache.get(entry, []):
-            yield entry, key
-
-
 def account_locked(user: User) -> bool:
-    """Whether a per-key limit now refuses a login to this account from some device."""
+    """Whether the per-login limit now refuses a login to this account from some device."""
     now = time.time()
-    rates = _per_key_rates()
-    for _entry, key in _noted_keys(user):
-        for rate in rates:
-            history = list(cache.get(_count_entry(key, rate), []))
-            allowed, _history = ratelimit.apply_rate(history, now, rate, dry_run=True)
-            if not allowed:
-                return True
-    return False
+    return any(_full(times, PER_LOGIN_AND_IP, now)
+               for login in _logins(user)
+               for times in cache.get(_login_entry(login), {}).values())
 
 
 def lockout_clear(user: User) -> bool:
     """Forget this account's failed logins from every device; True if it was locked."""
     was_locked = account_locked(user)
-    rates = _per_key_rates()
-    entries = set()
-    for entry, key in _noted_keys(user):
-        entries.add(entry)
-        cache.delete_many([_count_entry(key, rate) for rate in rates])
-    cache.delete_many(list(entries))
+    cache.delete_many([_login_entry(login) for login in _logins(user)])
     return was_locked
+
+
+@receiver(password_reset, dispatch_uid="accounts.lockouts.password_reset")
+def password_reset_unlocks(sender, request, user: User, **kwargs) -> None:
+    """A new password set from the emailed link proves the mailbox: its failures go."""
+    lockout_clear(user)

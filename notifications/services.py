@@ -31,7 +31,11 @@ class PermanentEmailError(Exception):
 
 
 def _serialize(context: dict) -> dict:
-    """Keep what a template needs at sending time: plain values and model references."""
+    """Keep what a template needs at sending time: plain values and model references.
+
+    Anything else is refused rather than dropped: an email silently missing a value
+    would go out wrong, long after the code that forgot it.
+    """
     kept = {}
     for name, value in context.items():
         if isinstance(value, models.Model):
@@ -40,6 +44,11 @@ def _serialize(context: dict) -> dict:
             kept[name] = {"__datetime__": value.isoformat()}
         elif isinstance(value, str | int | float | bool) or value is None:
             kept[name] = value
+        else:
+            raise TypeError(
+                f"Email context {name!r}: a {type(value).__name__} cannot be stored; pass "
+                "a str, int, float, bool, None, an aware datetime or a saved model instance."
+            )
     return kept
 
 

@@ -195,8 +195,8 @@ ACCOUNT_FORMS = {
 }
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_RATE_LIMITS = {
-    # allauth's defaults, plus our own actions; failed logins count per login and IP
-    # (accounts/adapter.py) so that nobody can lock a parent out from elsewhere.
+    # allauth's defaults, plus our own actions. Failed password logins are counted by
+    # accounts/lockouts.py (per login and IP); "login_failed" here is the second step's.
     "login_failed": "10/m/ip,5/5m/key",
     "access_code": "10/m/ip,30/h/ip",
     "recover_login_id": "20/m/ip,3/10m/key",

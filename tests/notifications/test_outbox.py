@@ -1,13 +1,15 @@
 """The outbox's rules, against a real SMTP server (the aiosmtpd sink), without a worker."""
 
+import datetime
 import socket
 import time
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from notifications.models import OutboundEmail
 from notifications.services import (
@@ -76,6 +78,34 @@ def test_same_idempotency_key_twice_is_one_row_and_one_email(
     assert [m["To"] for m in smtp_sink.messages] == ["alice@example.com"]
     first.refresh_from_db()
     assert first.status == Status.SENT
+
+
+@pytest.mark.parametrize("value", [
+    datetime.date(2026, 9, 2), Decimal("12.50"), gettext_lazy("Announcement"),
+    ["a", "list"], object(),
+])
+def test_a_context_value_that_cannot_be_stored_is_refused_by_name(value):
+    context = {"school_name": "École Gabrielle-Roy", "when": value}
+    with pytest.raises(TypeError, match="'when'"):
+        email_queue(recipient="alice@example.com", template=ANNOUNCEMENT, context=context)
+
+    assert not OutboundEmail.objects.exists()
+
+
+def test_a_context_keeps_plain_values_datetimes_and_models():
+    moment = timezone.now()
+    email = email_queue(recipient="alice@example.com", template=ANNOUNCEMENT, context={
+        "title": "Gala", "count": 3, "ratio": 0.5, "urgent": False, "note": None,
+        "when": moment, "row": OutboundEmail.objects.create(idempotency_key="other"),
+    })
+
+    email.refresh_from_db()
+    row = OutboundEmail.objects.get(idempotency_key="other")
+    assert email.context == {
+        "title": "Gala", "count": 3, "ratio": 0.5, "urgent": False, "note": None,
+        "when": {"__datetime__": moment.isoformat()},
+        "row": {"__model__": "notifications.OutboundEmail", "pk": row.pk},
+    }
 
 
 def test_queued_email_is_sent_once(smtp_settings, smtp_sink):
