@@ -8,7 +8,7 @@ from django.utils import translation
 
 from accounts import lockouts, services
 from accounts.models import User
-from notifications.services import email_queue
+from outbox.services import email_queue
 
 # allauth emails that share one of our templates (templates/emails/<name>_*.txt|html).
 SHARED_TEMPLATES = {

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import AccessCode, User, hash_access_code
-from notifications.services import email_queue
+from outbox.services import email_queue
 from portail.text import without_accents
 from students.models import Guardian
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.audit import audit_record, snapshot
 from accounts.models import AccessCode, User
 from accounts.services import access_code_issue
-from notifications.services import email_queue
+from outbox.services import email_queue
 from students.models import Guardian
 
 ACCESS_CODE_ISSUE = "access_code.issue"

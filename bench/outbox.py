@@ -77,8 +77,8 @@ def reference(count: int, port: int) -> tuple[float, float]:
     """
     from django.core.mail.backends.smtp import EmailBackend
 
-    from notifications.models import OutboundEmail
-    from notifications.services import render_email
+    from outbox.models import OutboundEmail
+    from outbox.services import render_email
 
     connection = EmailBackend(host="127.0.0.1", port=port, username="", password="",
                               use_tls=False, use_ssl=False, timeout=20)
@@ -98,8 +98,8 @@ def queue(count: int) -> tuple[float, float]:
     """Seconds to bulk-insert `count` rows, and then to hand them to the broker."""
     from django.db import transaction
 
-    from notifications.models import OutboundEmail
-    from notifications.services import email_queue_many
+    from outbox.models import OutboundEmail
+    from outbox.services import email_queue_many
 
     rows = [
         OutboundEmail(idempotency_key=f"bench:announcement:{n}", recipient=f"parent{n}@example.com",
@@ -145,7 +145,7 @@ def main() -> None:
     from django.db import connection
     from django.db.models import Max, Min
 
-    from notifications.models import OutboundEmail
+    from outbox.models import OutboundEmail
     from portail.celery import app
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per command

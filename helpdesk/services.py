@@ -15,7 +15,7 @@ from accounts import lockouts
 from accounts.audit import audit_record, snapshot
 from accounts.models import User
 from accounts.services import security_answer_matches
-from notifications.services import email_queue
+from outbox.services import email_queue
 from students.models import CalendarFeed, Guardian, ParentFormResponse
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    "outbox",
     "accounts",
     "students",
     "helpdesk",
@@ -147,8 +148,8 @@ CELERY_TIMEZONE = "America/Toronto"
 # A web request must not hang when Redis is down: fail fast, the outbox sweep catches up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
-    "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
-    "forget-failed-emails": {"task": "notifications.tasks.forget_failed_emails",
+    "sweep-outbox": {"task": "outbox.tasks.sweep_outbox", "schedule": 60.0},
+    "forget-failed-emails": {"task": "outbox.tasks.forget_failed_emails",
                              "schedule": crontab(hour=2, minute=45)},
     # Ontario's privacy rule: a guardian's access to an adult student needs consent.
     "end-adult-guardian-access": {"task": "students.tasks.end_adult_guardian_access",
@@ -246,7 +247,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
-# The outbox (notifications/services.py): retry backoff in seconds, attempts before
+# The outbox (outbox/services.py): retry backoff in seconds, attempts before
 # FAILED, how long a worker may hold a row in SENDING before the sweep takes it back, and
 # how many days a failed email keeps its content for the help desk to resend it.
 OUTBOX_RETRY_BASE = env.int("OUTBOX_RETRY_BASE", default=60)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record, snapshot
 from accounts.models import User
-from notifications.services import email_queue
+from outbox.services import email_queue
 from students.models import Student, StudentGuardian
 from students.selectors import adult_birthdate_cutoff
 

@@ -22,7 +22,7 @@ from django.utils.html import escape
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
-from notifications.models import OutboundEmail
+from outbox.models import OutboundEmail
 from students import models
 from tests import factories
 from tests.staff import make_staff, staff_login

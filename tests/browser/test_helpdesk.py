@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import AuditEvent
 from accounts.services import security_answer_set
 from helpdesk.selectors import HELPDESK_GROUP
-from notifications.models import OutboundEmail
+from outbox.models import OutboundEmail
 from portail.celery import app as celery_app
 from tests import factories
 from tests.pages import french

@@ -16,7 +16,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, StaffProfile, User
 from accounts.services import security_answer_set
 from helpdesk.selectors import HELPDESK_GROUP
-from notifications.models import OutboundEmail
+from outbox.models import OutboundEmail
 from students.models import CalendarFeed, Guardian, ParentFormResponse, Student
 from tests import factories
 from tests.pages import french, html_of

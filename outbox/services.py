@@ -19,7 +19,7 @@ from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from notifications.models import OutboundEmail
+from outbox.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def email_queue_many(emails: Iterable[OutboundEmail], *, batch_size: int = 1000)
 
 def enqueue_sending(email_ids: list[int], *, chunk: int = 50) -> None:
     """Hand ids to the worker. If the broker is down, the sweep sends them later."""
-    from notifications.tasks import send_emails
+    from outbox.tasks import send_emails
 
     for start in range(0, len(email_ids), chunk):
         try:

@@ -5,8 +5,8 @@ from django.utils.translation import ngettext
 
 from accounts.audit import audit_record, snapshot
 from accounts.scoping import Scope, ScopedAdminMixin
-from notifications.models import OutboundEmail
-from notifications.services import email_resend
+from outbox.models import OutboundEmail
+from outbox.services import email_resend
 
 EMAIL_RESEND = "email.resend"
 

@@ -6,7 +6,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import ngettext
 
-from notifications.models import OutboundEmail
+from outbox.models import OutboundEmail
 from tests import factories
 from tests.staff import HELP_DESK, make_staff, staff_login
 
@@ -14,7 +14,7 @@ Status = OutboundEmail.Status
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = reverse("admin:notifications_outboundemail_changelist")
+CHANGELIST = reverse("admin:outbox_outboundemail_changelist")
 
 
 def row(recipient: str, status: str, *, attempts: int = 0, error: str = "") -> OutboundEmail:
@@ -92,9 +92,9 @@ def test_school_staff_do_not_see_the_outbox(client, rows):
 def test_outbox_cannot_be_added_to_or_edited(client, rows):
     staff_login(client, make_staff("admin", is_superuser=True, group=None))  # even a superuser
     failed = rows["failed"]
-    change = reverse("admin:notifications_outboundemail_change", args=[failed.pk])
+    change = reverse("admin:outbox_outboundemail_change", args=[failed.pk])
 
-    assert client.get(reverse("admin:notifications_outboundemail_add")).status_code == 403
+    assert client.get(reverse("admin:outbox_outboundemail_add")).status_code == 403
     assert 'name="recipient"' not in client.get(change).content.decode()  # read-only view
     response = client.post(change, {"recipient": "other@example.com", "status": Status.QUEUED})
     assert response.status_code == 403
@@ -110,7 +110,7 @@ def test_help_desk_cannot_read_a_password_reset_link(client, helpdesk):
         context={"password_reset_url": link},
     )
 
-    page = client.get(reverse("admin:notifications_outboundemail_change", args=[email.pk]))
+    page = client.get(reverse("admin:outbox_outboundemail_change", args=[email.pk]))
 
     assert page.status_code == 200
     assert "cbu9ra-0123456789abcdef" not in page.content.decode()

@@ -36,6 +36,8 @@ class OutboundEmail(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
+        # The table of the notifications app, where the outbox started.
+        db_table = "notifications_outboundemail"
         verbose_name = _("outgoing email")
         verbose_name_plural = _("outgoing emails")
         ordering = ["-created_at"]

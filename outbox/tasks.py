@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from notifications import services
+from outbox import services
 
 
 @shared_task(acks_late=True, ignore_result=True)

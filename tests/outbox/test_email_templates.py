@@ -17,8 +17,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts.adapter import outbox_template
-from notifications.models import OutboundEmail
-from notifications.services import email_queue, emails_send, render_email
+from outbox.models import OutboundEmail
+from outbox.services import email_queue, emails_send, render_email
 
 EMAILS_DIR = Path(settings.BASE_DIR) / "templates" / "emails"
 NAMES = sorted(str(path.relative_to(EMAILS_DIR)).removesuffix("_subject.txt")

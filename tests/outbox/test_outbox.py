@@ -11,15 +11,15 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
-from notifications.models import OutboundEmail
-from notifications.services import (
+from outbox.models import OutboundEmail
+from outbox.services import (
     email_queue,
     email_queue_many,
     emails_forget_failed,
     emails_send,
     emails_sweep,
 )
-from notifications.tasks import forget_failed_emails
+from outbox.tasks import forget_failed_emails
 
 Status = OutboundEmail.Status
 
@@ -104,7 +104,7 @@ def test_a_context_keeps_plain_values_datetimes_and_models():
     assert email.context == {
         "title": "Gala", "count": 3, "ratio": 0.5, "urgent": False, "note": None,
         "when": {"__datetime__": moment.isoformat()},
-        "row": {"__model__": "notifications.OutboundEmail", "pk": row.pk},
+        "row": {"__model__": "outbox.OutboundEmail", "pk": row.pk},
     }
 
 

@@ -10,9 +10,9 @@ import pytest
 from django.db import connections, transaction
 from django.urls import reverse
 
-from notifications.models import OutboundEmail
-from notifications.services import email_queue, emails_send, emails_sweep
-from notifications.tasks import send_emails
+from outbox.models import OutboundEmail
+from outbox.services import email_queue, emails_send, emails_sweep
+from outbox.tasks import send_emails
 from tests import factories
 
 Status = OutboundEmail.Status
