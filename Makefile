@@ -21,6 +21,7 @@ test: $(INSTALLED)
 
 lint: $(INSTALLED)
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 # Needs gettext. The compiled .mo files are committed, so running the portal does not.
 messages: $(INSTALLED)

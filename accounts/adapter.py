@@ -47,9 +47,6 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
-        # The names come from step 1, or from the school's record for an existing parent.
-        for field, value in services.signup_names(request).items():
-            setattr(user, field, value)
         user.preferred_language = translation.get_language()
         return super().save_user(request, user, form, commit)
 

@@ -1,6 +1,3 @@
-import hashlib
-import hmac
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -64,54 +61,6 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.preferred_name or self.get_full_name() or self.username
-
-
-def hash_access_code(code: str) -> str:
-    """Codes are random and long, so a keyed SHA-256 is enough (and allows a lookup)."""
-    normalized = "".join(code.split()).replace("-", "").upper()
-    return hmac.new(settings.SECRET_KEY.encode(), normalized.encode(), hashlib.sha256).hexdigest()
-
-
-class AccessCodeQuerySet(models.QuerySet):
-    def usable(self, *, now=None) -> "AccessCodeQuerySet":
-        """Codes a parent can still sign up with: not claimed by an account, not expired."""
-        return self.filter(claimed_by__isnull=True, expires_at__gt=now or timezone.now())
-
-
-class AccessCode(models.Model):
-    """A one-time code a school gives an existing guardian contact to create an account.
-
-    Only its hash is stored: the code is shown once, on the letter or in the email.
-    """
-
-    guardian = models.ForeignKey("students.Guardian", on_delete=models.CASCADE,
-                                 related_name="access_codes", verbose_name=_("guardian"))
-    code_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(_("issued"), default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+",
-                                   verbose_name=_("issued by"))
-    expires_at = models.DateTimeField(_("expires"))
-    # Set at sign-up; the guardian is linked once the account's email is validated.
-    claimed_by = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                      null=True, blank=True, related_name="access_code",
-                                      verbose_name=_("claimed by"))
-    used_at = models.DateTimeField(_("used"), null=True, blank=True)
-
-    objects = AccessCodeQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("access code")
-        verbose_name_plural = _("access codes")
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")),
-                                   name="accesscode_expires_after_issue"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.guardian} ({self.created_at:%Y-%m-%d})"
-
 
 
 class StaffProfile(models.Model):

@@ -1,24 +1,13 @@
-"""Staff: the admin's two-step login guard, and the access codes staff issue to guardians."""
+"""Staff: the admin's two-step login guard."""
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.db import models, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from accounts.audit import audit_record, snapshot
-from accounts.models import AccessCode, User
-from accounts.services import access_code_issue
-from outbox.services import email_queue
-from students.models import Guardian
-
-ACCESS_CODE_ISSUE = "access_code.issue"
-ACCESS_CODE_EXPIRE = "access_code.expire"
 
 
 def passed_second_factor(request) -> bool:
@@ -64,41 +53,3 @@ class StaffTwoStepMiddleware:
                                         "the administration."))
             return redirect_to_login(request.get_full_path())
         return None
-
-
-class Delivery(models.TextChoices):
-    LETTER = "letter", _("Print a letter to hand over")
-    EMAIL = "email", _("Email it to the guardian")
-
-
-@transaction.atomic
-def access_code_issue_by_staff(*, guardian: Guardian, issued_by: User, delivery: Delivery,
-                               signup_url: str) -> tuple[AccessCode, str]:
-    """A new one-time code for a guardian contact; their older unused codes stop working.
-
-    Audited; by email, the outbox sends it after commit. Returns the code and its plain
-    text, which is shown (or sent) this once and stored nowhere else.
-    """
-    delivery = Delivery(delivery)
-    now = timezone.now()
-    older = AccessCode.objects.select_for_update().usable(now=now).filter(
-        guardian=guardian, created_at__lt=now)
-    for stale in older:
-        before = snapshot(stale)
-        stale.expires_at = now
-        stale.save(update_fields=["expires_at"])
-        audit_record(actor=issued_by, action=ACCESS_CODE_EXPIRE, instance=stale, before=before,
-                     reason="replaced by a new code")
-    access_code, code = access_code_issue(guardian=guardian, issued_by=issued_by)
-    audit_record(actor=issued_by, action=ACCESS_CODE_ISSUE, instance=access_code,
-                 reason=f"delivery: {delivery.value}")
-    if delivery == Delivery.EMAIL:
-        email_queue(
-            recipient=guardian.email,
-            template="account/access_code",
-            context={"code": code, "expires_at": access_code.expires_at,
-                     "signup_url": signup_url},
-            language=guardian.preferred_language,
-            idempotency_key=f"account/access_code:{access_code.pk}",
-        )
-    return access_code, code

@@ -5,10 +5,6 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("creer/", views.signup, name="signup"),
-    path("creer/nouveau-parent/", views.signup_profile, name="signup_profile"),
-    path("creer/code/", views.signup_with_code, name="signup_code"),
-    path("creer/connexion/", views.signup_account, name="signup_account"),
     path("valider/<str:key>/", views.confirm_email, name="confirm_email"),
     path("active/", views.activated, name="activated"),
     path("initialisation/", views.recovery, name="recovery"),

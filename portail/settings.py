@@ -189,7 +189,7 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupSecurityForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "students.signup_forms.SignupSecurityForm"
 ACCOUNT_FORMS = {
     "login": "accounts.allauth_forms.PortalLoginForm",
     "reset_password": "accounts.allauth_forms.PasswordResetRequestForm",
@@ -213,7 +213,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_EMAIL_NOTIFICATIONS = True
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "students.adapter.ParentAccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = BOARD_SHORT_NAME + " Portail Famille"
 

@@ -12,6 +12,11 @@ def without_accents(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def folded(text: str) -> str:
+    """Case, accents and spacing do not matter: "  Saint-Jérôme " == "saint-jerome"."""
+    return " ".join(without_accents(text.casefold()).split())
+
+
 # Letters that no decomposition takes apart but PostgreSQL's unaccent spells out, so that
 # a term typed either way meets the column as UNACCENT() gives it.
 _SPELLED_OUT = str.maketrans({

@@ -3,7 +3,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from accounts import urls as account_urls
 from notifications import views as notification_views
+from students import signup_views
 
 admin.site.site_header = _("Portail Famille: administration")
 admin.site.site_title = _("Portail Famille")
@@ -18,7 +20,10 @@ urlpatterns = [
     path("comptes/email/", RedirectView.as_view(pattern_name="accounts:preferences")),
     path("comptes/", include("allauth.urls")),
     path("famille/", include("students.urls")),
-    path("compte/", include("accounts.urls")),
+    # The account pages: sign-up (students links the account to its guardian record), then
+    # validation, recovery and preferences (accounts), under one "accounts" namespace.
+    path("compte/", include((signup_views.urlpatterns + account_urls.urlpatterns,
+                             account_urls.app_name))),
     path("admin/centre-aide/", include("helpdesk.urls")),
     path("admin/importation/", include("students.import_views")),
     path("admin/", admin.site.urls),

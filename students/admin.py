@@ -30,7 +30,6 @@ from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AccessCode
 from accounts.scoping import (
     AuditedAdminMixin,
     Scope,
@@ -39,9 +38,6 @@ from accounts.scoping import (
     is_board_level,
     staff_school_ids,
 )
-from accounts.selectors import portal_connections
-from accounts.services import ACCESS_CODE_VALIDITY
-from accounts.staff import Delivery, access_code_issue_by_staff
 from portail.formats import (
     NISO_STORED,
     format_phone,
@@ -50,7 +46,9 @@ from portail.formats import (
 )
 from portail.text import AccentInsensitiveSearchMixin
 from students import models
+from students.connections import portal_connections
 from students.privacy_admin import withdraw_students
+from students.services import ACCESS_CODE_VALIDITY, Delivery, access_code_issue_by_staff
 
 # Only phone characters, with at least one digit: "613 555-0123", "(613) 555.0123", "+1 613…".
 PHONE_TERM = re.compile(r"[0-9+\s\-.()]*[0-9][0-9+\s\-.()]*")
@@ -377,7 +375,7 @@ class StudentAdmin(NisoSearchMixin, SchoolDataAdmin):
 class AccessCodeInline(ScopedInlineMixin, admin.TabularInline):
     """The codes issued to this guardian: when, by whom, until when, used or not."""
 
-    model = AccessCode
+    model = models.AccessCode
     fk_name = "guardian"
     fields = ["created_at", "created_by", "expires_at", "claimed_by", "used_at"]
     readonly_fields = fields
@@ -482,7 +480,7 @@ class GuardianAdmin(SchoolDataAdmin):
 
     def may_issue_access_codes(self, request: HttpRequest, guardian: models.Guardian) -> bool:
         return (self.has_view_permission(request, guardian)
-                and request.user.has_perm("accounts.add_accesscode"))
+                and request.user.has_perm("students.add_accesscode"))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="",
                            obj=None):

@@ -1,9 +1,12 @@
+import hashlib
+import hmac
 import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portail.formats import (
@@ -260,6 +263,55 @@ class Guardian(Address):
 
     def __str__(self) -> str:
         return f"{self.last_name}, {self.first_name}"
+
+
+def hash_access_code(code: str) -> str:
+    """Codes are random and long, so a keyed SHA-256 is enough (and allows a lookup)."""
+    normalized = "".join(code.split()).replace("-", "").upper()
+    return hmac.new(settings.SECRET_KEY.encode(), normalized.encode(), hashlib.sha256).hexdigest()
+
+
+class AccessCodeQuerySet(models.QuerySet):
+    def usable(self, *, now=None) -> "AccessCodeQuerySet":
+        """Codes a parent can still sign up with: not claimed by an account, not expired."""
+        return self.filter(claimed_by__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class AccessCode(models.Model):
+    """A one-time code a school gives an existing guardian contact to create an account.
+
+    Only its hash is stored: the code is shown once, on the letter or in the email.
+    """
+
+    guardian = models.ForeignKey(Guardian, on_delete=models.CASCADE,
+                                 related_name="access_codes", verbose_name=_("guardian"))
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("issued"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("issued by"))
+    expires_at = models.DateTimeField(_("expires"))
+    # Set at sign-up; the guardian is linked once the account's email is validated.
+    claimed_by = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                      null=True, blank=True, related_name="access_code",
+                                      verbose_name=_("claimed by"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    objects = AccessCodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access code")
+        verbose_name_plural = _("access codes")
+        ordering = ["-created_at"]
+        # The table of the accounts app, where access codes started.
+        db_table = "accounts_accesscode"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")),
+                                   name="accesscode_expires_after_issue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} ({self.created_at:%Y-%m-%d})"
 
 
 class StudentGuardian(models.Model):

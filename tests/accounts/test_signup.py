@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import AccessCode, User
+from accounts.models import User
 from portail.formats import PHONE_MESSAGE, POSTAL_CODE_MESSAGE
-from students.models import Guardian
+from students import services as signup_services
+from students.models import AccessCode, Guardian
 from students.selectors import students_visible_to
 from tests import factories
 from tests.accounts.conftest import (
@@ -99,7 +100,7 @@ def test_step_one_is_kept_on_the_server_and_shown_again(client):
     response = client.post(reverse("accounts:signup_profile"), PROFILE)
 
     assert response["Location"] == reverse("accounts:signup_account")
-    kept = client.session[services.SIGNUP_PROFILE_KEY]
+    kept = client.session[signup_services.SIGNUP_PROFILE_KEY]
     assert kept["postal_code"] == "K1C 2N4"
     assert kept["primary_phone"] == "6135550123"
     # Back from step 2 (or the "Previous" link): what was typed is there.
@@ -130,7 +131,7 @@ def test_step_one_errors_are_french_and_beside_their_field(client, field, value,
     expected = text % {"limit_value": 100, "show_value": 101, "value": value}
     assert field_error(html, field, expected), html
     assert 'value="12, rue des Érables"' in html or field == "street"
-    assert services.SIGNUP_PROFILE_KEY not in client.session
+    assert signup_services.SIGNUP_PROFILE_KEY not in client.session
 
 
 # Step 2 --------------------------------------------------------------------------------
@@ -166,7 +167,7 @@ def test_new_parent_signs_up_validates_and_logs_in(client, signup_step_two, send
     guardian = Guardian.objects.get(user=user)
     assert guardian.address_lines == ["12, rue des Érables", "Orléans (ON) K1C 2N4"]
     assert guardian.primary_phone == "6135550123"
-    assert services.SIGNUP_PROFILE_KEY not in client.session
+    assert signup_services.SIGNUP_PROFILE_KEY not in client.session
     html = html_of(client.get(response["Location"]))
     assert french("A validation message has been sent to your main email.") in html
 
@@ -259,7 +260,7 @@ def test_an_address_already_registered_gets_the_same_page_and_its_owner_an_email
     assert page_known.replace(known, "ADDRESS") == page_new.replace("nouveau@example.com",
                                                                      "ADDRESS")
     assert User.objects.filter(email__iexact=known).count() == 1
-    assert services.SIGNUP_PROFILE_KEY not in client.session
+    assert signup_services.SIGNUP_PROFILE_KEY not in client.session
     [warning] = emails_to(known)
     assert CONFIRM_PREFIX not in warning.body
     assert reverse("account_reset_password") in warning.body
@@ -324,7 +325,7 @@ def test_the_activated_page_needs_a_validation(client):
 @pytest.fixture
 def code_for(db):
     def issue(guardian, **changes) -> str:
-        access_code, code = services.access_code_issue(guardian=guardian, issued_by=None)
+        access_code, code = signup_services.access_code_issue(guardian=guardian, issued_by=None)
         if changes:
             AccessCode.objects.filter(pk=access_code.pk).update(**changes)
         return code
@@ -394,7 +395,7 @@ def test_a_bad_code_gets_one_clear_message_and_creates_nothing(
                      "Ask your child's school for a new one.")
     assert f'<div class="form-errors" role="alert"><ul class="errorlist nonfield">' \
            f'<li>{message}</li></ul></div>' in html
-    assert services.SIGNUP_ACCESS_CODE_KEY not in client.session
+    assert signup_services.SIGNUP_ACCESS_CODE_KEY not in client.session
     assert client.get(reverse("accounts:signup_account"))["Location"] == reverse("accounts:signup")
 
 

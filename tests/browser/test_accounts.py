@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from accounts import services
 from portail.celery import app as celery_app
+from students import services
 from tests import factories
 from tests.accounts.conftest import NEW_PASSWORD, link_in
 from tests.browser.conftest import assert_no_horizontal_scroll, axe_check, login

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from accounts.models import AccessCode, AuditEvent
-from accounts.staff import ACCESS_CODE_ISSUE
+from accounts.models import AuditEvent
+from students.models import AccessCode
+from students.services import ACCESS_CODE_ISSUE
 from tests import factories
 from tests.pages import french, french_in_context
 from tests.staff import make_staff, totp_code

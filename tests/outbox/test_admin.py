@@ -1,4 +1,5 @@
-"""The outbox in the admin: the help desk sees what left and what failed, and resends."""
+"""The outbox in the admin (helpdesk.admin): the help desk sees what left and what
+failed, and resends."""
 
 import pytest
 from django.urls import reverse

@@ -19,12 +19,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from accounts.models import AccessCode, AuditEvent
-from accounts.selectors import portal_connections
-from accounts.services import access_code_find, access_code_issue
-from accounts.staff import ACCESS_CODE_EXPIRE, ACCESS_CODE_ISSUE
+from accounts.models import AuditEvent
 from outbox.models import OutboundEmail
 from outbox.services import render_email
+from students.connections import portal_connections
+from students.models import AccessCode
+from students.services import (
+    ACCESS_CODE_EXPIRE,
+    ACCESS_CODE_ISSUE,
+    access_code_find,
+    access_code_issue,
+)
 from tests import factories
 from tests.pages import french, french_in_context, html_of
 from tests.staff import make_staff, staff_login

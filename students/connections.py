@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import AccessCode, User
-from students.models import Student, StudentGuardian
+from accounts.models import User
+from students.models import AccessCode, Student, StudentGuardian
 from students.selectors import adult_birthdate_cutoff
 
 
