@@ -131,7 +131,7 @@ def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
 
 def log_in(port: int) -> str:
     """Log in through the real login form; the Cookie header of the session it opens."""
-    from students.demo.seed import PASSWORD
+    from demo.seed import PASSWORD
 
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     connection.request("GET", "/comptes/login/")

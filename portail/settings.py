@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "helpdesk",
     "documents",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -11,8 +11,8 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from accounts.models import User
+from demo.seed import COURT_ORDER, DEMO_LOGINS, NO_RIGHTS, PARENT, PASSWORD
 from students import models
-from students.demo.seed import COURT_ORDER, DEMO_LOGINS, NO_RIGHTS, PARENT, PASSWORD
 from students.selectors import (
     current_school_year,
     parent_forms_for,

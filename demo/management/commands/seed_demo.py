@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext
 
-from students.demo.seed import (
+from demo.seed import (
     DEFAULT_SEED,
     DEFAULT_STUDENTS,
     DEMO_LOGINS,

@@ -24,7 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from students.demo import tables as t
+from demo import tables as t
 from students.models import (
     AttendanceCode,
     AttendanceRecord,
