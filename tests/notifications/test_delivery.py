@@ -5,10 +5,16 @@ Rows must be committed for the worker to see them, hence transaction=True throug
 
 import threading
 import time
+import uuid
+from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
+import time_machine
+from celery.signals import task_postrun
 from django.db import connections, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.models import OutboundEmail
 from notifications.services import email_queue, emails_send, emails_sweep
@@ -38,6 +44,22 @@ def wait_until(predicate, *, timeout: float = DELIVERY_TIMEOUT, interval: float 
             pytest.fail(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
     return result
+
+
+@contextmanager
+def task_finished(expected_id: str):
+    """An event set once the worker thread has run this task."""
+    finished = threading.Event()
+
+    def on_postrun(task_id: str, **kwargs) -> None:
+        if task_id == expected_id:
+            finished.set()
+
+    task_postrun.connect(on_postrun, weak=False)
+    try:
+        yield finished
+    finally:
+        task_postrun.disconnect(on_postrun)
 
 
 def status_of(email: OutboundEmail) -> tuple[str, int]:
@@ -71,6 +93,25 @@ def test_same_task_delivered_three_times_sends_one_email(celery_worker_thread, s
     wait_until(lambda: status_of(email) == (Status.SENT, 1), what="the row to be SENT")
     wait_until(lambda: queue_drained(redis_broker), what="the three tasks to run")
 
+    assert len(smtp_sink.messages) == 1
+
+
+def test_a_task_redelivered_after_the_lease_leaves_a_sent_row_alone(
+    celery_worker_thread, settings, smtp_settings, smtp_sink, redis_broker
+):
+    # Celery redelivers an unacknowledged task after an hour, long after the lease: only
+    # the status keeps a SENT row from being claimed and sent again.
+    email = announcement()
+    wait_until(lambda: status_of(email) == (Status.SENT, 1), what="the row to be SENT")
+    wait_until(lambda: queue_drained(redis_broker), what="the queue to drain")
+
+    later = timezone.now() + timedelta(seconds=settings.OUTBOX_SENDING_LEASE + 60)
+    task_id = str(uuid.uuid4())
+    with time_machine.travel(later), task_finished(task_id) as finished:
+        send_emails.apply_async(args=[[email.pk]], task_id=task_id)
+        assert finished.wait(DELIVERY_TIMEOUT), "the redelivered task did not run"
+
+    assert status_of(email) == (Status.SENT, 1)
     assert len(smtp_sink.messages) == 1
 
 
