@@ -1,0 +1,84 @@
+"""The staff permission groups: Personnel scolaire, Centre d'aide, Administration du conseil.
+
+The groups give model permissions; which schools' rows a member sees comes from their staff
+profile (accounts/scoping.py), and board-only pages (audit, outbox, staff accounts) also
+need a board-level profile. The data migration 0004 and the tests (after a transactional
+test's flush) build them with the same function, `staff_groups_ensure`.
+"""
+
+from django.apps import apps as installed_apps
+from django.contrib.auth.management import create_permissions
+
+SCHOOL_STAFF = "Personnel scolaire"
+HELP_DESK = "Centre d'aide"
+BOARD_ADMINISTRATION = "Administration du conseil"
+
+ALL = ("view", "add", "change", "delete")
+SCHOOL_RECORDS = ["student", "guardian", "studentguardian", "enrolment", "attendancerecord",
+                  "section", "meeting", "sectionenrolment", "courseresult", "term",
+                  "timetablepublication", "parentform"]
+BOARD_DATA = ["school", "schoolyear", "attendancecode", "course"]
+
+GROUPS = {
+    # A school's secretary: their schools' records; the board's reference data read-only.
+    SCHOOL_STAFF: {
+        "students": {
+            **{model: ("view", "add", "change", "delete") for model in SCHOOL_RECORDS},
+            "student": ("view", "add", "change"),  # a student leaves: withdrawn, not deleted
+            **{model: ("view",) for model in [*BOARD_DATA, "parentformresponse"]},
+        },
+        "accounts": {"user": ("view",), "accesscode": ("view", "add")},
+    },
+    # The help desk: finds any account, links guardians, reads the outbox and the trail.
+    HELP_DESK: {
+        "students": {
+            **{model: ("view",) for model in [*SCHOOL_RECORDS, *BOARD_DATA,
+                                              "parentformresponse"]},
+            "guardian": ("view", "change"),
+            "studentguardian": ALL,
+        },
+        "accounts": {"user": ("view", "change"), "accesscode": ("view", "add"),
+                     "auditevent": ("view",)},
+        "account": {"emailaddress": ("view", "change")},
+        "mfa": {"authenticator": ("view", "delete")},
+        "notifications": {"outboundemail": ("view",)},
+    },
+    # The board's administration: everything, staff accounts and groups included.
+    BOARD_ADMINISTRATION: {
+        "students": {model: ALL for model in [*SCHOOL_RECORDS, *BOARD_DATA,
+                                              "parentformresponse"]},
+        "accounts": {"user": ALL, "staffprofile": ("view", "add", "change"),
+                     "accesscode": ("view", "add"), "auditevent": ("view",)},
+        "account": {"emailaddress": ALL},
+        "mfa": {"authenticator": ("view", "delete")},
+        "auth": {"group": ALL},
+        "notifications": {"outboundemail": ("view",)},
+    },
+}
+
+
+def staff_groups_ensure(apps=None) -> None:
+    """Create the groups, or set them back, with exactly their permissions.
+
+    `apps`: a migration's historical registry; the installed apps by default. Every
+    permission named must exist in it: a group that gains a model created later needs a
+    new data migration calling this again.
+    """
+    apps = apps or installed_apps
+    # Permissions are normally created after all migrations (post_migrate): make them now.
+    for app_config in apps.get_app_configs():
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = True  # create_permissions skips an app without it
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = models_module
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, apps_perms in GROUPS.items():
+        wanted = [(app_label, f"{action}_{model}")
+                  for app_label, models in apps_perms.items()
+                  for model, actions in models.items() for action in actions]
+        permissions = [Permission.objects.get(content_type__app_label=app_label,
+                                              codename=codename)
+                       for app_label, codename in wanted]
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(permissions)
