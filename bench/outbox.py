@@ -77,8 +77,8 @@ def reference(count: int, port: int) -> tuple[float, float]:
     """
     from django.core.mail.backends.smtp import EmailBackend
 
+    from notifications.delivery import render_email
     from notifications.models import OutboundEmail
-    from notifications.services import render_email
 
     connection = EmailBackend(host="127.0.0.1", port=port, username="", password="",
                               use_tls=False, use_ssl=False, timeout=20)

@@ -16,9 +16,10 @@ from django.db import connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.delivery import emails_send
 from notifications.models import OutboundEmail
-from notifications.services import email_queue, emails_send, emails_sweep
-from notifications.tasks import send_emails
+from notifications.services import email_queue
+from notifications.tasks import send_emails, sweep_outbox
 from tests import factories
 
 Status = OutboundEmail.Status
@@ -146,7 +147,7 @@ def test_smtp_refusing_retries_then_fails(celery_worker_thread, settings, smtp_s
     wait_until(lambda: status_of(email) == (Status.RETRY, 1), what="the first attempt")
 
     def swept_until_failed() -> bool:
-        emails_sweep()  # Celery beat's job, run here until the row gives up
+        sweep_outbox()  # Celery beat's job, run here until the row gives up
         return status_of(email)[0] == Status.FAILED
 
     wait_until(swept_until_failed, interval=0.2, what="the row to fail")
@@ -178,7 +179,7 @@ def test_redis_down_during_the_event_then_delivered_once_it_is_back(
 
     private_broker.start()
     with worker_thread_factory():
-        assert emails_sweep() == 1  # what beat does every minute
+        assert sweep_outbox() == 1  # what beat does every minute
         messages = smtp_sink.wait_for(1, timeout=DELIVERY_TIMEOUT)
         wait_until(lambda: status_of(email) == (Status.SENT, 1), what="the row to be SENT")
 
@@ -197,7 +198,7 @@ def test_worker_killed_while_sending_then_the_email_leaves_once(celery_worker_pr
     assert status_of(email) == (Status.SENDING, 1)
     first.kill()  # SIGKILL: no warm shutdown, no ack, no status update
     first.wait(5)
-    assert emails_sweep() == 0, "the lease should still hold"
+    assert sweep_outbox() == 0, "the lease should still hold"
     # The sink saw the connection drop before it answered DATA: nothing was accepted.
     # (Had it accepted the message just before the kill, the row would still be SENDING
     # and leave a second time: at-least-once is all SMTP allows. The Message-ID is stable
@@ -209,7 +210,7 @@ def test_worker_killed_while_sending_then_the_email_leaves_once(celery_worker_pr
     celery_worker_process.start(OUTBOX_SENDING_LEASE=str(lease))
     # The killed worker's task stays unacknowledged in Redis (for the visibility timeout);
     # the sweep takes the row back once its lease is over.
-    wait_until(lambda: emails_sweep() == 1, timeout=lease + 10, what="the lease to expire")
+    wait_until(lambda: sweep_outbox() == 1, timeout=lease + 10, what="the lease to expire")
     messages = smtp_sink.wait_for(1, timeout=DELIVERY_TIMEOUT)
     wait_until(lambda: status_of(email) == (Status.SENT, 2), what="the row to be SENT")
     wait_until(lambda: redis_broker.llen("default") == 0, what="the queue to drain")

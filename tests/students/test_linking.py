@@ -23,8 +23,8 @@ from accounts.models import AccessCode, AuditEvent
 from accounts.selectors import portal_connections
 from accounts.services import access_code_find, access_code_issue
 from accounts.staff import ACCESS_CODE_EXPIRE, ACCESS_CODE_ISSUE
+from notifications.delivery import render_email
 from notifications.models import OutboundEmail
-from notifications.services import render_email
 from tests import factories
 from tests.pages import french, french_in_context, html_of
 from tests.staff import make_staff, staff_login
