@@ -5,7 +5,7 @@
     REDIS_URL=redis://127.0.0.1:6379/13 .venv/bin/python bench/outbox.py
 
 It migrates the database it is given and empties its outbox, and purges the Celery queues
-of that Redis database: give it databases of its own. Goals: queueing
+of that Redis database: give it databases of its own. Goals (DESIGN.md, issue 3): queueing
 under 10 s, sending at 100 emails/s or more. The reference, measured in the same run
 (before and after), renders the same email and sends it straight over one SMTP
 connection, with no outbox.
@@ -77,8 +77,8 @@ def reference(count: int, port: int) -> tuple[float, float]:
     """
     from django.core.mail.backends.smtp import EmailBackend
 
+    from outbox.delivery import render_email
     from outbox.models import OutboundEmail
-    from outbox.services import render_email
 
     connection = EmailBackend(host="127.0.0.1", port=port, username="", password="",
                               use_tls=False, use_ssl=False, timeout=20)

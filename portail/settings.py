@@ -248,7 +248,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
-# The outbox (outbox/services.py): retry backoff in seconds, attempts before
+# The outbox (outbox/delivery.py): retry backoff in seconds, attempts before
 # FAILED, how long a worker may hold a row in SENDING before the sweep takes it back, and
 # how many days a failed email keeps its content for the help desk to resend it.
 OUTBOX_RETRY_BASE = env.int("OUTBOX_RETRY_BASE", default=60)

@@ -8,12 +8,11 @@ from allauth.mfa.models import Authenticator
 from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from students.models import AccessCode, Student, StudentGuardian
-from students.selectors import adult_birthdate_cutoff
+from students.selectors import link_access_off
 
 
 class AccountState(models.TextChoices):
@@ -47,21 +46,6 @@ def _account_state(user: User | None) -> AccountState:
     if not user.verified_emails:
         return AccountState.AWAITING_VALIDATION
     return AccountState.ACTIVE
-
-
-def _access_off(link: StudentGuardian, student: Student, today: date) -> list:
-    """The reasons students.selectors.students_visible_to leaves this link out, in words."""
-    reasons = []
-    if not link.portal_access:
-        reasons.append(_("Portal access turned off: %(reason)s")
-                       % {"reason": link.portal_access_off_reason})
-    if not (link.has_custody or link.has_access_rights):
-        reasons.append(_("No custody and no access rights"))
-    if student.date_of_birth <= adult_birthdate_cutoff(today) and link.adult_consent_date is None:
-        reasons.append(_("Adult student: no consent recorded"))
-    if student.status == Student.Status.WITHDRAWN:
-        reasons.append(_("Student withdrawn"))
-    return reasons
 
 
 def _account_rows(prefix: str) -> list[Prefetch]:
@@ -109,7 +93,7 @@ def portal_connections(student: Student, *, today: date | None = None) -> list[P
             state=_account_state(account),
             account=account,
             two_step=bool(account and account.totp_devices),
-            access_off=_access_off(link, student, today),
+            access_off=link_access_off(link, today),
             code_expires_at=max(pending, default=None),
         ))
     return connections

@@ -1,7 +1,7 @@
 """Ontario's privacy rules that change who may see a student.
 
 - At 18 a student controls their record: a guardian's portal access ends unless the
-  student's consent is recorded. `students.selectors.students_visible_to` already hides
+  student's consent is recorded. `students.selectors` states the rule and already hides
   such a student; `adult_access_end` (a daily task) turns the access off for the record, tells
   the staff why, and tells the guardian.
 - A withdrawn student's guardians keep no account without another active child.
@@ -19,7 +19,7 @@ from accounts.audit import audit_record, snapshot
 from accounts.models import User
 from outbox.services import email_queue
 from students.models import Student, StudentGuardian
-from students.selectors import adult_birthdate_cutoff
+from students.selectors import adult_without_consent_condition
 
 ACTIVE_STATUSES = [Student.Status.ACTIVE, Student.Status.PREREGISTERED]
 
@@ -39,8 +39,7 @@ def adult_access_end(*, today: date | None = None) -> int:
     """
     today = today or timezone.localdate()
     links = (StudentGuardian.objects
-             .filter(student__date_of_birth__lte=adult_birthdate_cutoff(today),
-                     adult_consent_date__isnull=True, portal_access=True)
+             .filter(adult_without_consent_condition(today), portal_access=True)
              .select_related("student", "guardian__user"))
     reason = adult_access_reason()
     ended = 0
@@ -48,7 +47,7 @@ def adult_access_end(*, today: date | None = None) -> int:
         with transaction.atomic():
             # Conditional: a concurrent run, or staff recording the consent meanwhile, wins.
             updated = StudentGuardian.objects.filter(
-                pk=link.pk, portal_access=True, adult_consent_date__isnull=True,
+                adult_without_consent_condition(today), pk=link.pk, portal_access=True,
             ).update(portal_access=False, portal_access_off_reason=reason)
             if not updated:
                 continue

@@ -1,5 +1,6 @@
 """Who may see which student: the one place that answers it for every parent page and file."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time
 from uuid import UUID, uuid4
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from students.models import (
     AttendanceCode,
@@ -36,24 +38,95 @@ def adult_birthdate_cutoff(today: date) -> date:
         return today.replace(year=today.year - ADULT_AGE, day=28)
 
 
+@dataclass(frozen=True)
+class AccessRule:
+    """One condition a guardian link must meet to show its student on the portal, said
+    both ways from the same fields: as a query condition and on loaded rows."""
+
+    off_reason: Callable[[StudentGuardian], str]  # in words, when the link fails it
+    holds: Callable[[StudentGuardian, Student, date], bool]
+    condition: Callable[[date, str, str], Q]  # (today, link prefix, student prefix)
+
+
+PORTAL_ACCESS_RULE = AccessRule(
+    off_reason=lambda link: _("Portal access turned off: %(reason)s")
+    % {"reason": link.portal_access_off_reason},
+    holds=lambda link, student, today: link.portal_access,
+    condition=lambda today, link, student: Q(**{f"{link}portal_access": True}),
+)
+CUSTODY_RULE = AccessRule(
+    off_reason=lambda link: _("No custody and no access rights"),
+    holds=lambda link, student, today: link.has_custody or link.has_access_rights,
+    condition=lambda today, link, student: (Q(**{f"{link}has_custody": True})
+                                            | Q(**{f"{link}has_access_rights": True})),
+)
+# At 18 a student controls their record: a guardian needs the student's consent.
+ADULT_CONSENT_RULE = AccessRule(
+    off_reason=lambda link: _("Adult student: no consent recorded"),
+    holds=lambda link, student, today: (student.date_of_birth > adult_birthdate_cutoff(today)
+                                        or link.adult_consent_date is not None),
+    condition=lambda today, link, student: (
+        Q(**{f"{student}date_of_birth__gt": adult_birthdate_cutoff(today)})
+        | Q(**{f"{link}adult_consent_date__isnull": False})),
+)
+NOT_WITHDRAWN_RULE = AccessRule(
+    off_reason=lambda link: _("Student withdrawn"),
+    holds=lambda link, student, today: student.status != Student.Status.WITHDRAWN,
+    condition=lambda today, link, student: ~Q(**{f"{student}status":
+                                                 Student.Status.WITHDRAWN}),
+)
+ACCESS_RULES = (PORTAL_ACCESS_RULE, CUSTODY_RULE, ADULT_CONSENT_RULE, NOT_WITHDRAWN_RULE)
+
+
+def visible_link_condition(today: date, *, link: str = "", student: str = "student__") -> Q:
+    """The guardian links that show their student today, as a query condition.
+
+    The defaults fit a StudentGuardian query; from Student: link="guardian_links__",
+    student="" (then use it in one filter() call, so that every part holds for one link).
+    """
+    condition = Q()
+    for rule in ACCESS_RULES:
+        condition &= rule.condition(today, link, student)
+    return condition
+
+
+def adult_without_consent_condition(today: date) -> Q:
+    """StudentGuardian links to an adult student with no consent recorded."""
+    return ~ADULT_CONSENT_RULE.condition(today, "", "student__")
+
+
+def link_access_off(link: StudentGuardian, today: date) -> list[str]:
+    """Why this link does not show its student today, in words (empty: it does)."""
+    return [rule.off_reason(link) for rule in ACCESS_RULES
+            if not rule.holds(link, link.student, today)]
+
+
 def students_visible_to(user, *, today: date | None = None) -> QuerySet[Student]:
     """The students this user may see today, through one of their guardian links.
 
-    Access needs an active link with portal access on, custody or access rights, and,
-    once the student is an adult, the student's recorded consent. (The conditions on
-    guardian_links sit in one filter() so that they hold for the same link; a user has one
-    guardian record and a pair one link, so no student comes twice.)
+    Access needs a link meeting every ACCESS_RULES condition. (They sit in one filter()
+    with the user so that they hold for the same link; a user has one guardian record
+    and a pair one link, so no student comes twice.)
     """
     if not user.is_authenticated:
         return Student.objects.none()
     today = today or timezone.localdate()
     return Student.objects.filter(
-        Q(guardian_links__has_custody=True) | Q(guardian_links__has_access_rights=True),
-        Q(date_of_birth__gt=adult_birthdate_cutoff(today))
-        | Q(guardian_links__adult_consent_date__isnull=False),
+        visible_link_condition(today, link="guardian_links__", student=""),
         guardian_links__guardian__user=user,
-        guardian_links__portal_access=True,
-    ).exclude(status=Student.Status.WITHDRAWN).select_related("school")
+    ).select_related("school")
+
+
+def account_children(user, *, today: date | None = None) -> list[StudentGuardian]:
+    """The children linked to an account's guardian record, each with `access_off`: why
+    the account does not see that child today (empty: it does). For the help desk."""
+    today = today or timezone.localdate()
+    links = list(StudentGuardian.objects.filter(guardian__user=user)
+                 .select_related("student__school")
+                 .order_by("student__legal_last_name", "student__legal_first_name"))
+    for link in links:
+        link.access_off = link_access_off(link, today)
+    return links
 
 
 def student_for_parent(user, public_id: UUID | str) -> Student:

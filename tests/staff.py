@@ -6,23 +6,28 @@ tests/accounts/test_staff_mfa.py goes through the real steps.
 """
 
 import time
-from importlib import import_module
 
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 
 from accounts.models import StaffProfile, User
+from accounts.roles import BOARD_ADMINISTRATION, HELP_DESK, SCHOOL_STAFF, staff_groups_ensure
 from students.models import School
 from tests import factories
 from tests.staff_session import admin_login
 
-STAFF_GROUPS_MIGRATION = import_module("accounts.migrations.0004_staff_groups")
-SCHOOL_STAFF = "Personnel scolaire"
-HELP_DESK = "Centre d'aide"
-BOARD_ADMINISTRATION = "Administration du conseil"
+__all__ = ["BOARD_ADMINISTRATION", "HELP_DESK", "SCHOOL_STAFF", "make_staff", "staff_group",
+           "staff_login", "totp_code"]
+
+
+def staff_group(name: str) -> Group:
+    """One of the data migration's groups, built again if a transactional test's flush
+    emptied the tables (as with --reuse-db)."""
+    if not Group.objects.filter(name=name).exists():
+        staff_groups_ensure()
+    return Group.objects.get(name=name)
 
 
 def make_staff(username: str, *, schools: list[School] = (), board_level: bool = False,
@@ -30,10 +35,7 @@ def make_staff(username: str, *, schools: list[School] = (), board_level: bool =
     """A member of staff in one of the migration's groups, with a staff profile."""
     user = factories.UserFactory(username=username, is_staff=True, **fields)
     if group:
-        if not Group.objects.filter(name=group).exists():
-            # A transactional test's flush emptied what the data migration wrote.
-            STAFF_GROUPS_MIGRATION.set_groups(django_apps)
-        user.groups.add(Group.objects.get(name=group))
+        user.groups.add(staff_group(group))
     profile = StaffProfile.objects.create(user=user, board_level=board_level)
     profile.schools.set(schools)
     return user

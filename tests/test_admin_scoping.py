@@ -25,7 +25,7 @@ from accounts.models import AuditEvent, User
 from outbox.models import OutboundEmail
 from students import models
 from tests import factories
-from tests.staff import make_staff, staff_login
+from tests.staff import SCHOOL_STAFF, make_staff, staff_group, staff_login
 from tests.students.famille_factories import (
     ParentFormFactory,
     ParentFormResponseFactory,
@@ -234,7 +234,7 @@ def test_the_autocomplete_finds_only_my_schools_rows(secretary_client, schools):
 
 def test_staff_without_a_profile_see_nothing(client, schools):
     user = factories.UserFactory(username="sans.profil", is_staff=True)
-    user.groups.add(Group.objects.get(name="Personnel scolaire"))
+    user.groups.add(staff_group(SCHOOL_STAFF))
     staff_login(client, user)
 
     for model in [models.Student, models.Guardian, models.School, User]:

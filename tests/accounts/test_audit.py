@@ -5,7 +5,6 @@ import datetime
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +12,7 @@ from accounts.models import AuditEvent, User
 from accounts.scoping import ADMIN_ADD, ADMIN_CHANGE, ADMIN_DELETE
 from students import models
 from tests import factories
-from tests.staff import BOARD_ADMINISTRATION, HELP_DESK, make_staff, staff_login
+from tests.staff import BOARD_ADMINISTRATION, HELP_DESK, make_staff, staff_group, staff_login
 from tests.students.test_admin import form_data, new_student_data
 from tests.test_admin_scoping import school_rows
 
@@ -164,7 +163,7 @@ def test_a_bulk_delete_records_each_row(superuser_client, family):
 def test_group_changes_of_a_staff_account_are_recorded(superuser_client, secretary):
     change = url(User, "change", secretary.pk)
     data = form_data(superuser_client.get(change), "user_form")
-    help_desk = Group.objects.get(name=HELP_DESK)
+    help_desk = staff_group(HELP_DESK)
     data["groups"] = [str(help_desk.pk)]
 
     assert superuser_client.post(change, data).status_code == 302

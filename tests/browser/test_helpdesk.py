@@ -6,7 +6,6 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -18,6 +17,7 @@ from outbox.models import OutboundEmail
 from portail.celery import app as celery_app
 from tests import factories
 from tests.pages import french
+from tests.staff import staff_group
 from tests.staff_session import totp_secret_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,7 +44,7 @@ def staff_login(page: Page, live_server, user, secret: str) -> None:
 
 def test_an_agent_helps_a_parent_found_by_a_childs_name(page: Page, live_server, family):
     agent = factories.UserFactory(username="agent.aide", first_name="Nadia", is_staff=True)
-    agent.groups.add(Group.objects.get_or_create(name=HELPDESK_GROUP)[0])
+    agent.groups.add(staff_group(HELPDESK_GROUP))
     secret = totp_secret_for(agent)
     parent, child = family.user, family.children[1]
     EmailAddress.objects.filter(user=parent).update(verified=False)

@@ -8,7 +8,6 @@ from html import unescape
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
@@ -20,6 +19,7 @@ from outbox.models import OutboundEmail
 from students.models import CalendarFeed, Guardian, ParentFormResponse, Student
 from tests import factories
 from tests.pages import french, html_of
+from tests.staff import staff_group
 from tests.staff_session import admin_login
 from tests.students.famille_factories import CalendarFeedFactory, ParentFormResponseFactory
 
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def agent(db) -> User:
     user = factories.UserFactory(username="agent.aide", first_name="Nadia", is_staff=True)
-    user.groups.add(Group.objects.get_or_create(name=HELPDESK_GROUP)[0])
+    user.groups.add(staff_group(HELPDESK_GROUP))
     return user
 
 

@@ -5,14 +5,21 @@ Rows must be committed for the worker to see them, hence transaction=True throug
 
 import threading
 import time
+import uuid
+from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
+import time_machine
+from celery.signals import task_postrun
 from django.db import connections, transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from outbox.delivery import emails_send
 from outbox.models import OutboundEmail
-from outbox.services import email_queue, emails_send, emails_sweep
-from outbox.tasks import send_emails
+from outbox.services import email_queue
+from outbox.tasks import send_emails, sweep_outbox
 from tests import factories
 
 Status = OutboundEmail.Status
@@ -38,6 +45,22 @@ def wait_until(predicate, *, timeout: float = DELIVERY_TIMEOUT, interval: float 
             pytest.fail(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
     return result
+
+
+@contextmanager
+def task_finished(expected_id: str):
+    """An event set once the worker thread has run this task."""
+    finished = threading.Event()
+
+    def on_postrun(task_id: str, **kwargs) -> None:
+        if task_id == expected_id:
+            finished.set()
+
+    task_postrun.connect(on_postrun, weak=False)
+    try:
+        yield finished
+    finally:
+        task_postrun.disconnect(on_postrun)
 
 
 def status_of(email: OutboundEmail) -> tuple[str, int]:
@@ -74,6 +97,25 @@ def test_same_task_delivered_three_times_sends_one_email(celery_worker_thread, s
     assert len(smtp_sink.messages) == 1
 
 
+def test_a_task_redelivered_after_the_lease_leaves_a_sent_row_alone(
+    celery_worker_thread, settings, smtp_settings, smtp_sink, redis_broker
+):
+    # Celery redelivers an unacknowledged task after an hour, long after the lease: only
+    # the status keeps a SENT row from being claimed and sent again.
+    email = announcement()
+    wait_until(lambda: status_of(email) == (Status.SENT, 1), what="the row to be SENT")
+    wait_until(lambda: queue_drained(redis_broker), what="the queue to drain")
+
+    later = timezone.now() + timedelta(seconds=settings.OUTBOX_SENDING_LEASE + 60)
+    task_id = str(uuid.uuid4())
+    with time_machine.travel(later), task_finished(task_id) as finished:
+        send_emails.apply_async(args=[[email.pk]], task_id=task_id)
+        assert finished.wait(DELIVERY_TIMEOUT), "the redelivered task did not run"
+
+    assert status_of(email) == (Status.SENT, 1)
+    assert len(smtp_sink.messages) == 1
+
+
 def test_two_workers_racing_for_one_row_send_it_once(postgresql, smtp_settings, smtp_sink):
     # Row locking (SELECT … FOR UPDATE SKIP LOCKED) and the SENDING status: the second
     # worker finds the row taken while the first is still talking to the server.
@@ -105,7 +147,7 @@ def test_smtp_refusing_retries_then_fails(celery_worker_thread, settings, smtp_s
     wait_until(lambda: status_of(email) == (Status.RETRY, 1), what="the first attempt")
 
     def swept_until_failed() -> bool:
-        emails_sweep()  # Celery beat's job, run here until the row gives up
+        sweep_outbox()  # Celery beat's job, run here until the row gives up
         return status_of(email)[0] == Status.FAILED
 
     wait_until(swept_until_failed, interval=0.2, what="the row to fail")
@@ -137,7 +179,7 @@ def test_redis_down_during_the_event_then_delivered_once_it_is_back(
 
     private_broker.start()
     with worker_thread_factory():
-        assert emails_sweep() == 1  # what beat does every minute
+        assert sweep_outbox() == 1  # what beat does every minute
         messages = smtp_sink.wait_for(1, timeout=DELIVERY_TIMEOUT)
         wait_until(lambda: status_of(email) == (Status.SENT, 1), what="the row to be SENT")
 
@@ -156,7 +198,7 @@ def test_worker_killed_while_sending_then_the_email_leaves_once(celery_worker_pr
     assert status_of(email) == (Status.SENDING, 1)
     first.kill()  # SIGKILL: no warm shutdown, no ack, no status update
     first.wait(5)
-    assert emails_sweep() == 0, "the lease should still hold"
+    assert sweep_outbox() == 0, "the lease should still hold"
     # The sink saw the connection drop before it answered DATA: nothing was accepted.
     # (Had it accepted the message just before the kill, the row would still be SENDING
     # and leave a second time: at-least-once is all SMTP allows. The Message-ID is stable
@@ -168,7 +210,7 @@ def test_worker_killed_while_sending_then_the_email_leaves_once(celery_worker_pr
     celery_worker_process.start(OUTBOX_SENDING_LEASE=str(lease))
     # The killed worker's task stays unacknowledged in Redis (for the visibility timeout);
     # the sweep takes the row back once its lease is over.
-    wait_until(lambda: emails_sweep() == 1, timeout=lease + 10, what="the lease to expire")
+    wait_until(lambda: sweep_outbox() == 1, timeout=lease + 10, what="the lease to expire")
     messages = smtp_sink.wait_for(1, timeout=DELIVERY_TIMEOUT)
     wait_until(lambda: status_of(email) == (Status.SENT, 2), what="the row to be SENT")
     wait_until(lambda: redis_broker.llen("default") == 0, what="the queue to drain")

@@ -17,8 +17,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts.adapter import outbox_template
+from outbox.delivery import emails_send, render_email
 from outbox.models import OutboundEmail
-from outbox.services import email_queue, emails_send, render_email
+from outbox.services import email_queue
 
 EMAILS_DIR = Path(settings.BASE_DIR) / "templates" / "emails"
 NAMES = sorted(str(path.relative_to(EMAILS_DIR)).removesuffix("_subject.txt")

@@ -11,15 +11,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
+from outbox.delivery import emails_forget_failed, emails_send
 from outbox.models import OutboundEmail
-from outbox.services import (
-    email_queue,
-    email_queue_many,
-    emails_forget_failed,
-    emails_send,
-    emails_sweep,
-)
-from outbox.tasks import forget_failed_emails
+from outbox.services import email_queue, email_queue_many
+from outbox.tasks import forget_failed_emails, sweep_outbox
 
 Status = OutboundEmail.Status
 
@@ -146,7 +141,7 @@ def test_a_row_being_sent_is_left_alone_until_its_lease_expires(
     )
 
     emails_send([email.pk])
-    assert emails_sweep() == 0
+    assert sweep_outbox() == 0
     email.refresh_from_db()
     assert (email.status, email.attempts) == (Status.SENDING, 1)
     assert smtp_sink.messages == []
@@ -155,7 +150,7 @@ def test_a_row_being_sent_is_left_alone_until_its_lease_expires(
     OutboundEmail.objects.filter(pk=email.pk).update(
         next_attempt_at=timezone.now() - timedelta(seconds=1)
     )
-    assert emails_sweep() == 1
+    assert sweep_outbox() == 1
 
     email.refresh_from_db()
     assert (email.status, email.attempts) == (Status.SENT, 2)
@@ -178,7 +173,7 @@ def test_a_batch_stops_at_half_its_lease_and_the_sweep_sends_the_rest(
     assert statuses == [Status.SENT, Status.SENDING, Status.SENDING]
     smtp_sink.delay = 0
     deadline = time.monotonic() + 5
-    while emails_sweep() == 0:  # until the lease is over
+    while sweep_outbox() == 0:  # until the lease is over
         assert time.monotonic() < deadline
         time.sleep(0.05)
 
@@ -207,7 +202,7 @@ def test_a_row_that_keeps_killing_the_worker_fails_at_the_sweep(settings):
         status=Status.SENDING, attempts=3, next_attempt_at=timezone.now() - timedelta(seconds=1)
     )
 
-    assert emails_sweep() == 0
+    assert sweep_outbox() == 0
 
     email.refresh_from_db()
     assert email.status == Status.FAILED

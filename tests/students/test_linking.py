@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from accounts.models import AuditEvent
+from outbox.delivery import render_email
 from outbox.models import OutboundEmail
-from outbox.services import render_email
 from students.connections import portal_connections
 from students.models import AccessCode
 from students.services import (

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
 from accounts.models import AuditEvent
+from outbox.delivery import render_email
 from outbox.models import OutboundEmail
-from outbox.services import render_email
 from students.models import Student, StudentGuardian
 from students.privacy import adult_access_end, student_withdraw
 from students.privacy_admin import withdraw_students
