@@ -1,10 +1,8 @@
-"""Writes of the Famille tab: calendar links, parent-form answers, the timetable cache."""
+"""Writes of the Famille tab: calendar links, parent-form answers."""
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from students.models import CalendarFeed, ParentForm, ParentFormResponse, Student
-from students.selectors import TIMETABLE_VERSION_KEY
 
 
 def calendar_feed_get_or_create(*, user, student: Student) -> CalendarFeed:
@@ -28,8 +26,3 @@ def parent_form_answer(*, form: ParentForm, student: Student, user, accepted: bo
             )
     except IntegrityError:
         return None
-
-
-def timetables_changed() -> None:
-    """Retire every cached timetable: the next page read makes a new version."""
-    cache.delete(TIMETABLE_VERSION_KEY)
