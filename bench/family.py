@@ -52,9 +52,9 @@ def prepare(students: int) -> str:
     from django.db import connection
 
     from accounts.models import User
+    from students import timetable_cache
     from students.models import School, Student, TimetablePublication
     from students.selectors import current_school_year, students_visible_to
-    from students.services import timetables_changed
 
     call_command("migrate", "--noinput", verbosity=0)
     call_command("seed_demo", "--students", str(students))
@@ -67,7 +67,7 @@ def prepare(students: int) -> str:
     )
     TimetablePublication.objects.filter(school_year=year, published_on__gt=year.start_date
                                         ).update(published_on=year.start_date)
-    timetables_changed()  # neither bulk_create nor update sends signals
+    timetable_cache.retire()  # neither bulk_create nor update sends signals
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics after the bulk load, as in production
     parent = User.objects.get(username=PARENT)

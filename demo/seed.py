@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from demo import tables as t
+from students import timetable_cache
 from students.models import (
     AttendanceCode,
     AttendanceRecord,
@@ -44,7 +45,6 @@ from students.models import (
     Term,
     TimetablePublication,
 )
-from students.services import timetables_changed
 
 DEFAULT_SEED = 2026
 DEFAULT_STUDENTS = 60
@@ -113,7 +113,7 @@ def seed_demo(*, seed: int = DEFAULT_SEED, students: int = DEFAULT_STUDENTS,
                            with_admin=not admin_kept)
         board.build(students)
         board.save()
-    transaction.on_commit(timetables_changed)  # bulk_create sends no signal
+    timetable_cache.retire_after_commit()  # bulk_create sends no signal
     return SeedReport(created=True, schools=len(board.schools), students=len(board.students),
                       families=board.families, admin_kept=admin_kept)
 

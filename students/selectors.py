@@ -3,15 +3,15 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from students import timetable_cache
 from students.models import (
     AttendanceCode,
     AttendanceRecord,
@@ -189,17 +189,6 @@ def terms_of(student: Student, school_year: SchoolYear) -> list[Term]:
                 .order_by("start_date"))
 
 
-# The timetable pages read the school calendar and the timetables, which staff change a few
-# times a year and parents read on every visit: they are cached. Every entry is tied to
-# the version below, which students.signals replaces after each committed write to those
-# tables, so a change shows on the next page wherever the cache is shared (Redis, as in
-# production; the embedded default's in-process cache serves its one process). The
-# timeout bounds what a write that bypassed the signals (a queryset.update) could leave,
-# and the memory the cache keeps.
-TIMETABLE_CACHE_SECONDS = 15 * 60
-TIMETABLE_VERSION_KEY = "timetables:version"
-
-
 @dataclass(frozen=True)
 class SchoolTimetable:
     """The school year under way at a student's school, as the timetable pages need it."""
@@ -216,25 +205,19 @@ class SchoolTimetable:
 
 def school_timetable(student: Student, *, today: date | None = None) -> SchoolTimetable:
     """The terms of the year under way at the student's school and the day its timetable
-    is published; cached per school and day, read with the version in one round trip."""
+    is published; cached per school and day (students.timetable_cache)."""
     today = today or timezone.localdate()
-    key = f"timetables:terms:{student.school_id}:{today.isoformat()}"
-    found = cache.get_many([TIMETABLE_VERSION_KEY, key])
-    version = found.get(TIMETABLE_VERSION_KEY)
-    stored_version, terms = found.get(key, (None, None))
-    if version is None or stored_version != version:
+
+    def terms_with_publication() -> list[Term]:
         published_on = TimetablePublication.objects.filter(
             school=OuterRef("school"), school_year=OuterRef("school_year")
         ).values("published_on")[:1]
-        terms = list(Term.objects.filter(school=student.school_id,
-                                         school_year=current_school_year(today=today))
-                     .annotate(published_on=Subquery(published_on)).order_by("start_date"))
-        if version is None:
-            # A version for the next pages; this one caches nothing, so that a Redis that
-            # does not answer costs two waits, not one for every read and write.
-            cache.add(TIMETABLE_VERSION_KEY, uuid4().hex, timeout=None)
-        else:
-            cache.set(key, (version, terms), TIMETABLE_CACHE_SECONDS)
+        return list(Term.objects.filter(school=student.school_id,
+                                        school_year=current_school_year(today=today))
+                    .annotate(published_on=Subquery(published_on)).order_by("start_date"))
+
+    terms, version = timetable_cache.read_through(
+        timetable_cache.terms_key(student.school_id, today), terms_with_publication)
     return SchoolTimetable(terms=terms, published_on=terms[0].published_on if terms else None,
                            version=version)
 

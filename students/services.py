@@ -1,11 +1,9 @@
-"""Writes of the Famille tab (calendar links, parent-form answers, the timetable cache),
-and of a parent's way in: the school's access codes and the sign-up that links an account
-to its guardian record."""
+"""Writes of the Famille tab (calendar links, parent-form answers), and of a parent's way
+in: the school's access codes and the sign-up that links an account to its guardian."""
 
 import secrets
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,7 +23,6 @@ from students.models import (
     Student,
     hash_access_code,
 )
-from students.selectors import TIMETABLE_VERSION_KEY
 
 SIGNUP_PROFILE_KEY = "signup_profile"
 SIGNUP_ACCESS_CODE_KEY = "signup_access_code"
@@ -58,11 +55,6 @@ def parent_form_answer(*, form: ParentForm, student: Student, user, accepted: bo
             )
     except IntegrityError:
         return None
-
-
-def timetables_changed() -> None:
-    """Retire every cached timetable: the next page read makes a new version."""
-    cache.delete(TIMETABLE_VERSION_KEY)
 
 
 def access_code_issue(*, guardian: Guardian, issued_by: User | None) -> tuple[AccessCode, str]:

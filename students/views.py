@@ -7,12 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from students import selectors, services
+from students import selectors, services, timetable_cache
 from students.calendar import timetable_ics
 from students.forms import AttendancePeriodForm, ParentFormAnswerForm
 from students.models import Meeting, ParentForm, Student
@@ -181,8 +181,11 @@ def timetable(request: HttpRequest, public_id) -> HttpResponse:
         publication=school.published_on,
         # The template calls this only when its cached copy of the grid is missing.
         week=partial(selectors.timetable_week, student, term),
-        timetable_version=school.version,
-        timetable_cache_seconds=selectors.TIMETABLE_CACHE_SECONDS,
+        # None: the cache has no version yet, so the grid is not cached.
+        timetable_fragment=school.version and timetable_cache.week_fragment(
+            student_id=student.pk, term_id=term.pk if term else None,
+            language=translation.get_language(), version=school.version),
+        timetable_cache_seconds=timetable_cache.SECONDS,
         days=Meeting.Day.choices,
     )
 

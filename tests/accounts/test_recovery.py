@@ -142,6 +142,18 @@ def test_the_link_sets_a_new_password_once_and_the_parent_is_told(client, sendin
     assert f'href="{reverse("account_reset_password")}"' in html
 
 
+def test_a_new_password_lifts_the_lockout_from_every_address(sending, family, reset_link):
+    # Five wrong passwords on the family tablet; the reset done from the phone.
+    tablet, phone = Client(REMOTE_ADDR="203.0.113.66"), Client(REMOTE_ADDR="198.51.100.23")
+    for _ in range(5):
+        tablet.post(reverse("account_login"), {"login": "alice.tremblay", "password": "devinette"})
+
+    set_new_password(phone, sending, reset_link)
+
+    tablet.post(reverse("account_login"), {"login": "alice.tremblay", "password": NEW_PASSWORD})
+    assert "_auth_user_id" in tablet.session
+
+
 def test_a_weak_new_password_is_refused_beside_the_field(client, sending, family, reset_link):
     html = html_of(set_new_password(client, sending, reset_link, password="password1234"))
 

@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
-from students import models, services
-from students.selectors import TIMETABLE_VERSION_KEY
+from students import models, timetable_cache
+from students.timetable_cache import VERSION_KEY as TIMETABLE_VERSION_KEY
 from tests import factories
 from tests.students import famille_factories
 
@@ -157,24 +157,44 @@ TIMETABLE_TABLES = [models.SchoolYear, models.Term, models.TimetablePublication,
 
 @committed
 @pytest.mark.parametrize("model", TIMETABLE_TABLES, ids=lambda m: m.__name__)
-def test_every_timetable_table_retires_the_cache_once_committed(client, alice, model):
+def test_every_timetable_table_retires_the_cache_once_committed(
+    client, alice, model, django_capture_on_commit_callbacks
+):
     child = alice.children[0]
     cached_timetable(client, child)
     version = cache.get(TIMETABLE_VERSION_KEY)
     instance = _instances(first_section(child))[model.__name__]
-    with transaction.atomic():
+    with transaction.atomic(), django_capture_on_commit_callbacks() as callbacks:
         instance.save()
         instance.save()
         # Not before the commit: a page rendered now would keep the old rows under a
         # version that outlives the transaction. And once, however many rows change.
         assert cache.get(TIMETABLE_VERSION_KEY) == version
-        assert [callback for _ids, callback, _robust in
-                transaction.get_connection().run_on_commit] == [services.timetables_changed]
+    assert [type(callback) for callback in callbacks] == [timetable_cache.Retirement]
     assert cache.get(TIMETABLE_VERSION_KEY) is None
     if model not in (models.SchoolYear, models.Term, models.Course):  # others protect them
         cached_timetable(client, child)
         instance.delete()
         assert cache.get(TIMETABLE_VERSION_KEY) is None
+
+
+@committed
+def test_a_rolled_back_change_does_not_keep_the_next_one_from_retiring_the_cache(client,
+                                                                              alice):
+    child = alice.children[0]
+    cached_timetable(client, child)
+    section = first_section(child)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        section.save()
+        raise RuntimeError("the staff member's save failed")
+    assert cache.get(TIMETABLE_VERSION_KEY) is not None  # nothing committed, nothing retired
+
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():  # a savepoint rolled back
+            section.save()
+            raise RuntimeError("one row of the import failed")
+        _move_the_class(section)
+    assert "Salle 214" in timetable(client, child)
 
 
 def test_each_child_has_their_own_grid(client, family):
