@@ -16,7 +16,6 @@ from django.urls import resolve, reverse
 from accounts.models import AuditEvent
 from students import models
 from students.imports import file_hash, import_job_run
-from tests import factories
 from tests.pages import french, html_of
 from tests.students.test_imports import confirm, logged_in, rows, staff, upload
 
@@ -29,15 +28,6 @@ def students_csv(count: int, *, first: int = 100_000_000) -> bytes:
     lines = [f"{first + n},Élève{n},Nom{n},2014-05-{1 + n % 28:02d},{'FM'[n % 2]},"
              f"{('GRO', 'SLM')[n % 2]},{n % 12 + 1}\n" for n in range(count)]
     return (HEADER + "".join(lines)).encode()
-
-
-@pytest.fixture
-def schools(db) -> dict[str, models.School]:
-    return {
-        "GRO": factories.SchoolFactory(code="GRO", name="École Gabrielle-Roy"),
-        "SLM": factories.SchoolFactory(code="SLM", name="École Louis-Riel",
-                                       level=models.Level.SECONDARY),
-    }
 
 
 def wait_until(predicate, *, timeout: float = WORKER_TIMEOUT, what: str):

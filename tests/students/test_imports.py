@@ -28,15 +28,6 @@ FILES = Path(__file__).parent / "import_files"
 UPLOAD = "imports:upload"
 
 
-@pytest.fixture
-def schools(db) -> dict[str, models.School]:
-    return {
-        "GRO": factories.SchoolFactory(code="GRO", name="École Gabrielle-Roy"),
-        "SLM": factories.SchoolFactory(code="SLM", name="École Louis-Riel",
-                                       level=models.Level.SECONDARY),
-    }
-
-
 def staff(username: str, *, schools=(), board_level: bool = False,
           models_: tuple[str, ...] = ("student", "guardian", "studentguardian", "enrolment",
                                       "section", "school", "course")) -> User:
