@@ -611,6 +611,8 @@ class GuardianLinkImporter(Importer):
             guardian_plan = self.guardian_for(row, values.get("student"), errors)
             if guardian_plan:
                 values["guardian"] = guardian_plan[0]
+            else:
+                errors.setdefault("guardian", [])  # the student's error says enough
             plan = self.plan_row(line, row, values, errors, seen)
             if guardian_plan and not plan.errors:
                 guardian, before = guardian_plan
@@ -634,7 +636,7 @@ class GuardianLinkImporter(Importer):
                 except ValueError as error:
                     errors[column.attribute] = [str(error)]
         if student is None:
-            return None  # the student's error says enough
+            return None
         names = (values.get("first_name", "").lower(), values.get("last_name", "").lower())
         guardian = (self.guardians.get((*names, "child", student.pk))
                     or self.guardians.get((*names, "email", values.get("email", "").lower()))
