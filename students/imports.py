@@ -253,8 +253,9 @@ class Importer:
     summary_columns: tuple[str, ...] = ()
     extra_columns: tuple[str, ...] = ()  # read by the importer, not written to a field
 
-    def __init__(self, *, user: User, file_name: str):
-        self.user, self.file_name = user, file_name
+    def __init__(self, *, user: User, file_name: str, writing: bool):
+        # The audit's before/after copies are made only for a run that writes.
+        self.user, self.file_name, self.writing = user, file_name, writing
         school_ids = staff_school_ids(user)
         schools = models.School.objects.all()
         self.schools = schools if school_ids is None else schools.filter(pk__in=school_ids)
@@ -368,7 +369,7 @@ class Importer:
             errors.setdefault(attribute, []).append(message)
         self.check_unique(instance, errors)
         plan.instance, plan.errors = instance, self.messages(errors)
-        if not plan.errors:
+        if not plan.errors and self.writing:
             after = None if plan.new else snapshot(instance)
             if after != before:
                 plan.audit.append((instance, before, after))
@@ -618,7 +619,7 @@ class GuardianLinkImporter(Importer):
                 guardian, before = guardian_plan
                 self.planned[id(guardian)] = guardian
                 self.remember(guardian, getattr(values.get("student"), "pk", None))
-                after = snapshot(guardian)
+                after = snapshot(guardian) if self.writing else before
                 if after != before:
                     plan.audit.insert(0, (guardian, before, after))
             plans.append(plan)
@@ -643,7 +644,8 @@ class GuardianLinkImporter(Importer):
                     or self.guardians.get((*names, "phone", values.get("primary_phone", ""))))
         if guardian is None:
             guardian = models.Guardian()
-        before = snapshot(guardian) if guardian.pk or id(guardian) in self.planned else {}
+        known = guardian.pk or id(guardian) in self.planned
+        before = snapshot(guardian) if known and self.writing else {}
         for attribute, value in values.items():
             setattr(guardian, attribute, value)
         for attribute, messages in record_errors(guardian, {a: [] for a in errors}).items():
@@ -913,7 +915,8 @@ def _job_rows(job: models.ImportJob, progress: Progress) -> list[RowPlan]:
     parsed = csv_read(job.content, importer_class)
     models.ImportJob.objects.filter(pk=job.pk).update(
         rows_total=len(parsed.rows) + len(parsed.bad_rows))
-    importer = importer_class(user=job.created_by, file_name=job.file_name)
+    importer = importer_class(user=job.created_by, file_name=job.file_name,
+                              writing=job.confirmed)
     with transaction.atomic():
         plans = importer.plan(parsed.rows, progress)
         plans = sorted([*plans, *parsed.bad_rows], key=lambda plan: plan.line)
