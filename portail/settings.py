@@ -257,6 +257,10 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_SENDING_LEASE = env.int("OUTBOX_SENDING_LEASE", default=300)
 OUTBOX_FAILED_KEEP_DAYS = env.int("OUTBOX_FAILED_KEEP_DAYS", default=30)
 OUTBOX_SWEEP_BATCH = 5000
+# The start-of-year import (students/imports.py): rows per bulk query and progress report,
+# and seconds without a heartbeat after which a running import is shown as interrupted.
+IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=1000)
+IMPORT_HEARTBEAT_LEASE = env.int("IMPORT_HEARTBEAT_LEASE", default=300)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Portail Famille <{HELPDESK_EMAIL}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,20 +1,25 @@
-"""The start-of-year import page, in the admin's look, at /admin/importation/.
+"""The start-of-year import pages, in the admin's look, at /admin/importation/.
 
-Upload → preview of every row (a dry run) → "Confirmer l'importation", which imports the
-same file, signed into the preview page so that nothing is kept on the server meanwhile.
+Upload (the file's encoding, columns and size checked at once) → a job that a Celery task
+checks row by row; its page refreshes itself until the preview of every row is there →
+"Confirmer l'importation", which has the task import that same file (its SHA-256), all or
+nothing. The job's page is its author's only (anyone else gets a 404).
 """
+
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from students.imports import (
+    KINDS,
     MAX_FILE_BYTES,
     Boolean,
     Choice,
@@ -22,16 +27,20 @@ from students.imports import (
     Decimal,
     ImportFileError,
     ImportKind,
-    ImportReport,
     Integer,
     csv_decode,
-    import_run,
+    csv_read,
+    import_job_confirm,
+    import_job_create,
+    import_job_interrupted,
     kinds_for,
 )
+from students.models import ImportJob
+from students.tasks import import_job_task
 
 app_name = "imports"
 
-PREVIEW_MAX_AGE = 2 * 3600  # seconds between the preview and the confirmation
+REFRESH_SECONDS = 2
 STATUS_LABELS = {"new": gettext_lazy("New"), "update": gettext_lazy("Update"),
                  "error": gettext_lazy("Error")}
 # What to write in a column, when its kind of value does not say enough.
@@ -52,31 +61,31 @@ COLUMN_HELP = {
 }
 
 
-def _describe(name: str, widget) -> str:
+def _describe(name: str, parse) -> str:
     if name in COLUMN_HELP:
         return str(COLUMN_HELP[name])
-    if isinstance(widget, Choice):
-        return ", ".join(f"{code} ({label})" for code, label in widget.choices)
+    if isinstance(parse, Choice):
+        return ", ".join(f"{code} ({label})" for code, label in parse.choices)
     kinds = {Boolean: gettext_lazy("oui or non"), Date: gettext_lazy("YYYY-MM-DD"),
              Integer: gettext_lazy("A whole number."), Decimal: gettext_lazy("A number.")}
-    return str(next((text for kind, text in kinds.items() if isinstance(widget, kind)), ""))
+    return str(next((text for kind, text in kinds.items() if isinstance(parse, kind)), ""))
 
 
 def _columns(kind: ImportKind) -> list[tuple[str, bool, str]]:
     """(column, required, what to write) for the page's documentation."""
-    resource = kind.resource
-    widgets = {f.column_name: f.widget for f in resource.fields.values()}
-    widgets.update({name: widget for name, (_a, widget) in
-                    getattr(resource, "GUARDIAN_COLUMNS", {}).items()})
-    return [(name, name in resource.required_columns, _describe(name, widgets.get(name)))
-            for name in resource.columns()]
+    importer = kind.importer
+    parsers = {column.name: column.parse for column in
+               [*importer.columns, *getattr(importer, "guardian_columns", ())]}
+    return [(name, name in importer.required, _describe(name, parsers.get(name)))
+            for name in importer.column_names()]
 
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind of file"))
     file = forms.FileField(
         label=gettext_lazy("CSV file"),
-        help_text=gettext_lazy("UTF-8, with a header row; commas or semicolons."),
+        help_text=gettext_lazy("UTF-8 or Excel's CSV, with a header row; commas or "
+                               "semicolons."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
@@ -100,74 +109,64 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(str(error), code="not_csv") from None
         return upload
 
-
-def _salt(request: HttpRequest) -> str:
-    return f"students.import:{request.user.pk}"
+    def clean(self):
+        """The file as a whole (header, columns, number of rows), before any task."""
+        if "kind" in self.cleaned_data and "file" in self.cleaned_data:
+            try:
+                csv_read(self.text, KINDS[self.cleaned_data["kind"]].importer)
+            except ImportFileError as error:
+                self.add_error("file", str(error))
+        return self.cleaned_data
 
 
 def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     return render(request, f"admin/imports/{template}", {
         **admin.site.each_context(request),
         "title": _("Start-of-year import"),
-        "status_labels": STATUS_LABELS,
         **context,
     })
-
-
-def _preview(request: HttpRequest, *, kind: ImportKind, file_name: str,
-             report: ImportReport, payload: str = "") -> HttpResponse:
-    return _page(request, "preview.html", {"kind": kind, "file_name": file_name,
-                                           "report": report, "payload": payload})
-
-
-def _confirm(request: HttpRequest, kinds: dict[str, ImportKind]) -> HttpResponse:
-    try:
-        upload = signing.loads(request.POST.get("payload", ""), salt=_salt(request),
-                               max_age=PREVIEW_MAX_AGE)
-    except signing.BadSignature:
-        messages.error(request, _("This preview has expired: upload the file again."))
-        return redirect("imports:upload")
-    if upload["kind"] not in kinds:
-        raise PermissionDenied
-    try:
-        report = import_run(kind=upload["kind"], text=upload["text"],
-                            file_name=upload["name"], user=request.user, dry_run=False)
-    except ImportFileError as error:
-        messages.error(request, str(error))
-        return redirect("imports:upload")
-    if not report.imported:
-        # The data changed since the preview: show why, nothing was imported.
-        messages.error(request, _("Nothing was imported: some rows are no longer valid."))
-        return _preview(request, kind=kinds[upload["kind"]], file_name=upload["name"],
-                        report=report)
-    messages.success(request, _("Import done: %(new)d new, %(updated)d updated.") % {
-        "new": report.new_count, "updated": report.update_count})
-    return redirect("imports:upload")
 
 
 def upload(request: HttpRequest) -> HttpResponse:
     kinds = kinds_for(request.user)
     if not kinds:
         raise PermissionDenied
-    if request.method == "POST" and "payload" in request.POST:
-        return _confirm(request, kinds)
     form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
-        kind, name = form.cleaned_data["kind"], form.cleaned_data["file"].name
-        try:
-            report = import_run(kind=kind, text=form.text, file_name=name, user=request.user,
-                                dry_run=True)
-        except ImportFileError as error:
-            form.add_error("file", str(error))
-        else:
-            payload = "" if report.error_count else signing.dumps(
-                {"kind": kind, "name": name, "text": form.text}, salt=_salt(request),
-                compress=True)
-            return _preview(request, kind=kinds[kind], file_name=name, report=report,
-                            payload=payload)
+        job = import_job_create(user=request.user, kind=form.cleaned_data["kind"],
+                                file_name=form.cleaned_data["file"].name, text=form.text)
+        transaction.on_commit(partial(import_job_task.delay, job.pk))
+        return redirect("imports:job", pk=job.pk)
     return _page(request, "upload.html", {
         "form": form,
         "docs": [(kind.label, _columns(kind)) for kind in kinds.values()],
+    })
+
+
+def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob, pk=pk, created_by=request.user)
+    kinds = kinds_for(request.user)
+    if job.kind not in kinds:
+        raise PermissionDenied
+    if request.method == "POST":
+        if not import_job_confirm(job=job, sha256=request.POST.get("sha256", "")):
+            messages.error(request, _("This preview has expired: upload the file again."))
+            return redirect("imports:upload")
+        transaction.on_commit(partial(import_job_task.delay, job.pk))
+        return redirect("imports:job", pk=job.pk)
+    interrupted = import_job_interrupted(job)
+    working = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    # A confirmed run checks the rows again, then writes them: two steps of rows_total.
+    steps = job.rows_total * (2 if job.confirmed else 1)
+    return _page(request, "job.html", {
+        "job": job, "kind": kinds[job.kind], "interrupted": interrupted,
+        "working": working and not interrupted, "refresh": REFRESH_SECONDS,
+        "percent": min(100, job.rows_done * 100 // steps) if steps else 0,
+        "rows": [(line, status, STATUS_LABELS[status], summary, errors)
+                 for line, status, summary, errors in job.rows],
+        "done": _("Import done: %(new)d new, %(updated)d updated.") % {
+            "new": job.new_count, "updated": job.update_count},
+        "more_rows": job.rows_total - len(job.rows),
     })
 
 
@@ -180,4 +179,5 @@ def _in_admin(view):
 
 urlpatterns = [
     path("", _in_admin(upload), name="upload"),
+    path("<int:pk>/", _in_admin(job_page), name="job"),
 ]

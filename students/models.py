@@ -706,3 +706,48 @@ class ParentFormResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form} — {self.student}"
+
+
+class ImportJob(models.Model):
+    """A start-of-year import file, checked then (once confirmed) imported by a Celery task.
+
+    The file's text is kept here until imported (the task takes the id); its SHA-256 ties
+    the confirmation to the file the preview showed. The scope is its author's schools at
+    the time of each run. A RUNNING job whose heartbeat is older than the lease was
+    interrupted: its transaction was rolled back.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        CHECKED = "checked", _("Checked")
+        IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    kind = models.CharField(_("kind of file"), max_length=20)
+    file_name = models.CharField(_("file name"), max_length=200)
+    language = models.CharField(_("language"), max_length=8)
+    content = models.TextField(_("content"), blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    confirmed = models.BooleanField(_("confirmed"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.QUEUED)
+    heartbeat = models.DateTimeField(_("heartbeat"), null=True, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    new_count = models.PositiveIntegerField(_("new"), default=0)
+    update_count = models.PositiveIntegerField(_("updated"), default=0)
+    error_count = models.PositiveIntegerField(_("with errors"), default=0)
+    # [line, "new" | "update" | "error", summary, [problems]] of the rows the page lists.
+    rows = models.JSONField(_("rows listed"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.status})"

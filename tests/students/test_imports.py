@@ -1,6 +1,8 @@
 """The start-of-year import: CSV files → a preview of every row → confirmed, all or nothing.
 
-The files are in tests/students/import_files/.
+The files are in tests/students/import_files/. Here the job's task runs in the test's
+process, on the test's transaction (what the Celery task calls); test_import_jobs.py runs
+it in real workers.
 """
 
 import datetime
@@ -11,11 +13,11 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from accounts.models import AuditEvent, StaffProfile, User
 from students import models
-from students.imports import MAX_FILE_BYTES, MAX_ROWS
+from students.imports import MAX_FILE_BYTES, MAX_ROWS, import_job_run
 from tests import factories
 from tests.pages import french, html_of
 from tests.staff_session import admin_login
@@ -24,15 +26,6 @@ pytestmark = pytest.mark.django_db
 
 FILES = Path(__file__).parent / "import_files"
 UPLOAD = "imports:upload"
-
-
-@pytest.fixture
-def schools(db) -> dict[str, models.School]:
-    return {
-        "GRO": factories.SchoolFactory(code="GRO", name="École Gabrielle-Roy"),
-        "SLM": factories.SchoolFactory(code="SLM", name="École Louis-Riel",
-                                       level=models.Level.SECONDARY),
-    }
 
 
 def staff(username: str, *, schools=(), board_level: bool = False,
@@ -65,21 +58,36 @@ def logged_in(user: User) -> Client:
     return client
 
 
+def run_job(client: Client, response):
+    """What the Celery task does for the job the response redirects to; then its page."""
+    assert response.status_code == 302, response.status_code
+    import_job_run(job_id=resolve(response.url).kwargs["pk"])
+    return client.get(response.url)
+
+
 def upload(client: Client, kind: str, name: str, content: bytes | None = None):
+    """The job's page once checked, or the upload page when the file was refused."""
     content = (FILES / name).read_bytes() if content is None else content
-    return client.post(reverse(UPLOAD), {"kind": kind,
-                                         "file": SimpleUploadedFile(name, content, "text/csv")})
+    response = client.post(reverse(UPLOAD), {
+        "kind": kind, "file": SimpleUploadedFile(name, content, "text/csv")})
+    return response if response.status_code == 200 else run_job(client, response)
+
+
+def offers_confirmation(preview) -> bool:
+    return french("Confirm the import") in html_of(preview)
 
 
 def confirm(client: Client, preview):
-    payload = preview.context["payload"]
-    assert payload, "the preview offers no confirmation"
-    return client.post(reverse(UPLOAD), {"payload": payload}, follow=True)
+    assert offers_confirmation(preview), "the preview offers no confirmation"
+    job = preview.context["job"]
+    return run_job(client, client.post(reverse("imports:job", args=[job.pk]),
+                                       {"sha256": job.sha256}))
 
 
 def rows(preview) -> dict[int, tuple[str, list[str]]]:
     """Line number → (result, problems) as the preview lists them."""
-    return {row.line: (row.status, row.errors) for row in preview.context["report"].rows}
+    return {line: (status, errors)
+            for line, status, _label, _summary, errors in preview.context["rows"]}
 
 
 # --- Who may import what --------------------------------------------------------------
@@ -183,28 +191,48 @@ def test_every_bad_row_is_listed_with_its_reason_and_nothing_is_imported(secreta
     html = html_of(preview)
     for line in range(2, 9):
         assert f'<th scope="row">{line}</th>' in html
-    assert preview.context["payload"] == ""
-    assert french("Confirm the import") not in html
+    assert not offers_confirmation(preview)
     assert models.Student.objects.count() == 1
 
 
-def test_a_forged_confirmation_imports_nothing(secretary, schools):
+def test_a_confirmation_of_another_file_imports_nothing(secretary, schools):
     client = logged_in(secretary)
     preview = upload(client, "students", "students.csv")
-    forged = preview.context["payload"].replace("a", "b", 1)
+    job = preview.context["job"]
+    forged = job.sha256.replace(job.sha256[0], "0" if job.sha256[0] != "0" else "1")
 
-    response = client.post(reverse(UPLOAD), {"payload": forged}, follow=True)
+    response = client.post(reverse("imports:job", args=[job.pk]), {"sha256": forged},
+                           follow=True)
 
     assert french("This preview has expired: upload the file again.") in html_of(response)
+    job.refresh_from_db()
+    assert (job.status, job.confirmed) == ("checked", False)
     assert not models.Student.objects.exists()
 
 
-def test_another_staff_members_confirmation_is_refused(secretary, schools):
-    preview = upload(logged_in(secretary), "students", "students.csv")
-    other = staff("autre.secretaire", schools=[schools["GRO"]])
-    response = logged_in(other).post(reverse(UPLOAD), {"payload": preview.context["payload"]},
-                                     follow=True)
-    assert french("This preview has expired: upload the file again.") in html_of(response)
+def test_a_changed_file_is_not_imported_under_its_preview(secretary, schools):
+    client = logged_in(secretary)
+    preview = upload(client, "students", "students.csv")
+    job = preview.context["job"]
+    models.ImportJob.objects.filter(pk=job.pk).update(content=job.content + "999100003,Éva,"
+                                                      "Roy,2015-01-01,F,GRO,6\n")
+
+    done = confirm(client, preview)
+
+    assert french("This preview has expired: upload the file again.") in html_of(done)
+    assert not models.Student.objects.exists()
+
+
+def test_another_staff_members_import_is_not_found(secretary, schools):
+    client = logged_in(secretary)
+    preview = upload(client, "students", "students.csv")
+    job = preview.context["job"]
+    other = logged_in(staff("autre.secretaire", schools=[schools["GRO"]]))
+    page = reverse("imports:job", args=[job.pk])
+
+    assert other.get(page).status_code == 404
+    assert other.post(page, {"sha256": job.sha256}).status_code == 404
+    assert not models.ImportJob.objects.filter(confirmed=True).exists()
     assert not models.Student.objects.exists()
 
 
@@ -264,7 +292,8 @@ def test_an_oversized_file_gets_a_clear_message(secretary, schools):
     content = header + b"999100001,L,T,2015-03-14,F,GRO,6\n" * (MAX_FILE_BYTES // 30)
     response = upload(logged_in(secretary), "students", "gros.csv", content)
     assert french("The file is too large (over %(size)d MB): split it, for example one file "
-                  "per school.") % {"size": 5} in response.context["form"].errors["file"]
+                  "per school.") % {"size": MAX_FILE_BYTES // 2**20} in response.context[
+        "form"].errors["file"]
 
 
 def test_a_file_of_too_many_rows_gets_a_clear_message(secretary, schools):
@@ -274,7 +303,7 @@ def test_a_file_of_too_many_rows_gets_a_clear_message(secretary, schools):
     [error] = response.context["form"].errors["file"]
     assert error == french("The file has %(rows)s rows, more than the %(limit)s a file may "
                            "have: split it, for example one file per school.") % {
-        "rows": "3\u00a0001", "limit": "3\u00a0000"}  # French grouping
+        "rows": "100\u00a0001", "limit": "100\u00a0000"}  # French grouping
     assert not models.Student.objects.exists()
 
 
