@@ -172,3 +172,31 @@ def test_dockerfile_bakes_no_secret_and_turns_debug_off():
     env = " ".join(args for name, args in dockerfile_instructions() if name == "ENV")
     assert "SECRET_KEY" not in env
     assert re.search(r"\bDEBUG=False\b", env)
+
+
+def test_image_healthcheck_asks_readyz_where_gunicorn_listens():
+    checks = [args for name, args in dockerfile_instructions() if name == "HEALTHCHECK"]
+    assert len(checks) == 1
+    url = re.search(r"http://127\.0\.0\.1:(\d+)(/\w+)", checks[0])
+    assert url.group(2) == "/readyz"
+    assert option(dockerfile_cmd(), "--bind", "-b").endswith(f":{url.group(1)}")
+    # Answered before the host check and the HTTPS redirect, which would turn it away.
+    assert settings.MIDDLEWARE[0] == "portail.health.HealthCheckMiddleware"
+
+
+def test_worker_healthcheck_pings_that_worker():
+    kind, command = SERVICES["worker"]["healthcheck"]["test"]
+    argv = shlex.split(command)
+    assert kind == "CMD-SHELL"
+    assert find_app(option(argv, "-A", "--app")) is portail.celery_app
+    assert argv[3:5] == ["inspect", "ping"]
+    # $$ is compose's escape: the container's shell expands $HOSTNAME, the worker's name.
+    assert option(argv, "-d", "--destination") == "celery@$$HOSTNAME"
+
+
+def test_only_web_has_the_image_healthcheck():
+    # The others have no web on their 127.0.0.1:8000: theirs would never pass.
+    assert "healthcheck" not in SERVICES["web"]
+    for name in set(APP_SERVICES) - {"web"}:
+        healthcheck = SERVICES[name]["healthcheck"]
+        assert healthcheck.get("disable") is True or "test" in healthcheck, name
