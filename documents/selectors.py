@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from accounts.models import User
+from documents import rendering
 from documents.models import (
     BoardForm,
     LearningSkill,
@@ -88,6 +89,17 @@ def report_card_for_rendering(card_id: int) -> ReportCard:
     return (ReportCard.objects.select_related("period__school", "period__school_year",
                                               "student")
             .prefetch_related("lines__course", "skills__skill").get(pk=card_id))
+
+
+def report_card_preview_pdf(card_id: int) -> bytes:
+    """The report card as publishing would render it now (attendance counted today), for
+    staff to check; nothing is stored."""
+    card = report_card_for_rendering(card_id)
+    period = card.period
+    totals = student_selectors.attendance_totals(card.student, start=period.start_date,
+                                                 end=period.end_date)
+    card.days_absent, card.times_late = totals["days_absent"], totals["times_late"]
+    return rendering.report_card_pdf(report_card_document(card))
 
 
 def _rating_letter(rating: str) -> str:

@@ -12,10 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
@@ -153,11 +152,12 @@ def report_cards_notify(*, publication_date: date) -> int:
         for user, children in selectors.recipients_for(student_ids):
             if not user.email:
                 continue
+            with translation.override(user.preferred_language):
+                first_names = str(get_text_list([child.first_name for child in children],
+                                                _("and")))
             email_queue(
                 recipient=user.email, template="documents/report_cards_published",
-                context={"first_names": get_text_list(
-                    [child.first_name for child in children], gettext_lazy("and")),
-                    "documents_url": documents_url},
+                context={"first_names": first_names, "documents_url": documents_url},
                 language=user.preferred_language,
                 idempotency_key=f"documents/report_cards:{publication_date}:{user.pk}",
             )
