@@ -248,6 +248,14 @@ def visible_report_card_files(student: Student, *, today: date | None = None
                       "-card__period__publication_date", "-card__period__pk"))
 
 
+def report_card_entries(student: Student) -> list[ReportCardFile]:
+    """The Documents tab's list, each with the `filename` parents will save."""
+    entries = list(visible_report_card_files(student))
+    for stored in entries:
+        stored.filename = report_card_filename(stored.card)
+    return entries
+
+
 def report_card_file_for_parent(user, student_public_id: UUID | str,
                                 card_public_id: UUID | str) -> ReportCardFile:
     student = student_selectors.student_for_parent(user, student_public_id)

@@ -21,3 +21,17 @@ def pdf_and_email_worker(redis_broker, monkeypatch):  # noqa: F811 - the fixture
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30,
                       loglevel="WARNING", queues=["default", "pdf"]) as worker:
         yield worker
+
+
+@pytest.fixture(autouse=True)
+def private_files(tmp_path, monkeypatch):
+    """Each test's own private storage (the fields hold the storage built at import)."""
+    from django.core.files.storage import FileSystemStorage
+
+    from documents.models import BoardForm, ReportCardFile
+
+    storage = FileSystemStorage(location=tmp_path / "private", base_url=None,
+                                file_permissions_mode=0o600, directory_permissions_mode=0o700)
+    for model in (ReportCardFile, BoardForm):
+        monkeypatch.setattr(model._meta.get_field("file"), "storage", storage)
+    return storage
