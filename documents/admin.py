@@ -76,7 +76,7 @@ class ReportingPeriodAdmin(SchoolDataAdmin):
         if period.published_at is None:
             return "—"
         return format_html('<a href="{}">{}</a>', reverse(
-            "admin:documents_reportingperiod_progress", args=[period.pk]), _("Progress"))
+            "admin:documents_reportingperiod_progress", args=[period.pk]), _("Publication progress"))
 
     def progress_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Rendered, failed (with the reason), remaining, and who misses marks."""
