@@ -75,8 +75,8 @@ class ReportingPeriodAdmin(SchoolDataAdmin):
     def progress_link(self, period: ReportingPeriod) -> str:
         if period.published_at is None:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse(
-            "admin:documents_reportingperiod_progress", args=[period.pk]), _("Publication progress"))
+        url = reverse("admin:documents_reportingperiod_progress", args=[period.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Publication progress"))
 
     def progress_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Rendered, failed (with the reason), remaining, and who misses marks."""
