@@ -1,7 +1,10 @@
 """The email tests' real parts (SMTP sink, Redis, Celery), and a worker on the pdf queue."""
 
+from importlib import import_module
+
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.apps import apps
 
 from portail.celery import app
 from tests.notifications.conftest import (  # noqa: F401 - fixtures used by these tests
@@ -35,3 +38,12 @@ def private_files(tmp_path, monkeypatch):
     for model in (ReportCardFile, BoardForm):
         monkeypatch.setattr(model._meta.get_field("file"), "storage", storage)
     return storage
+
+
+LEARNING_SKILLS_MIGRATION = import_module("documents.migrations.0002_learning_skills")
+
+
+@pytest.fixture(autouse=True)
+def learning_skills(db):
+    """The migration's seven skills: a transactional test elsewhere flushed them."""
+    LEARNING_SKILLS_MIGRATION.add_skills(apps, None)
