@@ -316,3 +316,35 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+
+# --- Documents (report cards, forms): private storage and the PDF queue ---------------
+# Private files (no URL: served only by views that check access), readable by the portal's
+# user only; an S3-compatible bucket when PRIVATE_STORAGE_BUCKET is set (django-storages).
+PRIVATE_STORAGE_BUCKET = env.str("PRIVATE_STORAGE_BUCKET", default="")
+if PRIVATE_STORAGE_BUCKET:
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_STORAGE_BUCKET,
+            "endpoint_url": env.str("PRIVATE_STORAGE_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("PRIVATE_STORAGE_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("PRIVATE_STORAGE_SECRET_KEY", default="") or None,
+            "region_name": env.str("PRIVATE_STORAGE_REGION", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["private"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": Path(MEDIA_ROOT) / "private", "base_url": None,
+                    "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    }
+# Rendering is CPU-bound: its own queue and worker, so that emails never wait behind it.
+CELERY_TASK_ROUTES = {"documents.tasks.*": {"queue": "pdf"}}
+CELERY_BEAT_SCHEDULE["notify-report-cards"] = {
+    "task": "documents.tasks.notify_due_report_cards", "schedule": crontab(minute=5)}
+DOCUMENT_UPLOAD_MAX_BYTES = env.int("DOCUMENT_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# fontTools and WeasyPrint log every step of every PDF at INFO.
+LOGGING["loggers"].update({"fontTools": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}})

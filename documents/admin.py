@@ -1,0 +1,234 @@
+"""The admin of report cards and forms: staff enter or import marks, preview one student's
+report card, publish a period and follow the rendering. Scoped to the staff member's
+schools (accounts/scoping.py) like every admin."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import Scope
+from documents import selectors, services
+from documents.models import (
+    BoardForm,
+    LearningSkill,
+    LearningSkillRating,
+    ReportCard,
+    ReportCardFile,
+    ReportCardLine,
+    ReportingPeriod,
+)
+from students.admin import (
+    STUDENT_NAME_SEARCH,
+    NisoSearchMixin,
+    ParentFormAdmin,
+    SchoolDataAdmin,
+    SchoolDataInline,
+    own_schools_filter,
+)
+
+
+def _pdf_response(content, filename: str, *, attachment: bool = False) -> FileResponse:
+    response = FileResponse(content, content_type="application/pdf", as_attachment=attachment,
+                            filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@admin.action(description=_("Publish the selected periods"), permissions=["change"])
+def publish_periods(modeladmin, request, queryset):
+    for period in queryset:
+        result = services.period_publish(period=period)
+        level = messages.WARNING if result.incomplete else messages.SUCCESS
+        progress = reverse("admin:documents_reportingperiod_progress", args=[period.pk])
+        modeladmin.message_user(request, format_html(
+            '{} <a href="{}">{}</a>',
+            _("%(period)s: %(queued)d report cards queued for rendering, %(incomplete)d "
+              "left out for missing marks.") % {"period": period, "queued": result.queued,
+                                                "incomplete": result.incomplete},
+            progress, _("See the progress")), level)
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(SchoolDataAdmin):
+    school_scope = "school"
+    list_display = ["name", "school", "school_year", "kind", "publication_date", "published_at",
+                    "progress_link"]
+    list_filter = [own_schools_filter("school"), "school_year", "kind"]
+    list_select_related = ["school", "school_year"]
+    search_fields = ["name", "school__name", "school__code"]
+    autocomplete_fields = ["school"]
+    readonly_fields = ["published_at"]
+    actions = [publish_periods]
+
+    def get_urls(self):
+        return [path("<path:object_id>/progress/",
+                     self.admin_site.admin_view(self.progress_view),
+                     name="documents_reportingperiod_progress"), *super().get_urls()]
+
+    @admin.display(description=_("publication"))
+    def progress_link(self, period: ReportingPeriod) -> str:
+        if period.published_at is None:
+            return "—"
+        url = reverse("admin:documents_reportingperiod_progress", args=[period.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Publication progress"))
+
+    def progress_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Rendered, failed (with the reason), remaining, and who misses marks."""
+        period = self.get_object(request, unquote(object_id))
+        response = TemplateResponse(request, "admin/documents/progress.html", {
+            **self.admin_site.each_context(request),
+            "title": _("Publication of %(period)s") % {"period": period},
+            "opts": self.opts, "original": period,
+            "progress": selectors.publication_progress(period),
+        })
+        add_never_cache_headers(response)
+        return response
+
+
+class ReportCardLineInline(SchoolDataInline):
+    model = ReportCardLine
+    fields = ["order", "course", "subject", "progress", "letter_grade", "percentage",
+              "course_median", "credit_earned", "comment"]
+    autocomplete_fields = ["course"]
+    extra = 0
+    formfield_overrides = {
+        # A comment of several lines, not a full-size text box on each row.
+        ReportCardLine._meta.get_field("comment").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 3, "cols": 40})},
+    }
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("card", "course")
+
+
+class LearningSkillRatingInline(SchoolDataInline):
+    model = LearningSkillRating
+    fields = ["skill", "rating"]
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "skill":
+            field.choices = list(field.choices)  # the seven skills, read once per formset
+        return field
+
+
+class ReportCardFileInline(SchoolDataInline):
+    """Every rendering, the corrected ones and those they replaced: staff keep them all."""
+
+    model = ReportCardFile
+    fields = ["version", "created_at", "size", "download"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("file"))
+    def download(self, stored: ReportCardFile) -> str:
+        return format_html('<a href="{}">{}</a>', reverse(
+            "admin:documents_reportcard_file", args=[stored.card_id, stored.version]),
+            _("Download"))
+
+
+@admin.register(ReportCard)
+class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
+    school_scope = "period__school"
+    niso_lookup = "student__niso"
+    list_display = ["student", "period", "grade", "status", "status_reason"]
+    list_filter = ["status", own_schools_filter("period__school"), "period__school_year",
+                   "period__kind"]
+    list_select_related = ["student", "period__school", "period__school_year"]
+    list_per_page = 50
+    show_full_result_count = False
+    search_fields = [f"student__{field}" for field in STUDENT_NAME_SEARCH]
+    search_help_text = _("A student's name or OEN.")
+    autocomplete_fields = ["student", "period"]
+    readonly_fields = ["status", "status_reason", "days_absent", "times_late", "preview"]
+    inlines = [ReportCardLineInline, LearningSkillRatingInline, ReportCardFileInline]
+    fieldsets = [
+        (None, {"fields": ["period", "student", "grade", "teacher_name", "principal_name",
+                           "comments"]}),
+        (_("Publication"), {"fields": ["status", "status_reason", "days_absent",
+                                       "times_late", "preview"]}),
+        (_("Graduation requirements (secondary final report)"), {
+            "fields": ["credits_earned_total", "community_hours", "literacy_requirement_met"],
+            "classes": ["collapse"]}),
+    ]
+
+    def get_urls(self):
+        return [
+            path("<path:object_id>/preview/", self.admin_site.admin_view(self.preview_view),
+                 name="documents_reportcard_preview"),
+            path("<path:object_id>/file/<int:version>/",
+                 self.admin_site.admin_view(self.file_view), name="documents_reportcard_file"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("preview"))
+    def preview(self, card: ReportCard) -> str:
+        if card.pk is None:
+            return "—"
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', reverse(
+            "admin:documents_reportcard_preview", args=[card.pk]),
+            _("Preview this report card (PDF)"))
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """This student's report card as it would be published, rendered now, not kept."""
+        card = self.get_object(request, unquote(object_id))
+        pdf = selectors.report_card_preview_pdf(card.pk)
+        return _pdf_response(iter([pdf]), selectors.report_card_filename(card))
+
+    def file_view(self, request: HttpRequest, object_id: str, version: int) -> FileResponse:
+        card = self.get_object(request, unquote(object_id))
+        stored = card.files.filter(version=version).first()
+        if stored is None:
+            raise Http404
+        return _pdf_response(stored.file.open("rb"), selectors.report_card_filename(card),
+                             attachment=True)
+
+
+@admin.register(LearningSkill)
+class LearningSkillAdmin(SchoolDataAdmin):
+    school_scope = Scope.BOARD_WIDE
+    list_display = ["name_fr", "name_en", "order", "french_language_only"]
+
+
+class BoardFormForm(forms.ModelForm):
+    class Meta:
+        model = BoardForm
+        fields = ["title_fr", "title_en", "school", "file", "is_shown"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            services.pdf_upload_check(upload)
+        return upload
+
+    def save(self, commit=True):
+        if self.instance.file:
+            self.instance.size = self.instance.file.size
+        return super().save(commit)
+
+
+@admin.register(BoardForm)
+class BoardFormAdmin(ParentFormAdmin):
+    """Like a parent form: a school's own, or the board's, which schools read and only the
+    board edits (ParentFormAdmin's scope and permissions)."""
+
+    form = BoardFormForm
+    list_display = ["title_fr", "school", "size", "uploaded_at", "is_shown"]
+    list_filter = ["is_shown", own_schools_filter("school")]
+    list_select_related = ["school"]
+    fieldsets = None
+    readonly_fields = ["size"]

@@ -1,0 +1,82 @@
+"""Report cards to PDF with WeasyPrint: our template, our bundled font, nothing fetched
+from elsewhere, one font configuration and one parsed stylesheet per process."""
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.template.loader import get_template, render_to_string
+from django.utils import translation
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, path2url
+
+TEMPLATE = "documents/report_card.html"
+STYLESHEET = Path(settings.BASE_DIR) / "static" / "documents" / "report_card.css"
+# What the fetcher may read: the bundled fonts and the report card's own static files.
+ALLOWED_DIRECTORIES = (
+    Path(settings.BASE_DIR) / "static" / "fonts",
+    Path(settings.BASE_DIR) / "static" / "documents",
+)
+PDF_VARIANT = "pdf/ua-1"
+
+
+class RefusedURL(FatalURLFetchingError):
+    """A template or data pointed outside the bundled files: rendering stops."""
+
+
+class BundledFilesFetcher(URLFetcher):
+    """Fetches only files under ALLOWED_DIRECTORIES: no network, no other file:// path,
+    no data: URL (nothing here needs one)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allowed_protocols={"file"}, fail_on_errors=True, **kwargs)
+
+    def fetch(self, url, headers=None):
+        if not url.startswith("file:"):
+            raise RefusedURL(f"Refused URL (only bundled files): {url[:100]}")
+        path = Path(url2pathname(url.split("?")[0].split("#")[0].removeprefix("file:")))
+        path = path.resolve()
+        if not any(path.is_relative_to(allowed.resolve()) for allowed in ALLOWED_DIRECTORIES):
+            raise RefusedURL(f"Refused file outside the bundled ones: {path.name}")
+        return super().fetch(url, headers)
+
+
+@cache
+def font_configuration() -> FontConfiguration:
+    """One per process: building it (fontconfig's set of fonts) costs more than a page."""
+    return FontConfiguration()
+
+
+@cache
+def stylesheet() -> CSS:
+    """The report card's stylesheet, parsed once per process, its fonts registered in the
+    process's font configuration."""
+    return CSS(filename=str(STYLESHEET), font_config=font_configuration(),
+               url_fetcher=BundledFilesFetcher())
+
+
+@cache
+def layout_version() -> str:
+    """Changes when the template or stylesheet does: a new layout renders every card again."""
+    source = Path(get_template(TEMPLATE).origin.name).read_bytes() + STYLESHEET.read_bytes()
+    return hashlib.sha256(source).hexdigest()[:16]
+
+
+def report_card_html(document: dict, *, language: str = "fr") -> str:
+    with translation.override(language):
+        return render_to_string(TEMPLATE, document)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A tagged PDF (PDF/UA-1: structure tree, language and title from the HTML)."""
+    base_url = path2url(str(STYLESHEET.parent)) + "/"
+    return HTML(string=html, base_url=base_url, url_fetcher=BundledFilesFetcher()).write_pdf(
+        stylesheets=[stylesheet()], font_config=font_configuration(), pdf_variant=PDF_VARIANT,
+    )
+
+
+def report_card_pdf(document: dict, *, language: str = "fr") -> bytes:
+    return html_to_pdf(report_card_html(document, language=language))

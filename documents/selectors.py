@@ -1,0 +1,300 @@
+"""Reads: what a report card says (for rendering), and what a parent may download.
+
+Every parent read resolves the student through students.selectors (who may see whom);
+anything else is a 404.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from accounts.models import User
+from documents import rendering
+from documents.models import (
+    BoardForm,
+    LearningSkill,
+    ReportCard,
+    ReportCardFile,
+    ReportCardLine,
+    ReportingPeriod,
+)
+from portail.formats import format_phone
+from students import selectors as student_selectors
+from students.models import Level, Student, StudentGuardian
+
+Kind = ReportingPeriod.Kind
+
+# Characters no file system accepts in a name (Windows' list, the strictest); accents stay.
+_UNSAFE_IN_FILE_NAME = re.compile(r'[/\\:*?"<>|\x00-\x1f\x7f]')
+
+
+def file_name_safe(text: str) -> str:
+    return " ".join(_UNSAFE_IN_FILE_NAME.sub(" ", text).split()).strip(" .")
+
+
+def report_card_filename(card: ReportCard) -> str:
+    """ONTARIO.md's naming rule. Elementary: name and first name_OEN_report_year_date;
+    secondary: school code_OEN_report_year_date."""
+    period = card.period
+    student = card.student
+    if period.school.level == Level.SECONDARY:
+        first = period.school.code
+    else:
+        first = f"{student.legal_last_name} {student.legal_first_name}"
+    parts = [first, student.niso, period.name, period.school_year.name,
+             period.publication_date.isoformat()]
+    return "_".join(file_name_safe(part) for part in parts) + ".pdf"
+
+
+# --- What a report card says --------------------------------------------------------------
+
+def _mark_columns(kind: str, grade: int) -> tuple[list[str], list[int]]:
+    """The headings between the subject and the comment, and every column's width (%)."""
+    if kind == Kind.KINDERGARTEN:
+        return [], [28, 72]
+    if kind == Kind.ELEMENTARY_PROGRESS:
+        return [_("Progress")], [24, 18, 58]
+    if kind == Kind.ELEMENTARY_PROVINCIAL:
+        return [_("Mark (%)") if grade >= 7 else _("Letter grade")], [24, 10, 66]
+    headings = [_("Mark (%)"), _("Course median")]
+    if kind == Kind.SECONDARY_FINAL:
+        return [*headings, _("Credit earned")], [22, 8, 9, 9, 52]
+    return headings, [22, 9, 9, 60]
+
+
+def _line_values(kind: str, line: ReportCardLine) -> list[str]:
+    percent = "" if line.percentage is None else str(line.percentage)
+    if kind == Kind.KINDERGARTEN:
+        return []
+    if kind == Kind.ELEMENTARY_PROGRESS:
+        return [line.get_progress_display()]
+    if kind == Kind.ELEMENTARY_PROVINCIAL:
+        return [line.letter_grade or percent]
+    median = "" if line.course_median is None else str(line.course_median)
+    values = [line.letter_grade or percent, median]
+    if kind == Kind.SECONDARY_FINAL:
+        values.append(line.get_credit_earned_display())
+    return values
+
+
+def report_card_for_rendering(card_id: int) -> ReportCard:
+    return (ReportCard.objects.select_related("period__school", "period__school_year",
+                                              "student")
+            .prefetch_related("lines__course", "skills__skill").get(pk=card_id))
+
+
+def report_card_preview_pdf(card_id: int) -> bytes:
+    """The report card as publishing would render it now (attendance counted today), for
+    staff to check; nothing is stored."""
+    card = report_card_for_rendering(card_id)
+    period = card.period
+    totals = student_selectors.attendance_totals(card.student, start=period.start_date,
+                                                 end=period.end_date)
+    card.days_absent, card.times_late = totals["days_absent"], totals["times_late"]
+    return rendering.report_card_pdf(report_card_document(card))
+
+
+def _rating_letter(rating: str) -> str:
+    # The letters differ by language (G is T in French): translated with a context.
+    return pgettext("learning skill rating letter", rating)
+
+
+def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
+    """Everything the PDF shows, as plain values: rendering reads nothing else, and the
+    same values give the same fingerprint (services.report_card_fingerprint)."""
+    period, student, school = card.period, card.student, card.period.school
+    headings, widths = _mark_columns(period.kind, card.grade)
+    french = student.language == Student.Language.FRENCH or language == "fr"
+    skills = [(rating.skill.name_fr if language == "fr" else rating.skill.name_en,
+               _rating_letter(rating.rating))
+              for rating in card.skills.all()
+              if french or not rating.skill.french_language_only]
+    if period.kind == Kind.KINDERGARTEN:
+        lines_heading = _("Key learning and growth in learning")
+    elif period.is_secondary:
+        lines_heading = _("Courses")
+    else:
+        lines_heading = _("Subjects")
+    document = {
+        "language": language,
+        "board_name": settings.BOARD_NAME,
+        "kind_label": period.get_kind_display(),
+        "period_name": period.name,
+        "school_year": period.school_year.name,
+        "publication_date": formats.date_format(period.publication_date, "j F Y"),
+        "title": f"{period.get_kind_display()} — {student.legal_first_name} "
+                 f"{student.legal_last_name} — {period.name} {period.school_year.name}",
+        "student_name": f"{student.legal_last_name}, {student.legal_first_name}",
+        "niso": student.niso_display,
+        "grade": card.get_grade_display(),
+        "teacher": card.teacher_name,
+        "principal": card.principal_name,
+        "school_name": school.name,
+        "school_address": ", ".join(school.address_lines),
+        "school_phone": format_phone(school.phone),
+        "days_absent": card.days_absent or 0,
+        "times_late": card.times_late or 0,
+        "skills": skills,
+        "skills_legend": _("E = Excellent, G = Good, S = Satisfactory, "
+                           "N = Needs improvement") if skills else "",
+        "lines_heading": lines_heading,
+        "column_headings": [_("Course") if period.is_secondary else _("Subject"), *headings,
+                            _("Comments")],
+        "column_widths": widths,
+        "lines": [{"code": line.course.code if line.course else "", "subject": line.subject,
+                   "values": _line_values(period.kind, line), "comment": line.comment}
+                  for line in card.lines.all()],
+        "marks_legend": _("I = insufficient evidence; R = below level 1 (below 50 %).")
+        if period.kind in (Kind.ELEMENTARY_PROVINCIAL, Kind.SECONDARY_MIDTERM,
+                           Kind.SECONDARY_FINAL) else "",
+        "comments": card.comments,
+        "graduation": None,
+    }
+    if period.kind == Kind.SECONDARY_FINAL:
+        literacy = {True: _("Met"), False: _("Not yet met"), None: "—"}
+        document["graduation"] = {
+            "credits": "—" if card.credits_earned_total is None
+            else formats.number_format(card.credits_earned_total, 1),
+            "hours": "—" if card.community_hours is None else str(card.community_hours),
+            "literacy": literacy[card.literacy_requirement_met],
+        }
+    return document
+
+
+# --- What is missing before publishing -----------------------------------------------------
+
+def missing_marks(card: ReportCard) -> list[str]:
+    """What this card still needs before it can be published (empty: ready), in French."""
+    kind, grade = card.period.kind, card.grade
+    lines = list(card.lines.all())
+    if not lines:
+        return [_("no subject or course")]
+    missing = []
+    for line in lines:
+        if kind == Kind.KINDERGARTEN:
+            needed = bool(line.comment)
+        elif kind == Kind.ELEMENTARY_PROGRESS:
+            needed = bool(line.progress)
+        elif kind == Kind.ELEMENTARY_PROVINCIAL and grade <= 6:
+            needed = bool(line.letter_grade)
+        elif kind == Kind.ELEMENTARY_PROVINCIAL:
+            needed = line.percentage is not None or line.letter_grade == "I"
+        else:
+            needed = ((line.percentage is not None
+                       or (line.letter_grade == "I" and grade <= 10))
+                      and line.course_median is not None
+                      and (kind != Kind.SECONDARY_FINAL or bool(line.credit_earned)))
+        if not needed:
+            missing.append(line.subject)
+    return missing
+
+
+# --- Publication progress (admin) ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublicationProgress:
+    total: int
+    rendered: int
+    queued: int
+    failed: list[ReportCard]
+    incomplete: list[ReportCard]
+
+    @property
+    def remaining(self) -> int:
+        return self.queued
+
+
+def publication_progress(period: ReportingPeriod) -> PublicationProgress:
+    counts = dict(period.report_cards.values_list("status").annotate(n=Count("pk"))
+                  .values_list("status", "n"))
+    problems = list(period.report_cards.filter(
+        status__in=[ReportCard.Status.FAILED, ReportCard.Status.INCOMPLETE])
+        .select_related("student").order_by("student__legal_last_name"))
+    return PublicationProgress(
+        total=sum(counts.values()),
+        rendered=counts.get(ReportCard.Status.RENDERED, 0),
+        queued=counts.get(ReportCard.Status.QUEUED, 0),
+        failed=[card for card in problems if card.status == ReportCard.Status.FAILED],
+        incomplete=[card for card in problems if card.status == ReportCard.Status.INCOMPLETE],
+    )
+
+
+# --- What parents see ---------------------------------------------------------------------
+
+def _latest_version() -> Subquery:
+    return Subquery(ReportCardFile.objects.filter(card=OuterRef("card"))
+                    .order_by("-version").values("version")[:1])
+
+
+def visible_report_card_files(student: Student, *, today: date | None = None
+                              ) -> QuerySet[ReportCardFile]:
+    """The latest file of each of the student's published report cards, every year,
+    newest first. The caller has resolved the student through students.selectors."""
+    today = today or timezone.localdate()
+    return (ReportCardFile.objects
+            .filter(card__student=student, card__period__published_at__isnull=False,
+                    card__period__publication_date__lte=today, version=_latest_version())
+            .select_related("card__period__school_year", "card__period__school",
+                            "card__student")
+            .order_by("-card__period__school_year__start_date",
+                      "-card__period__publication_date", "-card__period__pk"))
+
+
+def report_card_entries(student: Student) -> list[ReportCardFile]:
+    """The Documents tab's list, each with the `filename` parents will save."""
+    entries = list(visible_report_card_files(student))
+    for stored in entries:
+        stored.filename = report_card_filename(stored.card)
+    return entries
+
+
+def report_card_file_for_parent(user, student_public_id: UUID | str,
+                                card_public_id: UUID | str) -> ReportCardFile:
+    student = student_selectors.student_for_parent(user, student_public_id)
+    found = visible_report_card_files(student).filter(card__public_id=card_public_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def forms_for(student: Student) -> QuerySet[BoardForm]:
+    """The board's forms and the student's school's, shown to parents."""
+    return BoardForm.objects.filter(Q(school__isnull=True) | Q(school=student.school_id),
+                                    is_shown=True).order_by("title_fr")
+
+
+def form_for_parent(user, student_public_id: UUID | str, form_public_id: UUID | str
+                    ) -> BoardForm:
+    student = student_selectors.student_for_parent(user, student_public_id)
+    found = forms_for(student).filter(public_id=form_public_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def learning_skills() -> list[LearningSkill]:
+    return list(LearningSkill.objects.order_by("order"))
+
+
+def recipients_for(student_ids: list[int]) -> list[tuple[User, list[Student]]]:
+    """Parent accounts that may see some of these students today, each with those students:
+    each account's access is checked by students.selectors, the one place that decides."""
+    user_ids = set(StudentGuardian.objects.filter(
+        student_id__in=student_ids, guardian__user__isnull=False, portal_access=True)
+        .values_list("guardian__user_id", flat=True))
+    recipients = []
+    for user in User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"):
+        visible = list(student_selectors.students_visible_to(user)
+                       .filter(pk__in=student_ids).order_by("legal_first_name"))
+        if visible:
+            recipients.append((user, visible))
+    return recipients
+

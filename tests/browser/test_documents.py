@@ -1,0 +1,63 @@
+"""Famille › Documents in Chromium, at 1280 px and 360 px: axe (WCAG 2.1 A and AA), no
+sideways scrolling on a phone, and Télécharger saves the file under the naming rule."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from documents import selectors, services
+from documents.models import ReportingPeriod
+from tests.browser.conftest import assert_no_horizontal_scroll, axe_check, login
+from tests.documents.conftest import LEARNING_SKILLS_MIGRATION
+from tests.documents.factories import make_card, make_period
+from tests.documents.test_documents_tab import board_form
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def with_report_cards(family, settings, tmp_path, monkeypatch):
+    from django.apps import apps
+    from django.core.files.storage import FileSystemStorage
+
+    from documents.models import BoardForm, ReportCardFile
+
+    storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
+    for model in (ReportCardFile, BoardForm):
+        monkeypatch.setattr(model._meta.get_field("file"), "storage", storage)
+    LEARNING_SKILLS_MIGRATION.add_skills(apps, None)
+    today = timezone.localdate()
+    cards = []
+    for child in family.children:
+        kind = (ReportingPeriod.Kind.SECONDARY_MIDTERM if child.grade >= 9
+                else ReportingPeriod.Kind.ELEMENTARY_PROVINCIAL)
+        period = make_period(kind=kind, school=child.school, publication_date=today,
+                             start_date=today - datetime.timedelta(days=60), end_date=today)
+        card = make_card(period, child, lines=3)
+        services.period_publish(period=period)
+        services.report_card_render(card_id=card.pk)
+        cards.append(card)
+    board_form()
+    return family, cards
+
+
+@pytest.mark.parametrize("screen", ["page", "phone_page"])
+def test_documents_tab_is_accessible_and_downloads_by_the_naming_rule(
+        request, live_server, with_report_cards, screen):
+    page: Page = request.getfixturevalue(screen)
+    family, cards = with_report_cards
+    login(page, live_server, family.user)
+    for child, card in zip(family.children, cards, strict=True):
+        page.goto(live_server.url + reverse("students:documents:list",
+                                            kwargs={"public_id": child.public_id}))
+        expect(page.get_by_role("link", name="Documents")).to_have_attribute(
+            "aria-current", "page")
+        axe_check(page)
+        if page.viewport_size["width"] <= 360:
+            assert_no_horizontal_scroll(page)
+        with page.expect_download() as download:
+            page.locator("main table a").first.click()
+        assert download.value.suggested_filename == selectors.report_card_filename(card)

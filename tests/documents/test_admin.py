@@ -1,0 +1,97 @@
+"""The documents admin: a school's staff publish and follow their own periods only,
+preview a report card before publishing, and keep every rendered version."""
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.urls import reverse
+from django.utils import timezone
+
+from documents import services
+from documents.models import ReportCard, ReportCardFile
+from tests import factories
+from tests.documents.factories import make_card, make_period
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def periods(family):
+    """A period at the secretary's school (one card complete, one missing marks), and one
+    at another school."""
+    mine = make_period(school=family.children[0].school, publication_date=timezone.localdate())
+    make_card(mine, family.children[0])
+    incomplete = make_card(mine, complete=False)
+    theirs = make_period(school=factories.SchoolFactory(), name="Bulletin ailleurs")
+    other_card = make_card(theirs)
+    return mine, theirs, incomplete, other_card
+
+
+def test_publish_action_queues_complete_cards_and_lists_the_missing_marks(
+        secretary_client, periods, in_process_celery, django_capture_on_commit_callbacks):
+    mine, _theirs, incomplete, _other = periods
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretary_client.post(
+            reverse("admin:documents_reportingperiod_changelist"),
+            {"action": "publish_periods", ACTION_CHECKBOX_NAME: [mine.pk]}, follow=True)
+    assert response.status_code == 200
+    assert ReportCardFile.objects.filter(card__period=mine).count() == 1
+
+    progress = secretary_client.get(reverse("admin:documents_reportingperiod_progress",
+                                            args=[mine.pk]))
+    body = progress.content.decode()
+    assert progress.status_code == 200
+    assert "1 / 2" in body
+    assert incomplete.student.legal_last_name in body
+    assert incomplete.lines.last().subject in body
+
+
+def test_another_schools_period_and_cards_are_404s(secretary_client, periods):
+    _mine, theirs, _incomplete, other_card = periods
+    for url in [reverse("admin:documents_reportingperiod_change", args=[theirs.pk]),
+                reverse("admin:documents_reportingperiod_progress", args=[theirs.pk]),
+                reverse("admin:documents_reportcard_change", args=[other_card.pk]),
+                reverse("admin:documents_reportcard_preview", args=[other_card.pk]),
+                reverse("admin:documents_reportcard_file", args=[other_card.pk, 1])]:
+        assert secretary_client.get(url).status_code == 404, url
+    listing = secretary_client.get(reverse("admin:documents_reportingperiod_changelist"))
+    assert theirs.name not in listing.content.decode()
+
+
+def test_publishing_another_schools_period_through_the_action_does_nothing(
+        secretary_client, periods):
+    _mine, theirs, _incomplete, other_card = periods
+    secretary_client.post(reverse("admin:documents_reportingperiod_changelist"),
+                          {"action": "publish_periods", ACTION_CHECKBOX_NAME: [theirs.pk]})
+    theirs.refresh_from_db()
+    other_card.refresh_from_db()
+    assert theirs.published_at is None and other_card.status == ReportCard.Status.DRAFT
+
+
+def test_preview_renders_one_students_pdf_and_keeps_nothing(secretary_client, periods):
+    mine, _theirs, _incomplete, _other = periods
+    card = mine.report_cards.filter(status=ReportCard.Status.DRAFT).first()
+    response = secretary_client.get(reverse("admin:documents_reportcard_preview",
+                                            args=[card.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert {"private", "no-store"} <= set(response["Cache-Control"].split(", "))
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert not ReportCardFile.objects.exists()
+    mine.refresh_from_db()
+    assert mine.published_at is None
+
+
+def test_staff_keep_the_earlier_version_of_a_corrected_card(secretary_client, periods):
+    mine, _theirs, _incomplete, _other = periods
+    card = mine.report_cards.exclude(lines__comment="").first()
+    for comment in ("Premier commentaire.", "Commentaire corrigé."):
+        line = card.lines.first()
+        line.comment = comment
+        line.save()
+        services.period_publish(period=mine)
+        services.report_card_render(card_id=card.pk)
+    for version in (1, 2):
+        response = secretary_client.get(reverse("admin:documents_reportcard_file",
+                                                args=[card.pk, version]))
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment;")

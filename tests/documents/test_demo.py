@@ -1,0 +1,32 @@
+"""documents.demo.seed_report_cards: the demo family finds report cards and forms."""
+
+import datetime
+
+import pytest
+
+from documents import selectors
+from documents.demo import seed_report_cards
+from documents.models import BoardForm, ReportCardFile, ReportingPeriod
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_rounds_published_so_far_are_there_for_the_family_and_only_once(
+        family, other_family, in_process_celery, django_capture_on_commit_callbacks):
+    factories.SchoolYearFactory()
+    today = datetime.date(2026, 12, 1)
+
+    for _run in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            seed_report_cards(today=today)
+
+    assert sorted(ReportingPeriod.objects.values_list("name", flat=True)) == [
+        "Bulletin de mi-semestre 1", "Bulletin de progrès", "Bulletin de progrès"]
+    elementary, secondary = family.children
+    for child in (elementary, secondary, *other_family.children):
+        [shown] = selectors.visible_report_card_files(child, today=today)
+        assert shown.version == 1
+    assert ReportCardFile.objects.count() == 3
+    assert selectors.forms_for(elementary).count() == 3  # the board's two and its school's
+    assert BoardForm.objects.count() == 2 + 3

@@ -1,0 +1,149 @@
+"""Publishing a period: rendered on the pdf queue by a real worker, once; one email per
+family; missing marks publish nothing for those students; a correction adds a version."""
+
+import datetime
+import time
+
+import pytest
+from django.utils import timezone
+
+from documents import selectors, services
+from documents.models import ReportCard, ReportCardFile, ReportingPeriod
+from notifications.models import OutboundEmail
+from tests import factories
+from tests.documents.factories import make_card, make_period
+
+Kind = ReportingPeriod.Kind
+Status = ReportCard.Status
+
+
+def wait_until(condition, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail("timed out waiting for the worker")
+        time.sleep(0.2)
+
+
+def periods_for(family, other_family, *, publication_date):
+    """Alice's two children (elementary and secondary schools), Bob's child at the
+    elementary school: one period per school, published the same day."""
+    elementary, secondary = (child.school for child in family.children)
+    other_family.children[0].school = elementary
+    other_family.children[0].save()
+    start = publication_date - datetime.timedelta(days=60)
+    periods = [
+        make_period(kind=Kind.ELEMENTARY_PROVINCIAL, school=elementary, start_date=start,
+                    end_date=publication_date, publication_date=publication_date),
+        make_period(kind=Kind.SECONDARY_MIDTERM, school=secondary, name="Bulletin de mi-semestre",
+                    start_date=start, end_date=publication_date,
+                    publication_date=publication_date),
+    ]
+    make_card(periods[0], family.children[0], lines=6)
+    make_card(periods[0], other_family.children[0], lines=6)
+    make_card(periods[1], family.children[1], lines=6)
+    return periods
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_publishing_twice_renders_once_and_emails_once_per_family(
+        family, other_family, smtp_settings, smtp_sink, pdf_and_email_worker):
+    periods = periods_for(family, other_family,
+                          publication_date=timezone.localdate() - datetime.timedelta(days=1))
+
+    for period in periods:
+        services.period_publish(period=period)
+    wait_until(lambda: not ReportCard.objects.exclude(status=Status.RENDERED).exists())
+    messages = smtp_sink.wait_for(2, timeout=60)
+
+    assert ReportCardFile.objects.count() == 3
+    assert sorted(m["To"] for m in messages) == sorted([family.user.email,
+                                                        other_family.user.email])
+    alice = next(m for m in messages if m["To"] == family.user.email)
+    body = alice.get_body(("plain",)).get_content()
+    assert family.children[0].first_name in body
+    for child in [*family.children, *other_family.children]:
+        assert child.niso not in body and child.legal_last_name not in alice["Subject"]
+
+    # Again, nothing changed: no new rendering, no new email.
+    for period in periods:
+        services.period_publish(period=period)
+    wait_until(lambda: not ReportCard.objects.exclude(status=Status.RENDERED).exists())
+    time.sleep(2)
+    assert ReportCardFile.objects.count() == 3
+    assert OutboundEmail.objects.count() == 2
+    assert len(smtp_sink.messages) == 2
+
+    # A correction: only that card renders again; parents see the new version.
+    line = family.children[0].report_cards.get().lines.first()
+    line.comment = "Commentaire corrigé."
+    line.save()
+    services.period_publish(period=periods[0])
+    wait_until(lambda: ReportCardFile.objects.count() == 4)
+    wait_until(lambda: not ReportCard.objects.exclude(status=Status.RENDERED).exists())
+    corrected = selectors.visible_report_card_files(family.children[0]).get()
+    assert corrected.version == 2 and corrected.is_correction
+    assert ReportCardFile.objects.filter(card=corrected.card, version=1).exists()  # for staff
+    assert len(smtp_sink.messages) == 2
+
+
+@pytest.mark.django_db
+def test_missing_marks_publish_nothing_for_those_students(
+        in_process_celery, django_capture_on_commit_callbacks):
+    period = make_period(publication_date=timezone.localdate())
+    complete = make_card(period)
+    incomplete = make_card(period, complete=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.period_publish(period=period)
+
+    assert (result.queued, result.incomplete) == (1, 1)
+    incomplete.refresh_from_db()
+    assert incomplete.status == Status.INCOMPLETE
+    assert incomplete.lines.last().subject in incomplete.status_reason
+    assert not incomplete.files.exists()
+    assert complete.files.count() == 1
+    progress = selectors.publication_progress(period)
+    assert (progress.rendered, progress.remaining, progress.incomplete) == (1, 0, [incomplete])
+
+
+@pytest.mark.django_db
+def test_attendance_totals_are_counted_for_the_period(
+        in_process_celery, django_capture_on_commit_callbacks):
+    period = make_period(publication_date=timezone.localdate())
+    card = make_card(period)
+    absent = factories.AttendanceCodeFactory()
+    late = factories.AttendanceCodeFactory(code="RET", label_fr="Retard", label_en="Late",
+                                           kind="late")
+    for day in (5, 6):
+        factories.AttendanceRecordFactory(student=card.student,
+                                          date=datetime.date(2026, 10, day), code=absent)
+    factories.AttendanceRecordFactory(student=card.student, date=datetime.date(2026, 10, 7),
+                                      code=late)
+    # After the period: not counted.
+    factories.AttendanceRecordFactory(student=card.student, date=datetime.date(2027, 3, 1),
+                                      code=absent)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.period_publish(period=period)
+
+    card.refresh_from_db()
+    assert (card.days_absent, card.times_late) == (2, 1)
+
+
+@pytest.mark.django_db
+def test_a_failed_rendering_keeps_its_reason(in_process_celery, monkeypatch,
+                                             django_capture_on_commit_callbacks):
+    period = make_period(publication_date=timezone.localdate())
+    card = make_card(period)
+
+    def broken(document, **kwargs):
+        raise ValueError("gabarit illisible")
+
+    monkeypatch.setattr(services.rendering, "report_card_pdf", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.period_publish(period=period)
+
+    card.refresh_from_db()
+    assert card.status == Status.FAILED and "gabarit illisible" in card.status_reason
+    assert selectors.publication_progress(period).failed == [card]

@@ -1,0 +1,129 @@
+"""Report cards as PDF: each kind renders, reads in order, is tagged, embeds only our font."""
+
+import io
+import re
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from pypdf import PdfReader
+
+from documents import rendering, selectors
+from documents.models import ReportingPeriod
+from tests import factories
+from tests.documents.factories import make_card, make_period
+
+Kind = ReportingPeriod.Kind
+
+
+def render(card) -> bytes:
+    card = selectors.report_card_for_rendering(card.pk)
+    return rendering.report_card_pdf(selectors.report_card_document(card))
+
+
+def text_of(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def in_order(text: str, *parts: str) -> bool:
+    position = 0
+    for part in parts:
+        found = text.find(str(part), position)
+        if found < 0:
+            return False
+        position = found + len(str(part))
+    return True
+
+
+# Labels are the French catalogue's (English msgids until it has them): read through gettext.
+def expected_fields(card) -> list:
+    first = card.lines.first()
+    return {
+        Kind.KINDERGARTEN: ["Appartenance et contribution", "Résolution de problèmes"],
+        Kind.ELEMENTARY_PROGRESS: [_("Progress"), first.get_progress_display()],
+        Kind.ELEMENTARY_PROVINCIAL: [_("Letter grade"), f"{first.letter_grade} ",
+                                     "Fiabilité", "Utilisation du français oral"],
+        Kind.SECONDARY_MIDTERM: ["FRA2D", _("Course median"), f" {first.percentage} "],
+        Kind.SECONDARY_FINAL: ["FRA2D", _("Credit earned"), _("Community involvement hours"),
+                               _("Met")],
+    }[card.period.kind]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", Kind.values)
+def test_each_kind_renders_its_fields_in_reading_order(kind):
+    period = make_period(kind=kind)
+    student = factories.StudentFactory(
+        school=period.school, legal_first_name="Léa", legal_last_name="Tremblay",
+        niso="999123456", grade=10 if period.is_secondary else 0
+        if kind == Kind.KINDERGARTEN else 5)
+    card = make_card(period, student)
+    card.days_absent, card.times_late = 3, 2
+    card.save()
+
+    text = text_of(render(card))
+
+    with translation.override("fr"):
+        assert in_order(text, "Conseil des écoles publiques de l'Est de l'Ontario",
+                        str(period.get_kind_display()), "Tremblay, Léa", "999-123-456",
+                        "Mme Geneviève Lavoie", period.school.name, "Mme Josée Lalonde",
+                        f"{_('Days absent')} 3", f"{_('Times late')} 2"), text[:600]
+        for part in expected_fields(card):
+            assert str(part) in text, part
+        assert in_order(text, card.lines.first().subject, card.lines.last().subject,
+                        _("Teacher's signature"))
+
+
+@pytest.mark.django_db
+def test_twelve_subjects_with_long_comments_make_two_pages():
+    card = make_card(make_period(), lines=12, comment_sentences=5)
+    assert len(PdfReader(io.BytesIO(render(card))).pages) == 2
+
+
+@pytest.mark.django_db
+def test_pdf_is_tagged_in_french_with_a_title_and_only_the_bundled_font():
+    card = make_card(make_period(kind=Kind.SECONDARY_FINAL))
+    reader = PdfReader(io.BytesIO(render(card)))
+    root = reader.trailer["/Root"]
+
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "fr"
+    assert root["/MarkInfo"]["/Marked"]
+    with translation.override("fr"):
+        assert str(Kind.SECONDARY_FINAL.label) in reader.metadata.title
+    assert "Tremblay" in reader.metadata.title
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(re.sub(r"^[A-Z]{6}\+", "", font.get_object()["/BaseFont"][1:]))
+    # Our @font-face family (Liberation Sans inside), no fallback from the system.
+    assert fonts <= {"Portail-Bulletin", "Portail-Bulletin-Bold"}, fonts
+    assert fonts
+
+
+def test_the_fetcher_refuses_file_urls_outside_the_bundled_files_and_the_network(tmp_path):
+    secret = tmp_path / "secret.css"
+    secret.write_text("body { color: red }")
+    fetcher = rendering.BundledFilesFetcher()
+    for url in [secret.as_uri(), "file:///etc/passwd", "http://127.0.0.1:9/x.css",
+                "https://example.com/font.ttf", "data:text/css,body{}",
+                rendering.STYLESHEET.parent.as_uri() + "/../../manage.py"]:
+        with pytest.raises(rendering.RefusedURL):
+            fetcher.fetch(url)
+    font = (rendering.STYLESHEET.parent.parent / "fonts" / "LiberationSans-Regular.ttf")
+    assert fetcher.fetch(font.as_uri()).read(4) == b"\x00\x01\x00\x00"
+
+
+def test_a_template_that_points_outside_stops_the_rendering(tmp_path):
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not an image")
+    for url in [secret.as_uri(), "http://127.0.0.1:9/x.png"]:
+        html = f'<html lang="fr"><title>t</title><img src="{url}" alt="x"></html>'
+        with pytest.raises(rendering.RefusedURL):
+            rendering.html_to_pdf(html)
+
+
+def test_one_font_configuration_and_stylesheet_per_process():
+    assert rendering.font_configuration() is rendering.font_configuration()
+    assert rendering.stylesheet() is rendering.stylesheet()
