@@ -21,7 +21,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from documents import rendering, selectors
 from documents.models import ReportCard, ReportCardFile, ReportingPeriod
-from notifications.services import email_queue
+from outbox.services import email_queue
 from students.selectors import attendance_totals
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from celery.contrib.testing.worker import start_worker
 from django.apps import apps
 
 from portail.celery import app
-from tests.notifications.conftest import (  # noqa: F401 - fixtures used by these tests
+from tests.outbox.conftest import (  # noqa: F401 - fixtures used by these tests
     in_process_celery,
     redis_broker,
     smtp_settings,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from documents import selectors, services
 from documents.models import ReportCard, ReportCardFile, ReportingPeriod
-from notifications.models import OutboundEmail
+from outbox.models import OutboundEmail
 from tests import factories
 from tests.documents.factories import make_card, make_period
 

@@ -17,7 +17,7 @@ from documents import services
 from documents.models import ReportCardFile
 from tests.conftest import require
 from tests.documents.factories import make_card, make_period
-from tests.notifications.conftest import free_port
+from tests.outbox.conftest import free_port
 
 BUCKET = "portail-prive"
 CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test",

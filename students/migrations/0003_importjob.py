@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('students', '0001_initial'),
+        ('students', '0002_accesscode'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
