@@ -11,7 +11,6 @@ from accounts.models import AuditEvent, User
 from accounts.scoping import is_board_level
 from portail.formats import normalize_phone
 from portail.text import searchable
-from students.models import StudentGuardian
 
 HELPDESK_GROUP = "Centre d'aide"
 SEARCH_LIMIT = 50
@@ -97,13 +96,6 @@ def account_search(term: str) -> list[User]:
 def helpdesk_account(pk: int) -> User:
     """The account behind a help-desk URL; a staff account is not found (404)."""
     return _with_state(get_object_or_404(helpdesk_accounts().select_related("guardian"), pk=pk))
-
-
-def account_links(user: User) -> list[StudentGuardian]:
-    """The children linked to the account's guardian contact, and whether access is on."""
-    return list(StudentGuardian.objects.filter(guardian__user=user)
-                .select_related("student__school")
-                .order_by("student__legal_last_name", "student__legal_first_name"))
 
 
 def account_history(user: User, *, limit: int = 20) -> list[AuditEvent]:

@@ -19,12 +19,12 @@ from helpdesk.actions import HISTORY_LABELS, available
 from helpdesk.forms import AccountSearchForm
 from helpdesk.selectors import (
     account_history,
-    account_links,
     account_search,
     helpdesk_account,
     is_helpdesk_agent,
 )
 from portail.formats import format_phone
+from students.selectors import account_children
 
 
 def helpdesk_view(view: Callable) -> Callable:
@@ -87,7 +87,8 @@ def account(request: HttpRequest, pk: int) -> HttpResponse:
         "account": user,
         "guardian": guardian,
         "phones": _phones(guardian),
-        "links": account_links(user),
+        # What the parent sees, by the same rules as the portal's pages.
+        "links": account_children(user),
         "history": [(event, HISTORY_LABELS.get(event.action, event.action))
                     for event in account_history(user)],
         "buttons": [(action.name, action.label) for action in actions if not action.form],

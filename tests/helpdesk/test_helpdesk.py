@@ -3,6 +3,7 @@
 An agent never sees a password or a security answer, and never acts on a staff account.
 """
 
+import datetime
 from html import unescape
 
 import pytest
@@ -168,6 +169,21 @@ def test_the_account_page_shows_no_secret(agent_client, family):
     for secret in (user.password, user.security_answer, "Pompon"):
         assert secret not in html
     assert 'type="password"' not in html
+
+
+def test_the_children_show_why_the_parent_does_not_see_one(agent_client, family):
+    adult, child = family.children
+    adult.date_of_birth = datetime.date(2000, 1, 1)  # an adult, whose consent is not recorded
+    adult.save(update_fields=["date_of_birth"])
+
+    html = html_of(agent_client.get(account_url(family.user)))
+    children = html[html.index('id="children-title"'):html.index('id="history-title"')]
+    # Each child is in a school of their own: the row from the school to its end.
+    adult_row, child_row = (children[children.index(student.school.name):].split("</tr>")[0]
+                            for student in (adult, child))
+    assert french("Adult student: no consent recorded") in adult_row
+    assert french("On") in child_row
+    assert french("Adult student: no consent recorded") not in child_row
 
 
 # --- The actions ---------------------------------------------------------------------------
