@@ -5,7 +5,7 @@ import pytest
 
 from students import models
 from tests import factories
-from tests.notifications.conftest import (  # noqa: F401 - fixtures, found here by pytest
+from tests.outbox.conftest import (  # noqa: F401 - fixtures, found here by pytest
     celery_worker_process,
     redis_broker,
     smtp_sink,
