@@ -45,7 +45,7 @@ def _pdf_response(content, filename: str, *, attachment: bool = False) -> FileRe
 @admin.action(description=_("Publish the selected periods"), permissions=["change"])
 def publish_periods(modeladmin, request, queryset):
     for period in queryset:
-        result = services.period_publish(period=period)
+        result = services.period_publish(period=period, actor=request.user)
         level = messages.WARNING if result.incomplete else messages.SUCCESS
         progress = reverse("admin:documents_reportingperiod_progress", args=[period.pk])
         modeladmin.message_user(request, format_html(

@@ -20,6 +20,7 @@ from tests import factories
 from tests.staff_session import admin_login
 
 STAFF_GROUPS_MIGRATION = import_module("accounts.migrations.0004_staff_groups")
+DOCUMENTS_PERMISSIONS_MIGRATION = import_module("documents.migrations.0003_staff_permissions")
 SCHOOL_STAFF = "Personnel scolaire"
 HELP_DESK = "Centre d'aide"
 BOARD_ADMINISTRATION = "Administration du conseil"
@@ -33,6 +34,7 @@ def make_staff(username: str, *, schools: list[School] = (), board_level: bool =
         if not Group.objects.filter(name=group).exists():
             # A transactional test's flush emptied what the data migration wrote.
             STAFF_GROUPS_MIGRATION.set_groups(django_apps)
+            DOCUMENTS_PERMISSIONS_MIGRATION.grant_permissions(django_apps)
         user.groups.add(Group.objects.get(name=group))
     profile = StaffProfile.objects.create(user=user, board_level=board_level)
     profile.schools.set(schools)
