@@ -2,6 +2,8 @@
 report card, publish a period and follow the rendering. Scoped to the staff member's
 schools (accounts/scoping.py) like every admin."""
 
+import io
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -43,7 +45,7 @@ def _pdf_response(content, filename: str, *, attachment: bool = False) -> FileRe
 @admin.action(description=_("Publish the selected periods"), permissions=["change"])
 def publish_periods(modeladmin, request, queryset):
     for period in queryset:
-        result = services.period_publish(period=period)
+        result = services.period_publish(period=period, actor=request.user)
         level = messages.WARNING if result.incomplete else messages.SUCCESS
         progress = reverse("admin:documents_reportingperiod_progress", args=[period.pk])
         modeladmin.message_user(request, format_html(
@@ -187,7 +189,7 @@ class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
         """This student's report card as it would be published, rendered now, not kept."""
         card = self.get_object(request, unquote(object_id))
         pdf = selectors.report_card_preview_pdf(card.pk)
-        return _pdf_response(iter([pdf]), selectors.report_card_filename(card))
+        return _pdf_response(io.BytesIO(pdf), selectors.report_card_filename(card))
 
     def file_view(self, request: HttpRequest, object_id: str, version: int) -> FileResponse:
         card = self.get_object(request, unquote(object_id))

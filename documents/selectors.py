@@ -20,7 +20,6 @@ from accounts.models import User
 from documents import rendering
 from documents.models import (
     BoardForm,
-    LearningSkill,
     ReportCard,
     ReportCardFile,
     ReportCardLine,
@@ -278,10 +277,6 @@ def form_for_parent(user, student_public_id: UUID | str, form_public_id: UUID | 
     if found is None:
         raise Http404
     return found
-
-
-def learning_skills() -> list[LearningSkill]:
-    return list(LearningSkill.objects.order_by("order"))
 
 
 def recipients_for(student_ids: list[int]) -> list[tuple[User, list[Student]]]:

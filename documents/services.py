@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from accounts.audit import audit_record
 from documents import rendering, selectors
 from documents.models import ReportCard, ReportCardFile, ReportingPeriod
 from outbox.services import email_queue
@@ -42,9 +43,10 @@ def report_card_fingerprint(document: dict) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def period_publish(*, period: ReportingPeriod) -> PublishResult:
+def period_publish(*, period: ReportingPeriod, actor=None) -> PublishResult:
     """Queue every complete report card of the period for rendering; the others wait with
-    what they miss (they are not published). Publishing again renders only what changed."""
+    what they miss (they are not published). Publishing again renders only what changed.
+    Staff's publishing (actor) is in the audit trail."""
     with transaction.atomic():
         period = ReportingPeriod.objects.select_for_update().select_related("school").get(
             pk=period.pk)
@@ -67,6 +69,9 @@ def period_publish(*, period: ReportingPeriod) -> PublishResult:
                 card.status, card.status_reason = Status.QUEUED, ""
                 queued.append(card.pk)
             card.save(update_fields=["status", "status_reason", "days_absent", "times_late"])
+        if actor is not None:
+            audit_record(actor=actor, action="report_cards_publish", instance=period,
+                         reason=f"{len(queued)} queued, {incomplete} missing marks")
         transaction.on_commit(lambda: _enqueue_rendering(queued, period.pk))
     return PublishResult(queued=len(queued), incomplete=incomplete)
 

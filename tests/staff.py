@@ -6,9 +6,11 @@ tests/accounts/test_staff_mfa.py goes through the real steps.
 """
 
 import time
+from importlib import import_module
 
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 
@@ -21,12 +23,15 @@ from tests.staff_session import admin_login
 __all__ = ["BOARD_ADMINISTRATION", "HELP_DESK", "SCHOOL_STAFF", "make_staff", "staff_group",
            "staff_login", "totp_code"]
 
+DOCUMENTS_PERMISSIONS_MIGRATION = import_module("documents.migrations.0003_staff_permissions")
+
 
 def staff_group(name: str) -> Group:
     """One of the data migration's groups, built again if a transactional test's flush
     emptied the tables (as with --reuse-db)."""
     if not Group.objects.filter(name=name).exists():
         staff_groups_ensure()
+        DOCUMENTS_PERMISSIONS_MIGRATION.grant_permissions(django_apps)
     return Group.objects.get(name=name)
 
 

@@ -22,6 +22,7 @@ from django.utils.html import escape
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
+from documents.models import BoardForm, LearningSkill, ReportCard, ReportingPeriod
 from outbox.models import OutboundEmail
 from students import models
 from tests import factories
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.django_db
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 # Rows no school owns: every school reads them, only the board changes them.
-BOARD_WIDE = {models.SchoolYear, models.AttendanceCode, models.Course}
+BOARD_WIDE = {models.SchoolYear, models.AttendanceCode, models.Course, LearningSkill}
 # Rows only board-level staff see, whichever school they concern.
 BOARD_ONLY = {Authenticator, Group, OutboundEmail, AuditEvent}
 HIDDEN_NAME = "Zyxwar"  # every name of school B's rows
@@ -87,6 +88,24 @@ def school_rows(school: models.School, name: str) -> dict:
             idempotency_key=f"test:{name}", recipient=parent.email,
             template="account/login_id", language="fr"),
         AuditEvent: audit_record(actor=None, action="admin.change", instance=student),
+        **documents_rows(school, student, name),
+    }
+
+
+def documents_rows(school: models.School, student: models.Student, name: str) -> dict:
+    period = ReportingPeriod.objects.create(
+        school=school, school_year=factories.SchoolYearFactory(), name=f"Bulletin {name}",
+        kind=ReportingPeriod.Kind.ELEMENTARY_PROVINCIAL, start_date=datetime.date(2026, 9, 2),
+        end_date=datetime.date(2027, 1, 29), publication_date=datetime.date(2027, 2, 15))
+    return {
+        ReportingPeriod: period,
+        ReportCard: ReportCard.objects.create(period=period, student=student, grade=6,
+                                              teacher_name=f"M. {name}",
+                                              principal_name=f"Mme {name}"),
+        # The file itself is never opened by these pages.
+        BoardForm: BoardForm.objects.create(title_fr=f"Formulaire {name}",
+                                            title_en=f"Form {name}", school=school,
+                                            file=f"forms/{name}.pdf"),
     }
 
 
@@ -202,7 +221,9 @@ def test_mine_open_and_theirs_do_not(secretary_client, schools):
 def test_board_reference_data_is_read_not_changed_by_a_school(secretary_client, model):
     row = {models.SchoolYear: factories.SchoolYearFactory,
            models.AttendanceCode: factories.AttendanceCodeFactory,
-           models.Course: factories.CourseFactory}[model]()
+           models.Course: factories.CourseFactory,
+           LearningSkill: lambda: LearningSkill.objects.create(
+               code="essai", name_fr="Compétence d'essai", name_en="Test skill")}[model]()
     change = url(model, "change", row.pk)
 
     assert row.pk in listed_pks(secretary_client.get(url(model, "changelist")))

@@ -18,11 +18,8 @@ GROUPS = {
 }
 
 
-def add_permissions(apps, schema_editor):
-    app_config = apps.get_app_config("documents")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+def grant_permissions(apps) -> None:
+    """Add the documents' permissions to the groups (tests call it again after a flush)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, models in GROUPS.items():
@@ -33,6 +30,15 @@ def add_permissions(apps, schema_editor):
             content_type__app_label="documents",
             codename__in=[f"{action}_{model}" for model, actions in models.items()
                           for action in actions]))
+
+
+def add_permissions(apps, schema_editor):
+    # Permissions are normally created after all migrations: make them exist now.
+    app_config = apps.get_app_config("documents")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    grant_permissions(apps)
 
 
 class Migration(migrations.Migration):

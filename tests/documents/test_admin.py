@@ -6,6 +6,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from documents import services
 from documents.models import ReportCard, ReportCardFile
 from tests import factories
@@ -35,6 +36,8 @@ def test_publish_action_queues_complete_cards_and_lists_the_missing_marks(
             {"action": "publish_periods", ACTION_CHECKBOX_NAME: [mine.pk]}, follow=True)
     assert response.status_code == 200
     assert ReportCardFile.objects.filter(card__period=mine).count() == 1
+    event = AuditEvent.objects.get(action="report_cards_publish")
+    assert (event.object_id, event.reason) == (str(mine.pk), "1 queued, 1 missing marks")
 
     progress = secretary_client.get(reverse("admin:documents_reportingperiod_progress",
                                             args=[mine.pk]))
