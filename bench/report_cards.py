@@ -48,8 +48,8 @@ def realistic_document() -> dict:
     from django.core.management import call_command
     from django.db import transaction
 
+    from demo.report_cards import demo_report_card
     from documents import selectors
-    from documents.demo import demo_report_card
     from documents.models import ReportingPeriod
     from students.models import Level, School, SchoolYear, Student
 

@@ -108,7 +108,7 @@ def _rating_letter(rating: str) -> str:
 
 def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
     """Everything the PDF shows, as plain values: rendering reads nothing else, and the
-    same values give the same fingerprint (services.report_card_fingerprint)."""
+    same values give the same fingerprint (publishing.report_card_fingerprint)."""
     period, student, school = card.period, card.student, card.period.school
     headings, widths = _mark_columns(period.kind, card.grade)
     french = student.language == Student.Language.FRENCH or language == "fr"

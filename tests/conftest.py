@@ -16,6 +16,9 @@ from tests.students import famille_factories
 
 REQUIRE_SERVICES = os.environ.get("PORTAIL_REQUIRE_SERVICES") == "1"
 
+# The SMTP sink, Redis and Celery workers that the email, import and report-card tests share.
+pytest_plugins = ["tests.real_services"]
+
 
 def require(available: bool, reason: str) -> None:
     """Skip when a real service is missing, or fail in CI where it must be there."""

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from documents import selectors, services
+from documents import publishing, selectors, services
 from documents.models import ReportingPeriod
 from tests.browser.conftest import assert_no_horizontal_scroll, axe_check, login
 from tests.documents.conftest import LEARNING_SKILLS_MIGRATION
@@ -38,7 +38,7 @@ def with_report_cards(family, settings, tmp_path, monkeypatch):
                              start_date=today - datetime.timedelta(days=60), end_date=today)
         card = make_card(period, child, lines=3)
         services.period_publish(period=period)
-        services.report_card_render(card_id=card.pk)
+        publishing.report_card_render(card_id=card.pk)
         cards.append(card)
     board_form()
     return family, cards

@@ -7,16 +7,10 @@ from celery.contrib.testing.worker import start_worker
 from django.apps import apps
 
 from portail.celery import app
-from tests.outbox.conftest import (  # noqa: F401 - fixtures used by these tests
-    in_process_celery,
-    redis_broker,
-    smtp_settings,
-    smtp_sink,
-)
 
 
 @pytest.fixture
-def pdf_and_email_worker(redis_broker, monkeypatch):  # noqa: F811 - the fixture above
+def pdf_and_email_worker(redis_broker, monkeypatch):
     """Celery's test worker (solo pool, in a thread) on both queues, as one process of
     each worker would. Tests need django_db(transaction=True): it sees committed rows."""
     monkeypatch.setattr(app.conf, "task_always_eager", False)

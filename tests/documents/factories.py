@@ -1,8 +1,8 @@
-"""Reporting periods and report cards for tests: the demo's content (documents.demo)."""
+"""Reporting periods and report cards for tests: the demo's content (demo.report_cards)."""
 
 import datetime
 
-from documents.demo import demo_report_card
+from demo.report_cards import demo_report_card
 from documents.models import ReportCard, ReportingPeriod
 from students.models import Level, School, Student
 from tests import factories

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from documents import services
+from documents import publishing, services
 from documents.models import ReportCard, ReportCardFile
 from tests import factories
 from tests.documents.factories import make_card, make_period
@@ -92,7 +92,7 @@ def test_staff_keep_the_earlier_version_of_a_corrected_card(secretary_client, pe
         line.comment = comment
         line.save()
         services.period_publish(period=mine)
-        services.report_card_render(card_id=card.pk)
+        publishing.report_card_render(card_id=card.pk)
     for version in (1, 2):
         response = secretary_client.get(reverse("admin:documents_reportcard_file",
                                                 args=[card.pk, version]))

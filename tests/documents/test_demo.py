@@ -1,11 +1,11 @@
-"""documents.demo.seed_report_cards: the demo family finds report cards and forms."""
+"""demo.report_cards.seed_report_cards: the demo family finds report cards and forms."""
 
 import datetime
 
 import pytest
 
+from demo.report_cards import seed_report_cards
 from documents import selectors
-from documents.demo import seed_report_cards
 from documents.models import BoardForm, ReportCardFile, ReportingPeriod
 from tests import factories
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
-from documents import selectors, services
+from documents import publishing, selectors, services
 from documents.models import BoardForm, ReportingPeriod
 from students.models import Level
 from tests import factories
@@ -31,7 +31,7 @@ Kind = ReportingPeriod.Kind
 def published(period, student, **card_fields):
     card = make_card(period, student, **card_fields)
     services.period_publish(period=period)
-    services.report_card_render(card_id=card.pk)
+    publishing.report_card_render(card_id=card.pk)
     return card
 
 
@@ -194,7 +194,7 @@ def test_a_corrected_report_card_replaces_the_earlier_one_marked_as_corrected(cl
     line.comment = "Commentaire corrigé."
     line.save()
     services.period_publish(period=card.period)
-    services.report_card_render(card_id=card.pk)
+    publishing.report_card_render(card_id=card.pk)
     client.force_login(family.user)
 
     body = client.get(url("list", child)).content.decode()

@@ -7,7 +7,7 @@ import time
 import pytest
 from django.utils import timezone
 
-from documents import selectors, services
+from documents import publishing, selectors, services
 from documents.models import ReportCard, ReportCardFile, ReportingPeriod
 from outbox.models import OutboundEmail
 from tests import factories
@@ -140,7 +140,7 @@ def test_a_failed_rendering_keeps_its_reason(in_process_celery, monkeypatch,
     def broken(document, **kwargs):
         raise ValueError("gabarit illisible")
 
-    monkeypatch.setattr(services.rendering, "report_card_pdf", broken)
+    monkeypatch.setattr(publishing.rendering, "report_card_pdf", broken)
     with django_capture_on_commit_callbacks(execute=True):
         services.period_publish(period=period)
 

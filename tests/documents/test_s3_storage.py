@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from storages.backends.s3 import S3Storage
 
-from documents import services
+from documents import publishing, services
 from documents.models import ReportCardFile
 from tests.conftest import require
 from tests.documents.factories import make_card, make_period
-from tests.outbox.conftest import free_port
+from tests.real_services import free_port
 
 BUCKET = "portail-prive"
 CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test",
@@ -91,7 +91,7 @@ def test_a_report_card_rendered_to_the_bucket_is_served_to_the_parent(
     period = make_period(school=child.school, publication_date=timezone.localdate())
     card = make_card(period, child, lines=2)
     services.period_publish(period=period)
-    services.report_card_render(card_id=card.pk)
+    publishing.report_card_render(card_id=card.pk)
     stored = card.files.get()
     assert storage.exists(stored.file.name)
 

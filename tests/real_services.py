@@ -1,4 +1,5 @@
-"""Real parts for the email tests: an SMTP sink, Redis, Celery workers (thread or process).
+"""Real parts shared by the email, import and report-card tests: an SMTP sink, Redis, Celery
+workers (thread or process). A plugin of tests/conftest.py.
 
 Redis, PostgreSQL (for the worker process) and redis-server (for the fault tests) are
 required through tests.conftest.require: a skip on a laptop, a failure in CI.
