@@ -18,6 +18,7 @@ urlpatterns = [
     path("comptes/email/", RedirectView.as_view(pattern_name="accounts:preferences")),
     path("comptes/", include("allauth.urls")),
     path("famille/", include("students.urls")),
+    path("", include("notifications.urls")),
     path("compte/", include("accounts.urls")),
     path("admin/centre-aide/", include("accounts.helpdesk")),
     path("admin/importation/", include("students.import_views")),

@@ -106,8 +106,10 @@ class TestChildLayout:
         english(client)
         tabs = nav(html(client, url(name, child)), f"Tabs for {child.first_name}")
         assert hrefs(tabs) == [url("details", child), url("timetable", child),
-                               url("enrolments", child)]
-        for missing in ("Transcript", "Documents", "Notification"):
+                               url("enrolments", child),
+                               reverse("notifications:child",
+                                       kwargs={"public_id": child.public_id})]
+        for missing in ("Transcript", "Documents"):
             assert missing not in tabs
         current = {"timetable": "timetable", "calendar": "timetable",
                    "enrolments": "enrolments"}.get(name, "details")
