@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
@@ -123,7 +124,7 @@ class AttachmentForm(forms.ModelForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload and not getattr(upload, "_committed", True):  # a new upload, not the stored
+        if isinstance(upload, UploadedFile):  # a new upload, not the stored file
             kind = attachment_kind(upload)
             self.instance.name = get_valid_filename(upload.name)[:200] or kind.extension
             self.instance.content_type, self.instance.size = kind.content_type, upload.size
