@@ -7,9 +7,10 @@ from notifications.models import Category, NotificationSettings, Timing
 class TimingsForm(forms.Form):
     """One choice per category: right away, in the daily summary, or no email."""
 
-    def __init__(self, *args, initial_timings: dict[str, str], **kwargs):
+    def __init__(self, *args, initial_timings: dict[str, str], categories=tuple(Category),
+                 **kwargs):
         super().__init__(*args, **kwargs)
-        for category in Category:
+        for category in categories:
             self.fields[category.value] = forms.ChoiceField(
                 label=category.label, choices=Timing.choices, widget=forms.RadioSelect,
                 initial=initial_timings[category.value],

@@ -1,4 +1,5 @@
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -297,3 +298,20 @@ class EmailBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.timing} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def parts(self) -> list[dict]:
+        """What the email tells, per child (first names only) and then the groups' news."""
+        deliveries = (self.deliveries.select_related("event__student",
+                                                     "event__announcement__group")
+                      .order_by("event__occurred_at", "event__pk"))
+        parts: dict[int | None, dict] = {}
+        for delivery in deliveries:
+            event = delivery.event
+            if "date" in event.detail:
+                event.day = date.fromisoformat(event.detail["date"])
+            part = parts.setdefault(event.student_id, {
+                "first_name": event.student.first_name if event.student else None,
+                "events": []})
+            part["events"].append(event)
+        # The children first, in the order of their first event; the groups' news last.
+        return sorted(parts.values(), key=lambda part: part["first_name"] is None)

@@ -36,6 +36,8 @@ DEFAULT_TIMINGS = {
     Category.TIMETABLE: Timing.DIGEST,
     Category.PARENT_FORM: Timing.DIGEST,
 }
+# What is about one child; announcements are about a group, chosen for all the children.
+CHILD_CATEGORIES = tuple(category for category in Category if category != Category.ANNOUNCEMENT)
 
 
 def groups_of_children(children: Iterable[Student], *, today=None) -> QuerySet[Group]:

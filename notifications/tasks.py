@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from notifications import services
+from notifications import events, services
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -16,3 +16,10 @@ def sweep_outbox() -> int:
 @shared_task(ignore_result=True)
 def forget_failed_emails() -> int:
     return services.emails_forget_failed()
+
+
+@shared_task(ignore_result=True)
+def send_notifications() -> int:
+    """Every minute: announcements just published become events; due events leave."""
+    events.announcements_announce()
+    return events.deliveries_send()

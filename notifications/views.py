@@ -2,14 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
-from notifications import selectors, subscriptions
+from notifications import events, selectors, subscriptions
 from notifications.forms import NotificationSettingsForm, TimingsForm
+from notifications.models import Category
 from students.selectors import student_among_children, students_visible_to
 from students.views import _child_page
 
@@ -56,7 +59,9 @@ def attachment(request: HttpRequest, public_id) -> FileResponse:
 
 
 def _timings_form(request: HttpRequest, user, student) -> TimingsForm:
-    return TimingsForm(request.POST or None,
+    # Groups are the family's, not a child's: announcements are chosen for all at once.
+    categories = selectors.CHILD_CATEGORIES if student else tuple(Category)
+    return TimingsForm(request.POST or None, categories=categories,
                        initial_timings=selectors.timings_for(user, student))
 
 
@@ -95,3 +100,24 @@ def family_notifications(request: HttpRequest) -> HttpResponse:
         "form": form, "settings_form": settings_form, "children": children,
         "active_tab": "family",
     })
+
+
+@csrf_exempt  # RFC 8058: the mail client POSTs without a session or a token
+@never_cache
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-click unsubscribe of an email: no login. GET asks (link checkers open
+    links), POST stops; a tampered or expired link changes nothing and says so."""
+    try:
+        user, category = events.unsubscribe_read(token)
+    except signing.BadSignature:
+        return render(request, "notifications/unsubscribe.html", {"state": "invalid"},
+                      status=400)
+    label = (Category(category).label if category in Category.values
+             else _("the daily summary"))
+    state = "ask"
+    if request.method == "POST":
+        stopped = subscriptions.subscription_stop(
+            user=user, category=None if category == events.DIGEST else category)
+        state = "done" if stopped else "already"
+    return render(request, "notifications/unsubscribe.html",
+                  {"state": state, "label": label})

@@ -20,6 +20,12 @@ def timings(**chosen) -> dict:
     return {category: chosen.get(category, Timing.OFF) for category in Category.values}
 
 
+def test_announcements_are_chosen_for_all_the_children_only(client, family):
+    client.force_login(family.user)
+    assert 'name="announcement"' not in html_of(client.get(child_url(family.children[0])))
+    assert 'name="announcement"' in html_of(client.get(reverse("notifications:family")))
+
+
 def test_defaults_report_cards_and_absences_right_away_announcements_daily(family):
     chosen = selectors.timings_for(family.user, family.children[0])
     assert chosen[Category.REPORT_CARD] == Timing.IMMEDIATE

@@ -1,0 +1,235 @@
+"""Events → emails: what happened, to whom, when, and the emails that tell it.
+
+Other apps record what parents may be told about with `event_record`:
+
+    from notifications.events import event_record
+    from notifications.models import Category
+    # Documents, when a report card is published (at once, or ahead for a later hour):
+    event_record(category=Category.REPORT_CARD, key=f"report_card:{card.pk}",
+                 student_ids=[card.student_id], occurred_at=card.published_at,
+                 detail={"title": card.title})
+
+Each parent who may see the child today gets a Delivery, due when their subscription says
+(right away, after quiet hours, or at their daily summary's hour, and never before
+`occurred_at`). `deliveries_send` (Celery beat, every minute) turns the due deliveries into
+one email per parent and batch, through the outbox, in the parent's language.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from notifications.models import (
+    Announcement,
+    Category,
+    Delivery,
+    EmailBatch,
+    Event,
+    NotificationSettings,
+    Timing,
+)
+from notifications.selectors import (
+    DEFAULT_TIMINGS,
+    groups_of_parent,
+    published,
+    timings_of_users,
+)
+from notifications.services import email_queue
+from students.selectors import students_visible_to
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+UNSUBSCRIBE_MAX_AGE = timedelta(days=90)
+DIGEST = "digest"  # the unsubscribe link of a daily summary: its categories
+
+
+def _parents_seeing(student_ids: list[int]) -> dict[int, set[int]]:
+    """Each parent who may see some of these students today → those students.
+
+    The rule is students.selectors.students_visible_to's, asked per parent, not copied."""
+    candidates = User.objects.filter(is_active=True,
+                                     guardian__student_links__student__in=student_ids
+                                     ).distinct()
+    seeing = {}
+    for user in candidates:
+        visible = set(students_visible_to(user).filter(pk__in=student_ids)
+                      .values_list("pk", flat=True))
+        if visible:
+            seeing[user.pk] = visible
+    return seeing
+
+
+def _members_of(announcement: Announcement) -> set[int]:
+    """The parents of the announcement's group today (membership is computed, not stored)."""
+    group = announcement.group
+    links = {"guardian__student_links__isnull": False}
+    if group.kind != group.Kind.BOARD:
+        links = {"guardian__student_links__student__school": group.school_id}
+    candidates = User.objects.filter(is_active=True, **links).distinct()
+    return {user.pk for user in candidates
+            if groups_of_parent(user).filter(pk=group.pk).exists()}
+
+
+def _in_quiet_hours(moment: time, start: time, end: time) -> bool:
+    return start <= moment < end if start < end else (moment >= start or moment < end)
+
+
+def due_time(*, timing: str, occurred_at: datetime, now: datetime,
+             settings_row: NotificationSettings) -> datetime:
+    """When a delivery may leave: right away (held through quiet hours), or at the next
+    daily summary; never before the event (a report card published ahead)."""
+    zone = timezone.get_default_timezone()
+    start = max(occurred_at, now).astimezone(zone)
+    if timing == Timing.DIGEST:
+        summary = datetime.combine(start.date(), time(settings_row.digest_hour), zone)
+        return summary if summary >= start else summary + timedelta(days=1)
+    quiet_start, quiet_end = settings_row.quiet_start, settings_row.quiet_end
+    if quiet_start is None or not _in_quiet_hours(start.time(), quiet_start, quiet_end):
+        return start
+    end = datetime.combine(start.date(), quiet_end, zone)
+    return end if end > start else end + timedelta(days=1)
+
+
+def _deliveries(event: Event, user_ids: Iterable[int], student_id: int | None,
+                now: datetime) -> list[Delivery]:
+    user_ids = list(user_ids)
+    chosen = timings_of_users(user_ids, [student_id] if student_id else [], event.category)
+    settings_rows = {row.user_id: row for row in
+                     NotificationSettings.objects.filter(user__in=user_ids)}
+    deliveries = []
+    for user_id in user_ids:
+        timing = (chosen.get((user_id, student_id)) or chosen.get((user_id, None))
+                  or DEFAULT_TIMINGS[event.category])
+        if timing == Timing.OFF:
+            continue
+        row = settings_rows.get(user_id) or NotificationSettings(user_id=user_id)
+        deliveries.append(Delivery(
+            event=event, user_id=user_id, timing=timing,
+            due_at=due_time(timing=timing, occurred_at=event.occurred_at, now=now,
+                            settings_row=row)))
+    return deliveries
+
+
+@transaction.atomic
+def event_record(*, category: str, key: str, student_ids: Iterable[int] = (),
+                 announcement: Announcement | None = None, detail: dict | None = None,
+                 occurred_at: datetime | None = None) -> list[Event]:
+    """Record what happened (once per key and child) and who is to be told, and when.
+
+    detail holds short, non-personal words for the email: never a mark or an OEN."""
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    events = []
+    if announcement is not None:
+        event, created = Event.objects.get_or_create(key=key, defaults={
+            "category": category, "announcement": announcement, "detail": detail or {},
+            "occurred_at": occurred_at})
+        if created:
+            Delivery.objects.bulk_create(_deliveries(event, _members_of(announcement), None,
+                                                     now))
+        return [event]
+    student_ids = list(student_ids)
+    seeing = _parents_seeing(student_ids)
+    for student_id in student_ids:
+        event, created = Event.objects.get_or_create(key=f"{key}:{student_id}", defaults={
+            "category": category, "student_id": student_id, "detail": detail or {},
+            "occurred_at": occurred_at})
+        events.append(event)
+        if created:
+            parents = [user_id for user_id, visible in seeing.items() if student_id in visible]
+            Delivery.objects.bulk_create(_deliveries(event, parents, student_id, now))
+    return events
+
+
+def announcements_announce(*, now: datetime | None = None) -> int:
+    """Record the event of each announcement that has just become visible."""
+    now = now or timezone.now()
+    announced = 0
+    for announcement in published(Announcement.objects.filter(announced_at__isnull=True),
+                                  now=now).select_related("group"):
+        with transaction.atomic():
+            event_record(category=Category.ANNOUNCEMENT, key=f"announcement:{announcement.pk}",
+                         announcement=announcement, occurred_at=announcement.publish_at)
+            Announcement.objects.filter(pk=announcement.pk).update(announced_at=now)
+        announced += 1
+    return announced
+
+
+def unsubscribe_token(*, user_id: int, category: str) -> str:
+    return signing.dumps({"u": user_id, "c": category}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_read(token: str) -> tuple[User, str]:
+    """The parent and category behind a link; signing.BadSignature if tampered or expired."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+    if data.get("c") not in {*Category.values, DIGEST}:
+        raise signing.BadSignature("unknown category")
+    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    if user is None:
+        raise signing.BadSignature("no such parent")
+    return user, data["c"]
+
+
+def _still_visible(user: User, deliveries: list[Delivery]) -> list[Delivery]:
+    """Access may have ended since the event: then the parent is told nothing of it."""
+    children = set(students_visible_to(user).values_list("pk", flat=True))
+    groups = None
+    kept = []
+    for delivery in deliveries:
+        event = delivery.event
+        if event.student_id is not None:
+            if event.student_id in children:
+                kept.append(delivery)
+        elif event.announcement is not None:
+            if groups is None:
+                groups = set(groups_of_parent(user).values_list("pk", flat=True))
+            if event.announcement.group_id in groups:
+                kept.append(delivery)
+    return kept
+
+
+def deliveries_send(*, now: datetime | None = None) -> int:
+    """Turn the due deliveries into emails: one per parent for each immediate category, and
+    one daily summary. Each email is queued in the outbox in the batch's transaction."""
+    now = now or timezone.now()
+    queued = 0
+    with transaction.atomic():
+        due = list(
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(batch__isnull=True, due_at__lte=now)
+            .select_related("event__announcement", "user").order_by("user", "pk")
+        )
+        batches: dict[tuple[int, str, str], list[Delivery]] = defaultdict(list)
+        for delivery in due:
+            category = "" if delivery.timing == Timing.DIGEST else delivery.event.category
+            batches[(delivery.user_id, delivery.timing, category)].append(delivery)
+        for (_user_id, timing, category), deliveries in batches.items():
+            user = deliveries[0].user
+            batch = EmailBatch.objects.create(user=user, timing=timing, category=category,
+                                              created_at=now)
+            Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(batch=batch)
+            kept = _still_visible(user, deliveries)
+            if not kept or not user.email:
+                continue
+            if len(kept) < len(deliveries):
+                Delivery.objects.filter(pk__in=[d.pk for d in deliveries if d not in kept]
+                                        ).delete()
+            token = unsubscribe_token(user_id=user.pk, category=category or DIGEST)
+            email_queue(
+                recipient=user.email, language=user.preferred_language,
+                template=f"notifications/{'digest' if timing == Timing.DIGEST else 'event'}",
+                context={
+                    "batch": batch,
+                    "unsubscribe_url": settings.SITE_URL.rstrip("/")
+                    + reverse("notifications:unsubscribe", kwargs={"token": token}),
+                },
+                idempotency_key=f"notifications-batch:{batch.pk}",
+            )
+            queued += 1
+    return queued
