@@ -9,10 +9,11 @@ Other apps record what parents may be told about with `event_record`:
                  student_ids=[card.student_id], occurred_at=card.published_at,
                  detail={"title": card.title})
 
-Each parent who may see the child today gets a Delivery, due when their subscription says
-(right away, after quiet hours, or at their daily summary's hour, and never before
-`occurred_at`). `deliveries_send` (Celery beat, every minute) turns the due deliveries into
-one email per parent and batch, through the outbox, in the parent's language.
+Recording is one insert in the caller's transaction. Every minute (Celery beat),
+`events_plan` gives each parent who may see the child then a Delivery, due when their
+subscription says (right away, after quiet hours, or at their daily summary's hour, and
+never before `occurred_at`), and `deliveries_send` turns the due deliveries into one email
+per parent and batch, through the outbox, in the parent's language.
 """
 
 from collections import defaultdict
@@ -96,55 +97,73 @@ def due_time(*, timing: str, occurred_at: datetime, now: datetime,
     return end if end > start else end + timedelta(days=1)
 
 
-def _deliveries(event: Event, user_ids: Iterable[int], student_id: int | None,
-                now: datetime) -> list[Delivery]:
-    user_ids = list(user_ids)
-    chosen = timings_of_users(user_ids, [student_id] if student_id else [], event.category)
+def _deliveries(events: list[Event], parents: dict[int, set[int] | None], now: datetime
+                ) -> list[Delivery]:
+    """Each event for each parent concerned (parents: user → the children they may see,
+    or None for an announcement's group members), timed by their choices."""
+    user_ids = list(parents)
+    student_ids = {event.student_id for event in events if event.student_id}
+    chosen = {category: timings_of_users(user_ids, student_ids, category)
+              for category in {event.category for event in events}}
     settings_rows = {row.user_id: row for row in
                      NotificationSettings.objects.filter(user__in=user_ids)}
     deliveries = []
-    for user_id in user_ids:
-        timing = (chosen.get((user_id, student_id)) or chosen.get((user_id, None))
-                  or DEFAULT_TIMINGS[event.category])
-        if timing == Timing.OFF:
-            continue
-        row = settings_rows.get(user_id) or NotificationSettings(user_id=user_id)
-        deliveries.append(Delivery(
-            event=event, user_id=user_id, timing=timing,
-            due_at=due_time(timing=timing, occurred_at=event.occurred_at, now=now,
-                            settings_row=row)))
+    for event in events:
+        for user_id, visible in parents.items():
+            if visible is not None and event.student_id not in visible:
+                continue
+            choices = chosen[event.category]
+            timing = (choices.get((user_id, event.student_id))
+                      or choices.get((user_id, None)) or DEFAULT_TIMINGS[event.category])
+            if timing == Timing.OFF:
+                continue
+            row = settings_rows.get(user_id) or NotificationSettings(user_id=user_id)
+            deliveries.append(Delivery(
+                event=event, user_id=user_id, timing=timing,
+                due_at=due_time(timing=timing, occurred_at=event.occurred_at, now=now,
+                                settings_row=row)))
     return deliveries
 
 
-@transaction.atomic
 def event_record(*, category: str, key: str, student_ids: Iterable[int] = (),
                  announcement: Announcement | None = None, detail: dict | None = None,
-                 occurred_at: datetime | None = None) -> list[Event]:
-    """Record what happened (once per key and child) and who is to be told, and when.
+                 occurred_at: datetime | None = None) -> None:
+    """Record what happened, once per key (and child), in the caller's transaction.
 
-    detail holds short, non-personal words for the email: never a mark or an OEN."""
-    now = timezone.now()
-    occurred_at = occurred_at or now
-    events = []
+    One insert: who is told, and when, is planned by `events_plan` (every minute), in
+    batches. detail holds short, non-personal words for the email: never a mark or OEN."""
+    common = {"category": category, "detail": detail or {},
+              "occurred_at": occurred_at or timezone.now()}
     if announcement is not None:
-        event, created = Event.objects.get_or_create(key=key, defaults={
-            "category": category, "announcement": announcement, "detail": detail or {},
-            "occurred_at": occurred_at})
-        if created:
-            Delivery.objects.bulk_create(_deliveries(event, _members_of(announcement), None,
-                                                     now))
-        return [event]
-    student_ids = list(student_ids)
-    seeing = _parents_seeing(student_ids)
-    for student_id in student_ids:
-        event, created = Event.objects.get_or_create(key=f"{key}:{student_id}", defaults={
-            "category": category, "student_id": student_id, "detail": detail or {},
-            "occurred_at": occurred_at})
-        events.append(event)
-        if created:
-            parents = [user_id for user_id, visible in seeing.items() if student_id in visible]
-            Delivery.objects.bulk_create(_deliveries(event, parents, student_id, now))
-    return events
+        rows = [Event(key=key, announcement=announcement, **common)]
+    else:
+        rows = [Event(key=f"{key}:{student_id}", student_id=student_id, **common)
+                for student_id in student_ids]
+    Event.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def events_plan(*, now: datetime | None = None, batch_size: int = 5000) -> int:
+    """Give the recorded events their deliveries: who may see the child (or belongs to the
+    group) now, and when their choices say. Batched: a morning of absences at once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        events = list(Event.objects.select_for_update(skip_locked=True, of=("self",))
+                      .filter(planned_at__isnull=True).select_related("announcement__group")
+                      .order_by("pk")[:batch_size])
+        if not events:
+            return 0
+        about_children = [event for event in events if event.student_id]
+        deliveries = []
+        if about_children:
+            seeing = _parents_seeing(list({event.student_id for event in about_children}))
+            deliveries += _deliveries(about_children, seeing, now)
+        for event in events:
+            if event.announcement is not None:
+                members = dict.fromkeys(_members_of(event.announcement))
+                deliveries += _deliveries([event], members, now)
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        Event.objects.filter(pk__in=[event.pk for event in events]).update(planned_at=now)
+    return len(events)
 
 
 def announcements_announce(*, now: datetime | None = None) -> int:
@@ -198,6 +217,7 @@ def deliveries_send(*, now: datetime | None = None) -> int:
     """Turn the due deliveries into emails: one per parent for each immediate category, and
     one daily summary. Each email is queued in the outbox in the batch's transaction."""
     now = now or timezone.now()
+    events_plan(now=now)
     queued = 0
     with transaction.atomic():
         due = list(

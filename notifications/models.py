@@ -254,11 +254,15 @@ class Event(models.Model):
     # Short, non-personal words for the email ("2026-10-05", "absent"): never a mark or OEN.
     detail = models.JSONField(default=dict, blank=True)
     occurred_at = models.DateTimeField(default=timezone.now)
+    # When its deliveries were made (events_plan); empty: still to plan.
+    planned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification event")
         verbose_name_plural = _("notification events")
         ordering = ["occurred_at", "pk"]
+        indexes = [models.Index(fields=["id"], condition=Q(planned_at__isnull=True),
+                                name="event_to_plan")]
 
     def __str__(self) -> str:
         return self.key
