@@ -34,6 +34,7 @@ from notifications.models import (
     EmailBatch,
     Event,
     NotificationSettings,
+    OutboundEmail,
     Timing,
 )
 from notifications.selectors import (
@@ -42,7 +43,8 @@ from notifications.selectors import (
     published,
     timings_of_users,
 )
-from notifications.services import email_queue
+from notifications.services import _serialize as email_context
+from notifications.services import email_queue_many
 from students.selectors import students_visible_to
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
@@ -195,61 +197,63 @@ def unsubscribe_read(token: str) -> tuple[User, str]:
     return user, data["c"]
 
 
-def _still_visible(user: User, deliveries: list[Delivery]) -> list[Delivery]:
-    """Access may have ended since the event: then the parent is told nothing of it."""
-    children = set(students_visible_to(user).values_list("pk", flat=True))
-    groups = None
-    kept = []
-    for delivery in deliveries:
-        event = delivery.event
+class _Access:
+    """What each parent may see now, read once per parent (the groups only when needed):
+    access may have ended since the event, and then the parent is told nothing of it."""
+
+    def __init__(self) -> None:
+        self.children: dict[int, set[int]] = {}
+        self.groups: dict[int, set[int]] = {}
+
+    def sees(self, user: User, event: Event) -> bool:
         if event.student_id is not None:
-            if event.student_id in children:
-                kept.append(delivery)
-        elif event.announcement is not None:
-            if groups is None:
-                groups = set(groups_of_parent(user).values_list("pk", flat=True))
-            if event.announcement.group_id in groups:
-                kept.append(delivery)
-    return kept
+            if user.pk not in self.children:
+                self.children[user.pk] = set(students_visible_to(user)
+                                             .values_list("pk", flat=True))
+            return event.student_id in self.children[user.pk]
+        if user.pk not in self.groups:
+            self.groups[user.pk] = set(groups_of_parent(user).values_list("pk", flat=True))
+        return event.announcement.group_id in self.groups[user.pk]
 
 
 def deliveries_send(*, now: datetime | None = None) -> int:
     """Turn the due deliveries into emails: one per parent for each immediate category, and
-    one daily summary. Each email is queued in the outbox in the batch's transaction."""
+    one daily summary, all queued in the outbox in one transaction (bulk inserts)."""
     now = now or timezone.now()
     events_plan(now=now)
-    queued = 0
     with transaction.atomic():
         due = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(batch__isnull=True, due_at__lte=now)
             .select_related("event__announcement", "user").order_by("user", "pk")
         )
-        batches: dict[tuple[int, str, str], list[Delivery]] = defaultdict(list)
+        grouped: dict[tuple[int, str, str], list[Delivery]] = defaultdict(list)
         for delivery in due:
             category = "" if delivery.timing == Timing.DIGEST else delivery.event.category
-            batches[(delivery.user_id, delivery.timing, category)].append(delivery)
-        for (_user_id, timing, category), deliveries in batches.items():
+            grouped[(delivery.user_id, delivery.timing, category)].append(delivery)
+        batches = EmailBatch.objects.bulk_create([
+            EmailBatch(user_id=user_id, timing=timing, category=category, created_at=now)
+            for user_id, timing, category in grouped])
+        access, kept, dropped, emails = _Access(), [], [], []
+        for batch, deliveries in zip(batches, grouped.values(), strict=True):
             user = deliveries[0].user
-            batch = EmailBatch.objects.create(user=user, timing=timing, category=category,
-                                              created_at=now)
-            Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(batch=batch)
-            kept = _still_visible(user, deliveries)
-            if not kept or not user.email:
-                continue
-            if len(kept) < len(deliveries):
-                Delivery.objects.filter(pk__in=[d.pk for d in deliveries if d not in kept]
-                                        ).delete()
-            token = unsubscribe_token(user_id=user.pk, category=category or DIGEST)
-            email_queue(
-                recipient=user.email, language=user.preferred_language,
-                template=f"notifications/{'digest' if timing == Timing.DIGEST else 'event'}",
-                context={
-                    "batch": batch,
-                    "unsubscribe_url": settings.SITE_URL.rstrip("/")
-                    + reverse("notifications:unsubscribe", kwargs={"token": token}),
-                },
-                idempotency_key=f"notifications-batch:{batch.pk}",
-            )
-            queued += 1
-    return queued
+            told = [delivery for delivery in deliveries if access.sees(user, delivery.event)]
+            dropped += [delivery.pk for delivery in deliveries if delivery not in told]
+            for delivery in told:
+                delivery.batch = batch
+            kept += told
+            if told and user.email:
+                token = unsubscribe_token(user_id=user.pk, category=batch.category or DIGEST)
+                emails.append(OutboundEmail(
+                    idempotency_key=f"notifications-batch:{batch.pk}", recipient=user.email,
+                    language=user.preferred_language,
+                    template="notifications/"
+                    + ("digest" if batch.timing == Timing.DIGEST else "event"),
+                    context=email_context({
+                        "batch": batch,
+                        "unsubscribe_url": settings.SITE_URL.rstrip("/")
+                        + reverse("notifications:unsubscribe", kwargs={"token": token}),
+                    })))
+        Delivery.objects.bulk_update(kept, ["batch"], batch_size=1000)
+        Delivery.objects.filter(pk__in=dropped).delete()
+        return email_queue_many(emails) if emails else 0

@@ -85,6 +85,7 @@ class TestImmediate:
 
     def test_access_ended_before_sending_tells_nothing(self, clock, family):
         absent(family.children[0])
+        assert events_plan() == 1 and Delivery.objects.count() == 1
         link = family.links[0]
         link.portal_access, link.portal_access_off_reason = False, "Ordonnance du tribunal"
         link.save()
