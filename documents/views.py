@@ -10,13 +10,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
 from documents import selectors
 from students import selectors as student_selectors
-from students.views import _child_page
+from students.views import child_page
 
 
 @login_required
 def documents(request: HttpRequest, public_id) -> HttpResponse:
     student, children = student_selectors.student_among_children(request.user, public_id)
-    return _child_page(request, "documents/documents.html", "documents", student, children,
+    return child_page(request, "documents/documents.html", "documents", student, children,
                        report_cards=selectors.report_card_entries(student),
                        forms=list(selectors.forms_for(student)))
 

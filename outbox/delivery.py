@@ -77,11 +77,16 @@ def render_email(email: OutboundEmail) -> EmailMultiAlternatives:
         raise PermanentEmailError(f"Template error: {broken}") from broken
     except Exception as broken:  # noqa: BLE001 - a rendering bug fails the row, not the worker
         raise PermanentEmailError(f"Rendering error: {broken!r}") from broken
+    headers = {"Message-ID": f"<outbox-{email.pk}@{urlsplit(settings.SITE_URL).hostname}>"}
+    if context.get("unsubscribe_url"):
+        # RFC 8058: mail clients offer a one-click unsubscribe that POSTs to the link.
+        headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=text,
         to=[email.recipient],
-        headers={"Message-ID": f"<outbox-{email.pk}@{urlsplit(settings.SITE_URL).hostname}>"},
+        headers=headers,
     )
     message.attach_alternative(html, "text/html")
     return message

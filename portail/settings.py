@@ -152,6 +152,7 @@ CELERY_TIMEZONE = "America/Toronto"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "outbox.tasks.sweep_outbox", "schedule": 60.0},
+    "send-notifications": {"task": "notifications.tasks.send_notifications", "schedule": 60.0},
     "forget-failed-emails": {"task": "outbox.tasks.forget_failed_emails",
                              "schedule": crontab(hour=2, minute=45)},
     # Ontario's privacy rule: a guardian's access to an adult student needs consent.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("comptes/email/", RedirectView.as_view(pattern_name="accounts:preferences")),
     path("comptes/", include("allauth.urls")),
     path("famille/", include("students.urls")),
+    path("", include("notifications.urls")),
     # The account pages: sign-up (students links the account to its guardian record), then
     # validation, recovery and preferences (accounts), under one "accounts" namespace.
     path("compte/", include((signup_views.urlpatterns + account_urls.urlpatterns,

@@ -20,9 +20,10 @@ from students.models import Meeting, ParentForm, Student
 CHOSEN_STUDENT_KEY = "chosen_student"
 
 
-def _child_page(request: HttpRequest, template: str, side_tab: str, student: Student,
+def child_page(request: HttpRequest, template: str, side_tab: str, student: Student,
                 children: list[Student], **context) -> HttpResponse:
-    """Render a child's page with the side tabs; the child stays chosen across tabs."""
+    """Render a child's page with the side tabs (the Famille tab's pages here, in documents
+    and notifications); the child stays chosen across tabs."""
     chosen = str(student.public_id)
     # Assigning marks the session modified: only when the child changes, so that paging
     # through one child's tabs costs no session write.
@@ -64,27 +65,27 @@ def family(request: HttpRequest) -> HttpResponse:
 @login_required
 def details(request: HttpRequest, public_id) -> HttpResponse:
     """Détails › Démographie."""
-    return _child_page(request, "students/details.html", "details", *_child(request, public_id),
+    return child_page(request, "students/details.html", "details", *_child(request, public_id),
                        sub_tab="demographics")
 
 
 @login_required
 def address(request: HttpRequest, public_id) -> HttpResponse:
-    return _child_page(request, "students/address.html", "details", *_child(request, public_id),
+    return child_page(request, "students/address.html", "details", *_child(request, public_id),
                        sub_tab="address")
 
 
 @login_required
 def contacts(request: HttpRequest, public_id) -> HttpResponse:
     student, children = _child(request, public_id)
-    return _child_page(request, "students/contacts.html", "details", student, children,
+    return child_page(request, "students/contacts.html", "details", student, children,
                        sub_tab="contacts",
                        links=selectors.contacts_visible_to(request.user, student))
 
 
 @login_required
 def photo(request: HttpRequest, public_id) -> HttpResponse:
-    return _child_page(request, "students/photo.html", "details", *_child(request, public_id),
+    return child_page(request, "students/photo.html", "details", *_child(request, public_id),
                        sub_tab="photo")
 
 
@@ -114,7 +115,7 @@ def attendance(request: HttpRequest, public_id) -> HttpResponse:
                                 terms=selectors.terms_of(student, school_year))
     start, end = form.date_range() if form.is_bound else (school_year.start_date,
                                                           school_year.end_date)
-    return _child_page(
+    return child_page(
         request, "students/attendance.html", "details", student, children,
         sub_tab="attendance", form=form,
         school_year=school_year, start=start, end=end,
@@ -130,7 +131,7 @@ def forms_list(request: HttpRequest, public_id) -> HttpResponse:
     student, children = _child(request, public_id)
     school_year = selectors.current_school_year()
     parent_forms = selectors.parent_forms_for(student, school_year) if school_year else []
-    return _child_page(request, "students/forms_list.html", "details", student, children,
+    return child_page(request, "students/forms_list.html", "details", student, children,
                        sub_tab="forms",
                        parent_forms=parent_forms)
 
@@ -160,7 +161,7 @@ def form_answer(request: HttpRequest, public_id, form_id) -> HttpResponse:
         else:
             messages.error(request, _("This form has already been answered for this child."))
         return redirect("students:forms", public_id=student.public_id)
-    return _child_page(request, "students/form_answer.html", "details", student, children,
+    return child_page(request, "students/form_answer.html", "details", student, children,
                        sub_tab="forms", parent_form=parent_form,
                        answer_form=answer_form)
 
@@ -175,7 +176,7 @@ def timetable(request: HttpRequest, public_id) -> HttpResponse:
     term = next((t for t in terms if str(t.pk) == request.GET.get("etape")), None) or next(
         (t for t in terms if t.start_date <= today <= t.end_date), terms[0] if terms else None
     )
-    return _child_page(
+    return child_page(
         request, "students/timetable.html", "timetable", student, children,
         terms=terms, term=term, published=school.is_published(today),
         publication=school.published_on,
@@ -202,7 +203,7 @@ def calendar(request: HttpRequest, public_id) -> HttpResponse:
     if feed is not None:
         calendar_url = request.build_absolute_uri(
             reverse("students:calendar_feed", kwargs={"token": feed.token}))
-    return _child_page(
+    return child_page(
         request, "students/calendar.html", "timetable", student, children,
         published=school.is_published(timezone.localdate()),
         publication=school.published_on, calendar_url=calendar_url,
@@ -239,5 +240,5 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 def enrolments(request: HttpRequest, public_id) -> HttpResponse:
     """Adhésion: the enrolment history across the board's schools."""
     student, children = _child(request, public_id)
-    return _child_page(request, "students/enrolments.html", "enrolments", student, children,
+    return child_page(request, "students/enrolments.html", "enrolments", student, children,
                        enrolments=selectors.enrolment_history(student))

@@ -23,6 +23,8 @@ from django.utils.html import escape
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from documents.models import BoardForm, LearningSkill, ReportCard, ReportingPeriod
+from notifications.models import Announcement
+from notifications.models import Group as SchoolGroup
 from outbox.models import OutboundEmail
 from students import models
 from tests import factories
@@ -60,7 +62,11 @@ def school_rows(school: models.School, name: str) -> dict:
     section = factories.SectionFactory(term=term, school=school, teacher_name=f"M. {name}")
     parent_form = ParentFormFactory(school=school, title_fr=f"Sortie {name}",
                                     title_en=f"Trip {name}")
+    school_group = SchoolGroup.objects.create(name=f"Groupe {name}", kind="school",
+                                              school=school)
     return {
+        SchoolGroup: school_group,
+        Announcement: Announcement.objects.create(group=school_group, title=f"Annonce {name}"),
         models.School: school,
         models.Student: student,
         models.Guardian: guardian,

@@ -100,8 +100,8 @@ def test_side_tabs_are_reached_and_followed_with_the_keyboard(page: Page, live_s
     login(page, live_server, family.user)
     page.goto(_url(live_server, "details", child))
     side_tabs = page.locator("nav.side-tabs a")
-    expect(side_tabs).to_have_count(3)
-    targets = [side_tabs.nth(i).get_attribute("href") for i in range(3)]
+    expect(side_tabs).to_have_count(4)
+    targets = [side_tabs.nth(i).get_attribute("href") for i in range(4)]
     reached = []
     for _ in range(40):
         page.keyboard.press("Tab")
@@ -110,10 +110,11 @@ def test_side_tabs_are_reached_and_followed_with_the_keyboard(page: Page, live_s
             "document.activeElement.getAttribute('href') : null")
         if href:
             reached.append(href)
-        if len(reached) == 3:
+        if len(reached) == 4:
             break
     assert reached == targets
     # Back to Emploi du temps (the second tab) and follow it with Enter.
+    page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")
     page.wait_for_url(_url(live_server, "timetable", child))

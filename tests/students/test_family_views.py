@@ -108,8 +108,10 @@ class TestChildLayout:
         assert hrefs(tabs) == [url("details", child), url("timetable", child),
                                url("enrolments", child),
                                reverse("students:documents:list",
+                                       kwargs={"public_id": child.public_id}),
+                               reverse("notifications:child",
                                        kwargs={"public_id": child.public_id})]
-        for missing in ("Transcript", "Notification"):
+        for missing in ("Transcript",):
             assert missing not in tabs
         current = {"timetable": "timetable", "calendar": "timetable",
                    "enrolments": "enrolments"}.get(name, "details")

@@ -1,0 +1,145 @@
+"""Reads for the home page, the group pages and the Notification tab.
+
+A parent's groups are computed from the children they may see today
+(students.selectors.students_visible_to): nothing is stored per parent, so access ended at 18
+or by a court order ends membership at once.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from notifications.models import (
+    Announcement,
+    Attachment,
+    Category,
+    Group,
+    NotificationSettings,
+    Subscription,
+    Timing,
+)
+from students.models import SectionEnrolment, Student
+from students.selectors import students_visible_to
+
+HOME_ANNOUNCEMENTS = 10
+GROUP_PAGE_SIZE = 10
+
+DEFAULT_TIMINGS = {
+    Category.REPORT_CARD: Timing.IMMEDIATE,
+    Category.ATTENDANCE: Timing.IMMEDIATE,
+    Category.ANNOUNCEMENT: Timing.DIGEST,
+    Category.TIMETABLE: Timing.DIGEST,
+    Category.PARENT_FORM: Timing.DIGEST,
+}
+# What is about one child; announcements are about a group, chosen for all the children.
+CHILD_CATEGORIES = tuple(category for category in Category if category != Category.ANNOUNCEMENT)
+
+
+def groups_of_children(children: Iterable[Student], *, today=None) -> QuerySet[Group]:
+    """The groups of these children: the board's, their schools', grades' and classes'."""
+    children = list(children)
+    if not children:
+        return Group.objects.none()
+    today = today or timezone.localdate()
+    condition = Q(kind=Group.Kind.BOARD) | Q(kind=Group.Kind.SCHOOL,
+                                             school__in={c.school_id for c in children})
+    for school_id, grade in {(c.school_id, c.grade) for c in children}:
+        condition |= Q(kind=Group.Kind.GRADE, school_id=school_id, grade=grade)
+    # Classes of a term not over yet: last semester's class is no longer theirs.
+    condition |= Q(kind=Group.Kind.SECTION, section__in=SectionEnrolment.objects.filter(
+        student__in=[c.pk for c in children], section__term__end_date__gte=today,
+    ).values("section"))
+    return Group.objects.filter(condition).select_related("school")
+
+
+def groups_of_parent(user) -> QuerySet[Group]:
+    return groups_of_children(students_visible_to(user))
+
+
+def published(queryset: QuerySet[Announcement], *, now: datetime | None = None):
+    now = now or timezone.now()
+    return queryset.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+                           publish_at__lte=now)
+
+
+def home_announcements(groups: list[Group], *, limit: int = HOME_ANNOUNCEMENTS
+                       ) -> list[Announcement]:
+    """The latest announcements across these groups, each with its group; one query."""
+    by_pk = {group.pk: group for group in groups}
+    announcements = list(
+        published(Announcement.objects.filter(group__in=list(by_pk)))
+        .defer("body").order_by("-publish_at", "-pk")[:limit]
+    )
+    for announcement in announcements:
+        announcement.group = by_pk[announcement.group_id]
+    return announcements
+
+
+def group_for_parent(user, public_id: UUID | str) -> Group:
+    """A group the parent belongs to today, or 404 (never 403)."""
+    try:
+        return groups_of_parent(user).get(public_id=public_id)
+    except (Group.DoesNotExist, ValueError, ValidationError) as missing:
+        raise Http404 from missing
+
+
+def group_announcements(group: Group) -> QuerySet[Announcement]:
+    """The group's page: pinned first, then newest first, each with its files."""
+    return (
+        published(group.announcements.all()).defer("body")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("name")))
+        .order_by("-pinned", "-publish_at", "-pk")
+    )
+
+
+def group_files(group: Group) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(
+        announcement__in=published(group.announcements.all())
+    ).select_related("announcement").order_by("-announcement__publish_at", "name")
+
+
+def attachment_for_parent(user, public_id: UUID | str) -> Attachment:
+    """An attachment of a published announcement in one of the parent's groups; else 404."""
+    try:
+        return Attachment.objects.get(
+            public_id=public_id,
+            announcement__in=published(Announcement.objects.filter(
+                group__in=groups_of_parent(user))),
+        )
+    except (Attachment.DoesNotExist, ValueError, ValidationError) as missing:
+        raise Http404 from missing
+
+
+def notification_settings_of(user) -> NotificationSettings:
+    """The parent's settings, unsaved defaults if they never chose."""
+    return (NotificationSettings.objects.filter(user=user).first()
+            or NotificationSettings(user=user))
+
+
+def timings_for(user, student: Student | None) -> dict[str, str]:
+    """Each category's timing for this child (or, with None, for all the children)."""
+    rows = {(row.student_id, row.category): row.timing
+            for row in Subscription.objects.filter(
+                Q(student__isnull=True) | Q(student=student), user=user)}
+    return {
+        category: rows.get((student.pk if student else None, category))
+        or rows.get((None, category)) or DEFAULT_TIMINGS[category]
+        for category in Category.values
+    }
+
+
+def timings_of_users(user_ids: Iterable[int], student_ids: Iterable[int], category: str
+                     ) -> dict[tuple[int, int | None], str]:
+    """The stored choices of many parents for a category: (user, student or None) → timing."""
+    return {
+        (user_id, student_id): timing
+        for user_id, student_id, timing in Subscription.objects.filter(
+            Q(student__isnull=True) | Q(student__in=list(student_ids)),
+            user__in=list(user_ids), category=category,
+        ).values_list("user_id", "student_id", "timing")
+    }
