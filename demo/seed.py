@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from demo import tables as t
+from demo.groups import seed_groups
+from demo.report_cards import seed_report_cards
 from students import timetable_cache
 from students.models import (
     AttendanceCode,
@@ -114,6 +116,11 @@ def seed_demo(*, seed: int = DEFAULT_SEED, students: int = DEFAULT_STUDENTS,
         board.build(students)
         board.save()
     timetable_cache.retire_after_commit()  # bulk_create sends no signal
+    seed_groups(schools=demo_schools())
+    # The demo logins' children: rendering every student's report cards would take a
+    # worker's hour on a board of 20,000.
+    seed_report_cards(students=Student.objects.filter(
+        guardian_links__guardian__user__username__in=[login.username for login in DEMO_LOGINS]))
     return SeedReport(created=True, schools=len(board.schools), students=len(board.students),
                       families=board.families, admin_kept=admin_kept)
 

@@ -23,7 +23,10 @@ from tests.staff_session import admin_login
 __all__ = ["BOARD_ADMINISTRATION", "HELP_DESK", "SCHOOL_STAFF", "make_staff", "staff_group",
            "staff_login", "totp_code"]
 
+# The apps above accounts give the groups their models' permissions in migrations of their own.
 DOCUMENTS_PERMISSIONS_MIGRATION = import_module("documents.migrations.0003_staff_permissions")
+NOTIFICATIONS_PERMISSIONS_MIGRATION = import_module(
+    "notifications.migrations.0005_staff_post_announcements")
 
 
 def staff_group(name: str) -> Group:
@@ -32,6 +35,7 @@ def staff_group(name: str) -> Group:
     if not Group.objects.filter(name=name).exists():
         staff_groups_ensure()
         DOCUMENTS_PERMISSIONS_MIGRATION.grant_permissions(django_apps)
+        NOTIFICATIONS_PERMISSIONS_MIGRATION.allow_posting(django_apps, None)
     return Group.objects.get(name=name)
 
 

@@ -12,6 +12,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from demo.seed import COURT_ORDER, DEMO_LOGINS, NO_RIGHTS, PARENT, PASSWORD
+from documents.selectors import visible_report_card_files
+from notifications.models import Announcement
+from notifications.selectors import groups_of_parent
 from students import models
 from students.selectors import (
     current_school_year,
@@ -166,6 +169,22 @@ def test_the_parents_without_access_see_no_child(login):
     user = User.objects.get(username=login.username)
     assert user.guardian.student_links.exists()
     assert not students_visible_to(user, today=TODAY).exists()
+
+
+def test_the_demo_parent_finds_report_cards_and_school_news(
+        client, in_process_celery, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # rendered after commit
+        seed()
+    parent = User.objects.get(username=PARENT.username)
+    children = list(students_visible_to(parent))
+    for child in children:
+        assert visible_report_card_files(child), child.first_name
+    schools = {child.school_id for child in children}
+    groups = groups_of_parent(parent)
+    assert {group.school_id for group in groups} >= schools | {None}  # and the board's
+    client.force_login(parent)
+    home = client.get(reverse("home")).content.decode()
+    assert Announcement.objects.filter(group__in=groups).first().title in home
 
 
 def test_the_court_order_is_the_reason_access_is_off():

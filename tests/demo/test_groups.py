@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from demo.groups import seed_groups
 from notifications import selectors
-from notifications.demo import seed_groups
 from notifications.models import Announcement, Attachment, Group
 from tests.pages import html_of
 from tests.students import famille_factories

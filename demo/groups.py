@@ -1,7 +1,4 @@
-"""Demo school groups and announcements, for `seed_demo` (the lead calls it from there).
-
-    from notifications.demo import seed_groups
-    seed_groups(schools=demo_schools(), sections_per_school=2)
+"""Demo school groups and announcements, made by `seed_demo` with the demo board.
 
 It makes the board's group, each school's group and the classes' groups of the first
 sections of each school, with a few weeks of announcements ending today: one pinned, one
