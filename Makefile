@@ -25,7 +25,7 @@ lint: $(INSTALLED)
 
 # Needs gettext. The compiled .mo files are committed, so running the portal does not.
 messages: $(INSTALLED)
-	$(PY) manage.py makemessages -l fr -l en --ignore=var --ignore=bench
+	$(PY) manage.py makemessages -l fr -l en --ignore=var --ignore=bench --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
 $(PY):
