@@ -82,8 +82,19 @@ def routed_queues() -> set[str]:
     }
 
 
+# The services that run a Celery worker: worker (emails) and pdf (report cards).
+WORKER_SERVICES = sorted(
+    name for name in APP_SERVICES
+    if Path(service_command(name)[0]).name == "celery" and service_command(name)[3] == "worker")
+
+
 def worker_queues() -> set[str]:
-    return set(option(service_command("worker"), "-Q", "--queues").split(","))
+    """The queues that the workers of docker-compose.yml consume, all together."""
+    return {
+        queue
+        for name in WORKER_SERVICES
+        for queue in option(service_command(name), "-Q", "--queues").split(",")
+    }
 
 
 def test_settings_parser_finds_the_core_variables():
@@ -94,7 +105,7 @@ def test_settings_parser_finds_the_core_variables():
 
 
 def test_app_services_run_the_one_image_with_the_env_file():
-    assert set(APP_SERVICES) == {"migrate", "web", "worker", "beat"}
+    assert set(APP_SERVICES) == {"migrate", "web", "worker", "pdf", "beat"}
     for name in APP_SERVICES:
         service = SERVICES[name]
         assert service["build"] == ".", name
@@ -122,7 +133,7 @@ def test_service_command_starts_something_real(name):
 
 def test_migrations_run_before_the_portal_starts():
     assert service_command("migrate")[1:3] == ["manage.py", "migrate"]
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "pdf", "beat"):
         condition = SERVICES[name]["depends_on"]["migrate"]["condition"]
         assert condition == "service_completed_successfully", name
 
@@ -130,6 +141,14 @@ def test_migrations_run_before_the_portal_starts():
 def test_worker_consumes_every_queue_tasks_are_sent_to():
     # A task routed to a queue that no worker reads would wait for ever.
     assert routed_queues() <= worker_queues()
+
+
+def test_report_cards_render_on_the_pdf_worker_alone():
+    # Rendering is CPU-bound: on its own worker, one at a time, so emails never wait.
+    argv = service_command("pdf")
+    assert set(option(argv, "-Q", "--queues").split(",")) == {"pdf"}
+    assert option(argv, "-c", "--concurrency") == "1"
+    assert "pdf" not in option(service_command("worker"), "-Q", "--queues").split(",")
 
 
 def test_worker_queues_all_receive_tasks():
@@ -184,14 +203,29 @@ def test_image_healthcheck_asks_readyz_where_gunicorn_listens():
     assert settings.MIDDLEWARE[0] == "portail.health.HealthCheckMiddleware"
 
 
-def test_worker_healthcheck_pings_that_worker():
-    kind, command = SERVICES["worker"]["healthcheck"]["test"]
+def node_name(name: str) -> str:
+    """The worker's node name as Celery's -n gets it (its default: celery@%h)."""
+    argv = service_command(name)
+    return option(argv, "-n", "--hostname") if {"-n", "--hostname"} & set(argv) else "celery@%h"
+
+
+def test_workers_have_node_names_of_their_own():
+    # With the smoke test's host networking every container has the host's name: %h alone
+    # would give two workers one node name, and one's ping could answer for the other.
+    names = [node_name(name) for name in WORKER_SERVICES]
+    assert len(WORKER_SERVICES) >= 2
+    assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("name", WORKER_SERVICES)
+def test_worker_healthcheck_pings_that_worker(name):
+    kind, command = SERVICES[name]["healthcheck"]["test"]
     argv = shlex.split(command)
     assert kind == "CMD-SHELL"
     assert find_app(option(argv, "-A", "--app")) is portail.celery_app
     assert argv[3:5] == ["inspect", "ping"]
-    # $$ is compose's escape: the container's shell expands $HOSTNAME, the worker's name.
-    assert option(argv, "-d", "--destination") == "celery@$$HOSTNAME"
+    # $$ is compose's escape: the container's shell expands $HOSTNAME, Celery's %h.
+    assert option(argv, "-d", "--destination") == node_name(name).replace("%h", "$$HOSTNAME")
 
 
 def test_only_web_has_the_image_healthcheck():
