@@ -3,10 +3,9 @@
 An agent never sees or sets a password: a forgotten one gets a reset link by email.
 """
 
-from allauth.account import app_settings as account_settings
-from allauth.account.internal.flows.password_reset import request_password_reset
+from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
-from allauth.core.internal import ratelimit
+from allauth.core import ratelimit
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -35,11 +34,9 @@ class Audit(models.TextChoices):
     MERGE = "helpdesk_merge", _("Accounts merged")
 
 
-# The rate limit's name in ACCOUNT_RATE_LIMITS (not an audit name).
+# The rate limit's name in settings.ACCOUNT_RATE_LIMITS (not an audit name): a caller
+# guessing the answer of someone else's account gets five tries an hour, whoever the agent.
 SECURITY_CHECK_ACTION = "helpdesk_security_answer"
-# Used unless ACCOUNT_RATE_LIMITS names the action: a caller guessing the answer of
-# someone else's account gets five tries an hour, whoever the agent.
-SECURITY_CHECK_DEFAULT_RATE = "5/h/key"
 
 
 def _address_changed_email(user: User, *, recipient: str, change: str) -> None:
@@ -69,7 +66,11 @@ def password_reset_send(*, request: HttpRequest, actor: User, user: User) -> boo
     """Email a one-time reset link to the account's address; False without one."""
     if not (user.email and user.is_active):
         return False
-    request_password_reset(request, user.email, [user], None)
+    # allauth's own reset form, as the parent's "Réinitialiser votre mot de passe" uses it.
+    form = ResetPasswordForm(data={"email": user.email})
+    if not form.is_valid():
+        return False
+    form.save(request)
     audit_record(actor=actor, action=Audit.PASSWORD_RESET, instance=user,
                  after={"email": user.email})
     return True
@@ -147,9 +148,7 @@ def postal_address_change(*, actor: User, guardian: Guardian, street: str, city:
 def security_answer_check(*, request: HttpRequest, actor: User, user: User,
                           answer: str) -> bool | None:
     """Whether the caller's answer matches; None when this account had too many checks."""
-    rate = account_settings.RATE_LIMITS.get(SECURITY_CHECK_ACTION, SECURITY_CHECK_DEFAULT_RATE)
-    allowed = ratelimit.consume(request, app="allauth.account", action=SECURITY_CHECK_ACTION,
-                                config={SECURITY_CHECK_ACTION: rate}, key=f"user:{user.pk}")
+    allowed = ratelimit.consume(request, action=SECURITY_CHECK_ACTION, key=f"user:{user.pk}")
     if not allowed:
         audit_record(actor=actor, action=Audit.SECURITY_CHECK_REFUSED, instance=user,
                      after={})
