@@ -1,4 +1,4 @@
-# One production image for the web, worker and beat services (see docker-compose.yml).
+# One production image for the web, worker, pdf and beat services (see docker-compose.yml).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -32,7 +32,7 @@ RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-run-time-0123456789 \
 USER portail
 EXPOSE 8000
 # Ready when the portal, its database and Redis answer (portail/health.py); no curl needed.
-# web's check: worker and beat have their own or none in docker-compose.yml.
+# web's check: worker, pdf and beat have their own or none in docker-compose.yml.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=4)"]
 CMD ["gunicorn", "portail.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "--access-logfile", "-"]
