@@ -79,11 +79,17 @@ def staff_groups_ensure(apps=None) -> None:
         wanted = [(app_label, f"{action}_{model}")
                   for app_label, models in apps_perms.items()
                   for model, actions in models.items() for action in actions]
-        # By model rather than app: in migration 0004's registry the access code was still
-        # in accounts and the outgoing email in notifications (they moved, students 0002
-        # and outbox 0001); no two of our apps have a model of the same name.
-        permissions = [Permission.objects.get(content_type__model=codename.split("_", 1)[1],
-                                              codename=codename)
-                       for _app_label, codename in wanted]
+        permissions = [_permission(Permission, app_label, codename)
+                       for app_label, codename in wanted]
         group, _created = Group.objects.get_or_create(name=name)
         group.permissions.set(permissions)
+
+
+def _permission(Permission, app_label: str, codename: str):
+    """The permission in its app; else, for a model that has since moved app, by model
+    alone: in migration 0004's registry the access code was still in accounts and the
+    outgoing email in notifications (they moved in students 0002 and outbox 0001)."""
+    found = Permission.objects.filter(content_type__app_label=app_label,
+                                      codename=codename).first()
+    return found or Permission.objects.get(content_type__model=codename.split("_", 1)[1],
+                                           codename=codename)
