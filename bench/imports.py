@@ -9,7 +9,8 @@ importer (main's students/imports.py, django-import-export) in the same run.
 It migrates the database it is given and empties its students, guardians, import jobs and
 audit trail: give it a database of its own. The new importer runs in this process exactly
 what the worker runs (`import_job_run`: the check, then the confirmed import, in one
-transaction). The old one is main's module, written by `git show main:students/imports.py`
+transaction). The old one is the module as it was before this importer (commit
+`OLD_IMPORTER`), written by `git show` into a temporary package
 into a temporary package and imported from there (it needs django-import-export, still in
 the shared virtualenv); it refuses files over 3,000 rows, so it gets the first
 `--old-rows` rows of the same files, checked (dry run) then imported. Goal (issue 10):
@@ -25,6 +26,8 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# The last commit with the request-bound importer built on django-import-export.
+OLD_IMPORTER = "a30de62"
 
 
 def setup_django() -> None:
@@ -102,7 +105,7 @@ def old_module():
     except ImportError:
         return None
     source = subprocess.run(  # noqa: S603 - our own command line
-        ["git", "-C", str(BASE_DIR), "show", "main:students/imports.py"],  # noqa: S607
+        ["git", "-C", str(BASE_DIR), "show", f"{OLD_IMPORTER}:students/imports.py"],  # noqa: S607
         check=True, capture_output=True, text=True).stdout
     package = Path(tempfile.mkdtemp(prefix="bench-import-")) / "old_portail_import"
     package.mkdir()
