@@ -10,8 +10,9 @@ It migrates the database it is given and empties its students, guardians, import
 audit trail: give it a database of its own. The new importer runs in this process exactly
 what the worker runs (`import_job_run`: the check, then the confirmed import, in one
 transaction). The old one is the module as it was before this importer (commit
-`OLD_IMPORTER`), written by `git show` into a temporary package and imported from there (it needs django-import-export, still in
-the shared virtualenv); it refuses files over 3,000 rows, so it gets the first
+`OLD_IMPORTER`), written by `git show` into a temporary package and imported from there
+(it needs django-import-export, not a dependency any more: `pip install
+django-import-export` first); it refuses files over 3,000 rows, so it gets the first
 `--old-rows` rows of the same files, checked (dry run) then imported. Goal (issue 10):
 500 rows a second or more on PostgreSQL.
 """
