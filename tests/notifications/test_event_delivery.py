@@ -9,7 +9,7 @@ from django.test import Client
 
 from notifications.tasks import send_notifications
 from tests import factories
-from tests.notifications.test_delivery import queue_drained, wait_until
+from tests.outbox.test_delivery import queue_drained, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,12 +14,12 @@ from notifications.models import (
     Category,
     Delivery,
     NotificationSettings,
-    OutboundEmail,
     Subscription,
     Timing,
 )
 from notifications.subscriptions import subscriptions_save
 from outbox.delivery import render_email
+from outbox.models import OutboundEmail
 from tests import factories
 from tests.notifications.group_factories import TORONTO, AnnouncementFactory, GroupFactory
 from tests.pages import french
