@@ -16,7 +16,6 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from accounts.models import User
 from documents import rendering
 from documents.models import (
     BoardForm,
@@ -27,7 +26,7 @@ from documents.models import (
 )
 from portail.formats import format_phone
 from students import selectors as student_selectors
-from students.models import Level, Student, StudentGuardian
+from students.models import Level, Student
 
 Kind = ReportingPeriod.Kind
 
@@ -277,19 +276,3 @@ def form_for_parent(user, student_public_id: UUID | str, form_public_id: UUID | 
     if found is None:
         raise Http404
     return found
-
-
-def recipients_for(student_ids: list[int]) -> list[tuple[User, list[Student]]]:
-    """Parent accounts that may see some of these students today, each with those students:
-    each account's access is checked by students.selectors, the one place that decides."""
-    user_ids = set(StudentGuardian.objects.filter(
-        student_id__in=student_ids, guardian__user__isnull=False, portal_access=True)
-        .values_list("guardian__user_id", flat=True))
-    recipients = []
-    for user in User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"):
-        visible = list(student_selectors.students_visible_to(user)
-                       .filter(pk__in=student_ids).order_by("legal_first_name"))
-        if visible:
-            recipients.append((user, visible))
-    return recipients
-
