@@ -6,7 +6,7 @@ anything else is a 404.
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
 from django.conf import settings
@@ -227,9 +227,20 @@ def publication_progress(period: ReportingPeriod) -> PublicationProgress:
 
 # --- What parents see ---------------------------------------------------------------------
 
+RECENT_DAYS = 30  # the home page's "recently published"
+
 def _latest_version() -> Subquery:
     return Subquery(ReportCardFile.objects.filter(card=OuterRef("card"))
                     .order_by("-version").values("version")[:1])
+
+
+def _published_files(today: date) -> QuerySet[ReportCardFile]:
+    """The latest file of every report card parents may see today, with what names it."""
+    return (ReportCardFile.objects
+            .filter(card__period__published_at__isnull=False,
+                    card__period__publication_date__lte=today, version=_latest_version())
+            .select_related("card__period__school_year", "card__period__school",
+                            "card__student"))
 
 
 def visible_report_card_files(student: Student, *, today: date | None = None
@@ -237,13 +248,25 @@ def visible_report_card_files(student: Student, *, today: date | None = None
     """The latest file of each of the student's published report cards, every year,
     newest first. The caller has resolved the student through students.selectors."""
     today = today or timezone.localdate()
-    return (ReportCardFile.objects
-            .filter(card__student=student, card__period__published_at__isnull=False,
-                    card__period__publication_date__lte=today, version=_latest_version())
-            .select_related("card__period__school_year", "card__period__school",
-                            "card__student")
+    return (_published_files(today).filter(card__student=student)
             .order_by("-card__period__school_year__start_date",
                       "-card__period__publication_date", "-card__period__pk"))
+
+
+def recent_report_card_files_for_parent(user, *, days: int = RECENT_DAYS,
+                                        today: date | None = None) -> list[ReportCardFile]:
+    """The home page's documents: the report cards published in the last `days` days for
+    the children this parent may see today, newest first, each with its `filename`.
+    One query (access is a subquery of students.selectors), whatever the numbers."""
+    today = today or timezone.localdate()
+    entries = list(
+        _published_files(today)
+        .filter(card__student__in=student_selectors.students_visible_to(user, today=today),
+                card__period__publication_date__gt=today - timedelta(days=days))
+        .order_by("-card__period__publication_date", "-card__period__pk", "card__student__pk"))
+    for stored in entries:
+        stored.filename = report_card_filename(stored.card)
+    return entries
 
 
 def report_card_entries(student: Student) -> list[ReportCardFile]:
