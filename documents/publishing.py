@@ -1,5 +1,6 @@
 """The `pdf` worker's side of publishing: rendering queued report cards, storing them, and
-telling the families once a period is rendered. Tasks call it; it never queues tasks."""
+announcing them (documents.signals) once a period is rendered and its day has come. Tasks
+call it; it never queues tasks."""
 
 import hashlib
 import json

@@ -230,6 +230,7 @@ def publication_progress(period: ReportingPeriod) -> PublicationProgress:
 
 RECENT_DAYS = 30  # the home page's "recently published"
 
+
 def _published_files(today: date) -> QuerySet[ReportCardFile]:
     """The latest file of every report card parents may see today, with what names it.
 
