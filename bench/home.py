@@ -1,16 +1,18 @@
 """Home page benchmark: the Page d'accueil of many different logged-in parents, each with 3
-children in 2 schools, 6 groups and 200 announcements in those groups, in requests per
-second, against the same parents' Détails page (and a bare view) in the same run.
+children in 2 schools (each child with a report card published 10 days ago), 6 groups and
+200 announcements in those groups, in requests per second, against the same parents'
+Détails page (and a bare view) in the same run.
 
     createdb -h 127.0.0.1 -U postgres portail_bench_home
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portail_bench_home \\
     .venv/bin/python bench/home.py
 
 It migrates the database it is given and builds its own data once (2 schools, a class,
-the parents, 6 groups, 200 announcements), opens one session per parent (as a login would,
-with the server's secret key), then serves the portal as bench/family.py does (gunicorn,
-2 sync workers, DEBUG off) and loads each page with wrk, every request as the next parent.
-Goal (issue 13): the home page at 50 % or more of the Détails page's rate. Needs wrk.
+the parents, their children's report cards, 6 groups, 200 announcements), opens one
+session per parent (as a login would, with the server's secret key), then serves the
+portal as bench/family.py does (gunicorn, 2 sync workers, DEBUG off) and loads each page
+with wrk, every request as the next parent. Goal (issue 13): the home page at 50 % or more
+of the Détails page's rate. Needs wrk.
 """
 
 import argparse
@@ -75,6 +77,7 @@ def _data(parents: int) -> None:
     from django.utils import timezone
 
     from accounts.models import User
+    from documents.models import ReportCard, ReportCardFile, ReportingPeriod
     from notifications.models import Announcement, Group
     from students import models
 
@@ -126,6 +129,22 @@ def _data(parents: int) -> None:
         Group.objects.create(kind="section", school=secondary, section=section,
                              name="Mathématiques"),
     ]
+    # Each child's report card published 10 days ago: the home page's recent documents.
+    published = today - datetime.timedelta(days=10)
+    periods = {where: ReportingPeriod.objects.create(
+        school=where, school_year=year, kind=kind, name="Bulletin de banc d’essai",
+        start_date=year.start_date, end_date=published, publication_date=published,
+        published_at=timezone.now())
+        for where, kind in [(elementary, "elementary_provincial"),
+                            (secondary, "secondary_midterm")]}
+    cards = ReportCard.objects.bulk_create([
+        ReportCard(period=periods[child.school], student=child, grade=child.grade,
+                   teacher_name="Mme Lavoie", principal_name="M. Roy", status="rendered")
+        for child in models.Student.objects.filter(niso__startswith="999")
+        .select_related("school")])
+    ReportCardFile.objects.bulk_create([
+        ReportCardFile(card=card, version=1, file=f"report-cards/{card.public_id}.pdf",
+                       size=48_000, fingerprint="0" * 64) for card in cards])
     now = timezone.now()
     for number in range(ANNOUNCEMENTS):
         Announcement.objects.create(
@@ -177,6 +196,7 @@ def main() -> None:
     try:
         cookie, child = pairs[0]
         family.check_page(port, "/", cookie, "Annonce 0")
+        family.check_page(port, "/", cookie, "Bulletin de banc d’essai")
         family.check_page(port, f"/famille/{child}/", cookie, child)
         pages = {
             "bare view (reference)": [(f"/{BARE_PATH}", c) for c, _child in pairs],

@@ -1,22 +1,19 @@
 """The `pdf` worker's side of publishing: rendering queued report cards, storing them, and
-telling the families once a period is rendered. Tasks call it; it never queues tasks."""
+announcing them (documents.signals) once a period is rendered and its day has come. Tasks
+call it; it never queues tasks."""
 
 import hashlib
 import json
 import logging
 from datetime import date
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import reverse
-from django.utils import formats, timezone, translation
-from django.utils.text import get_text_list
-from django.utils.translation import gettext as _
+from django.utils import formats, timezone
 
 from documents import rendering, selectors
 from documents.models import ReportCard, ReportCardFile, ReportingPeriod
-from outbox.services import email_queue
+from documents.signals import report_cards_published
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +64,7 @@ def _set_status(card: ReportCard, status: str, reason: str = "") -> None:
 
 
 def report_cards_render(*, card_ids: list[int]) -> int:
-    """A task's batch; then, for each period with nothing left to render, the emails."""
+    """A task's batch; then, for each period with nothing left to render, the news."""
     rendered = sum(report_card_render(card_id=card_id) for card_id in card_ids)
     periods = set(ReportCard.objects.filter(pk__in=card_ids).values_list("period_id", flat=True))
     for period_id in periods:
@@ -87,30 +84,17 @@ def report_cards_notify_period(*, period_id: int) -> int:
 
 
 def report_cards_notify(*, publication_date: date) -> int:
-    """One email per parent account for the report cards published that day, whatever the
-    number of children (their first names only); the same day twice sends nothing more."""
+    """Announce the report cards published that day (signals.report_cards_published): the
+    parents are told by the apps above, once per day and child. How many children."""
     student_ids = list(ReportCard.objects.filter(
         period__published_at__isnull=False, period__publication_date=publication_date,
-        status=Status.RENDERED).values_list("student_id", flat=True))
+        status=Status.RENDERED).order_by().values_list("student_id", flat=True).distinct())
     if not student_ids:
         return 0
-    documents_url = settings.SITE_URL.rstrip("/") + reverse("students:family")
-    queued = 0
     with transaction.atomic():
-        for user, children in selectors.recipients_for(student_ids):
-            if not user.email:
-                continue
-            with translation.override(user.preferred_language):
-                first_names = str(get_text_list([child.first_name for child in children],
-                                                _("and")))
-            email_queue(
-                recipient=user.email, template="documents/report_cards_published",
-                context={"first_names": first_names, "documents_url": documents_url},
-                language=user.preferred_language,
-                idempotency_key=f"documents/report_cards:{publication_date}:{user.pk}",
-            )
-            queued += 1
-    return queued
+        report_cards_published.send(sender=ReportCard, student_ids=student_ids,
+                                    publication_date=publication_date)
+    return len(student_ids)
 
 
 def report_cards_notify_due() -> int:

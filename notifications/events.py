@@ -1,13 +1,13 @@
 """Events → emails: what happened, to whom, when, and the emails that tell it.
 
-Other apps record what parents may be told about with `event_record`:
+What parents may be told about is recorded with `event_record`, by notifications' own
+receivers of the other apps' signals (notifications.signals: an absence saved, documents'
+`report_cards_published`), since the apps below never import this one:
 
     from notifications.events import event_record
     from notifications.models import Category
-    # Documents, when a report card is published (at once, or ahead for a later hour):
-    event_record(category=Category.REPORT_CARD, key=f"report_card:{card.pk}",
-                 student_ids=[card.student_id], occurred_at=card.published_at,
-                 detail={"title": card.title})
+    event_record(category=Category.REPORT_CARD, key=f"report_cards:{day}",
+                 student_ids=student_ids)
 
 Recording is one insert in the caller's transaction. Every minute (Celery beat),
 `events_plan` gives each parent who may see the child then a Delivery, due when their

@@ -344,8 +344,10 @@ else:
     }
 # Rendering is CPU-bound: its own queue and worker, so that emails never wait behind it.
 CELERY_TASK_ROUTES = {"documents.tasks.*": {"queue": "pdf"}}
+# At the top of the hour: report cards published ahead reach parents within minutes of
+# their day (notifications' minute task sends).
 CELERY_BEAT_SCHEDULE["notify-report-cards"] = {
-    "task": "documents.tasks.notify_due_report_cards", "schedule": crontab(minute=5)}
+    "task": "documents.tasks.notify_due_report_cards", "schedule": crontab(minute=0)}
 DOCUMENT_UPLOAD_MAX_BYTES = env.int("DOCUMENT_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 # fontTools and WeasyPrint log every step of every PDF at INFO.
 LOGGING["loggers"].update({"fontTools": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}})

@@ -2,6 +2,8 @@
 in French and English, at 1280 px and 360 px: axe (WCAG 2.1 A and AA) finds nothing and
 nothing scrolls sideways on a phone."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
@@ -9,8 +11,10 @@ from playwright.sync_api import Page, expect
 from notifications.events import unsubscribe_token
 from notifications.models import Group
 from tests.browser.conftest import assert_no_horizontal_scroll, axe_check, login
+from tests.notifications.document_factories import published_report_card
 from tests.notifications.group_factories import AnnouncementFactory, GroupFactory, attach
 from tests.students import famille_factories
+from tests.students.famille_factories import TODAY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("famille_today")]
@@ -28,6 +32,9 @@ def news(family, settings, tmp_path):
                             body="Un **texte** avec un [lien](https://example.com) et une "
                                  "liste :\n\n- un\n- deux")
     attach(AnnouncementFactory(group=school, title="Sortie", pinned=True), "sortie.pdf")
+    for days_ago, child in enumerate(family.children):  # the second one corrected
+        published_report_card(child, version=1 + days_ago,
+                              publication_date=TODAY - datetime.timedelta(days=days_ago))
     return family, school
 
 
@@ -58,6 +65,7 @@ def test_pages_pass_axe_in_both_languages(request, live_server, news, screen):
         page.wait_for_load_state()
     page.goto(live_server.url + reverse("home"))
     expect(page.get_by_role("link", name="École des Tremblay").first).to_be_visible()
+    expect(page.locator(".recent-document")).to_have_count(2)
 
 
 def test_choices_saved_from_the_tab(page: Page, live_server, news):

@@ -1,17 +1,27 @@
 """Publishing a period: rendered on the pdf queue by a real worker, once; one email per
-family; missing marks publish nothing for those students; a correction adds a version."""
+family through the parents' notifications, when the day comes; missing marks publish
+nothing for those students; a correction adds a version."""
 
 import datetime
 import time
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.utils import timezone
 
 from documents import publishing, selectors, services
 from documents.models import ReportCard, ReportCardFile, ReportingPeriod
+from documents.tasks import notify_due_report_cards
+from notifications.events import deliveries_send
+from notifications.models import Category, Event, Timing
+from notifications.subscriptions import subscriptions_save
+from notifications.tasks import send_notifications
+from outbox.delivery import render_email
 from outbox.models import OutboundEmail
 from tests import factories
 from tests.documents.factories import make_card, make_period
+from tests.notifications.group_factories import TORONTO
 
 Kind = ReportingPeriod.Kind
 Status = ReportCard.Status
@@ -45,6 +55,11 @@ def periods_for(family, other_family, *, publication_date):
     return periods
 
 
+def announced() -> int:
+    """The children the worker announced (notifications records one event each)."""
+    return Event.objects.filter(category=Category.REPORT_CARD).count()
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_publishing_twice_renders_once_and_emails_once_per_family(
         family, other_family, smtp_settings, smtp_sink, pdf_and_email_worker):
@@ -54,6 +69,8 @@ def test_publishing_twice_renders_once_and_emails_once_per_family(
     for period in periods:
         services.period_publish(period=period)
     wait_until(lambda: not ReportCard.objects.exclude(status=Status.RENDERED).exists())
+    wait_until(lambda: announced() == 3)
+    send_notifications.delay()  # the beat's minute task, on the worker
     messages = smtp_sink.wait_for(2, timeout=60)
 
     assert ReportCardFile.objects.count() == 3
@@ -61,16 +78,19 @@ def test_publishing_twice_renders_once_and_emails_once_per_family(
                                                         other_family.user.email])
     alice = next(m for m in messages if m["To"] == family.user.email)
     body = alice.get_body(("plain",)).get_content()
-    assert family.children[0].first_name in body
+    assert all(child.first_name in body for child in family.children)  # one email, both
     for child in [*family.children, *other_family.children]:
-        assert child.niso not in body and child.legal_last_name not in alice["Subject"]
+        assert child.niso not in body and child.legal_last_name not in body
+        assert child.legal_last_name not in alice["Subject"]
 
     # Again, nothing changed: no new rendering, no new email.
     for period in periods:
         services.period_publish(period=period)
     wait_until(lambda: not ReportCard.objects.exclude(status=Status.RENDERED).exists())
+    send_notifications.delay()
     time.sleep(2)
     assert ReportCardFile.objects.count() == 3
+    assert announced() == 3
     assert OutboundEmail.objects.count() == 2
     assert len(smtp_sink.messages) == 2
 
@@ -84,7 +104,59 @@ def test_publishing_twice_renders_once_and_emails_once_per_family(
     corrected = selectors.visible_report_card_files(family.children[0]).get()
     assert corrected.version == 2 and corrected.is_correction
     assert ReportCardFile.objects.filter(card=corrected.card, version=1).exists()  # for staff
+    send_notifications.delay()
+    time.sleep(2)
     assert len(smtp_sink.messages) == 2
+
+
+@pytest.mark.django_db
+def test_published_ahead_the_email_leaves_within_five_minutes_of_the_day(
+        family, other_family, in_process_celery, django_capture_on_commit_callbacks):
+    day = datetime.date(2027, 2, 15)
+    with time_machine.travel(datetime.datetime(2027, 2, 12, 14, tzinfo=TORONTO),
+                             tick=False) as clock:
+        periods = periods_for(family, other_family, publication_date=day)
+        with django_capture_on_commit_callbacks(execute=True):
+            for period in periods:
+                services.period_publish(period=period)
+        assert not ReportCard.objects.exclude(status=Status.RENDERED).exists()
+        assert announced() == 0 and deliveries_send() == 0  # not visible yet: not told
+
+        # The hourly task's first run of the day (as beat schedules it), then the minute
+        # task's (send_notifications, every minute): within 5 minutes of midnight.
+        schedule = settings.CELERY_BEAT_SCHEDULE["notify-report-cards"]
+        assert schedule["task"] == notify_due_report_cards.name
+        first_run = min(schedule["schedule"].minute)
+        assert first_run + 1 <= 5
+        clock.move_to(datetime.datetime(2027, 2, 15, 0, first_run, tzinfo=TORONTO))
+        assert notify_due_report_cards() == 3
+        clock.shift(datetime.timedelta(minutes=1))
+        assert deliveries_send() == 2
+        assert sorted(OutboundEmail.objects.values_list("recipient", flat=True)) == sorted(
+            [family.user.email, other_family.user.email])
+        assert selectors.visible_report_card_files(family.children[0]).exists()
+
+        clock.shift(datetime.timedelta(hours=1))  # the next hour's run tells nobody again
+        notify_due_report_cards()
+        assert deliveries_send() == 0 and OutboundEmail.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_report_card_emails_follow_the_parents_choices(
+        family, in_process_celery, django_capture_on_commit_callbacks):
+    first, second = family.children
+    subscriptions_save(user=family.user, student=first,
+                       timings={Category.REPORT_CARD: Timing.OFF})
+    period = make_period(school=second.school, publication_date=timezone.localdate())
+    make_card(period, first)
+    make_card(period, second)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.period_publish(period=period)
+
+    assert deliveries_send() == 1
+    body = render_email(OutboundEmail.objects.get()).body
+    assert second.first_name in body and first.first_name not in body
 
 
 @pytest.mark.django_db

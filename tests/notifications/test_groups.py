@@ -8,10 +8,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from documents import selectors as document_selectors
+from documents.models import ReportingPeriod
 from notifications import selectors
 from notifications.content import ATTACHMENT_MAX_BYTES, attachment_kind, markdown_to_html
 from notifications.models import Announcement, Group
 from tests import factories
+from tests.notifications.document_factories import published_report_card
 from tests.notifications.group_factories import (
     TORONTO,
     AnnouncementFactory,
@@ -20,8 +23,9 @@ from tests.notifications.group_factories import (
     pdf_bytes,
     png_bytes,
 )
-from tests.pages import french, html_of
+from tests.pages import french, french_plural, html_of
 from tests.students import famille_factories
+from tests.students.famille_factories import TODAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("famille_today")]
 
@@ -202,12 +206,14 @@ class TestHomePage:
     def test_constant_queries_whatever_the_numbers(self, client, family,
                                                    django_assert_max_num_queries):
         AnnouncementFactory(group=GroupFactory(kind=Group.Kind.BOARD))
+        published_report_card(family.children[0], publication_date=TODAY)
         client.force_login(family.user)
         client.get(reverse("home"))  # the session and user, read once
 
         def count() -> int:
-            # Session, user, children, groups, announcements: the page itself adds none.
-            with django_assert_max_num_queries(5) as captured:
+            # Session, user, children, groups, announcements, documents: the page itself
+            # adds none.
+            with django_assert_max_num_queries(6) as captured:
                 assert client.get(reverse("home")).status_code == 200
             return len(captured)
 
@@ -218,7 +224,70 @@ class TestHomePage:
         for group in mine.values():
             for _n in range(5):
                 attach(AnnouncementFactory(group=group))
+        for days_ago, child in enumerate([*family.children, extra, extra]):
+            published_report_card(child, version=2,
+                                  publication_date=TODAY - datetime.timedelta(days=days_ago))
+        assert len(document_selectors.recent_report_card_files(family.children + [extra])) == 5
         assert count() == few
+
+
+NO_DOCUMENT = french_plural("No document published in the last day.",
+                            "No document published in the last %(days)s days.", 30) % {
+    "days": 30}
+
+
+class TestHomeDocuments:
+    """The report cards published for the parent's children in the last 30 days."""
+
+    def test_newest_first_with_the_first_name_and_the_documents_links(self, client, family):
+        first, second = family.children
+        older = published_report_card(first, publication_date=TODAY - datetime.timedelta(
+            days=29))
+        newer = published_report_card(second, publication_date=TODAY, version=2)
+        client.force_login(family.user)
+
+        page = html_of(client.get(reverse("home")))
+
+        assert page.index(newer.card.period.name) < page.index(older.card.period.name)
+        for stored, child in ((older, first), (newer, second)):
+            assert f"{child.first_name} — " in page
+            assert document_selectors.report_card_filename(stored.card) in page
+            for name in ("report_card_download", "report_card_print"):
+                assert reverse(f"students:documents:{name}", kwargs={
+                    "public_id": child.public_id, "card_id": stored.card.public_id}) in page
+        assert french("corrected") in page  # the second version: a correction
+
+    def test_only_the_last_30_days_and_only_what_is_visible(self, client, family):
+        child = family.children[0]
+        gone = published_report_card(child, publication_date=TODAY - datetime.timedelta(
+            days=30))
+        ahead = published_report_card(child, publication_date=TODAY + datetime.timedelta(
+            days=1))
+        unpublished = published_report_card(child, publication_date=TODAY)
+        ReportingPeriod.objects.filter(pk=unpublished.card.period_id).update(published_at=None)
+        client.force_login(family.user)
+
+        page = html_of(client.get(reverse("home")))
+
+        for hidden in (gone, ahead, unpublished):
+            assert str(hidden.card.public_id) not in page
+        assert NO_DOCUMENT in page
+
+    def test_never_another_familys_nor_a_child_whose_access_ended(self, client, family,
+                                                                  other_family):
+        theirs = published_report_card(other_family.children[0], publication_date=TODAY)
+        ended = published_report_card(family.children[1], publication_date=TODAY)
+        link = family.links[1]
+        link.portal_access, link.portal_access_off_reason = False, "Ordonnance du tribunal"
+        link.save()
+        client.force_login(family.user)
+
+        page = html_of(client.get(reverse("home")))
+
+        for hidden in (theirs, ended):
+            assert str(hidden.card.public_id) not in page
+            assert hidden.card.period.name not in page
+        assert NO_DOCUMENT in page
 
 
 class TestGroupPage:
