@@ -29,6 +29,7 @@ from students.admin import (
     STUDENT_NAME_SEARCH,
     NisoSearchMixin,
     ParentFormAdmin,
+    ReadOnlyInlineMixin,
     SchoolDataAdmin,
     SchoolDataInline,
     own_schools_filter,
@@ -121,20 +122,12 @@ class LearningSkillRatingInline(SchoolDataInline):
         return field
 
 
-class ReportCardFileInline(SchoolDataInline):
+class ReportCardFileInline(ReadOnlyInlineMixin, SchoolDataInline):
     """Every rendering, the corrected ones and those they replaced: staff keep them all."""
 
     model = ReportCardFile
     fields = ["version", "created_at", "size", "download"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("file"))
     def download(self, stored: ReportCardFile) -> str:

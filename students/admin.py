@@ -79,6 +79,19 @@ class SchoolDataInline(ScopedInlineMixin, RelatedViewAndAddOnly, admin.TabularIn
     pass
 
 
+class ReadOnlyInlineMixin:
+    """An inline that lists its rows and adds, changes or deletes none (a record kept)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyAdmin(SchoolDataAdmin):
     """Records staff read and never write in the admin (a parent's signed answer).
 
@@ -372,7 +385,7 @@ class StudentAdmin(NisoSearchMixin, SchoolDataAdmin):
                            _("See every attendance record of this student"))
 
 
-class AccessCodeInline(ScopedInlineMixin, admin.TabularInline):
+class AccessCodeInline(ReadOnlyInlineMixin, ScopedInlineMixin, admin.TabularInline):
     """The codes issued to this guardian: when, by whom, until when, used or not."""
 
     model = models.AccessCode
@@ -380,14 +393,6 @@ class AccessCodeInline(ScopedInlineMixin, admin.TabularInline):
     fields = ["created_at", "created_by", "expires_at", "claimed_by", "used_at"]
     readonly_fields = fields
     ordering = ["-created_at"]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by", "claimed_by")
