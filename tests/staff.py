@@ -35,7 +35,7 @@ def staff_group(name: str) -> Group:
     if not Group.objects.filter(name=name).exists():
         staff_groups_ensure()
         DOCUMENTS_PERMISSIONS_MIGRATION.grant_permissions(django_apps)
-        NOTIFICATIONS_PERMISSIONS_MIGRATION.allow_posting(django_apps, None)
+        NOTIFICATIONS_PERMISSIONS_MIGRATION.grant_posting(django_apps)
     return Group.objects.get(name=name)
 
 

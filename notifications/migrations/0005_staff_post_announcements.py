@@ -12,10 +12,16 @@ GROUPS = ["Personnel scolaire", "Administration du conseil"]
 
 
 def allow_posting(apps, schema_editor):
+    # Permissions are normally created after all migrations: make them exist now.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+    grant_posting(apps)
+
+
+def grant_posting(apps) -> None:
+    """Add the posting permissions to the groups (tests call it again after a flush)."""
     Permission = apps.get_model("auth", "Permission")
     permissions = list(Permission.objects.filter(content_type__app_label="notifications",
                                                  codename__in=POSTING))
