@@ -6,15 +6,15 @@ import re
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from tests import factories
 from tests.accounts.conftest import NEW_PASSWORD, emails_to
 from tests.pages import french, html_of
+from tests.staff import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -137,10 +137,6 @@ def test_password_change_keeps_this_session_ends_the_others_and_emails(client, s
 
 # Two-step login --------------------------------------------------------------------------
 
-def current_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
-
-
 def test_turning_on_two_step_login_shows_the_recovery_codes(client, sending, alice):
     # Not logged in through the form just now: the password is asked again first.
     reauthenticate = client.get(reverse("mfa_activate_totp"))["Location"]
@@ -163,7 +159,7 @@ def test_turning_on_two_step_login_shows_the_recovery_codes(client, sending, ali
     assert '<ul class="errorlist" id="id_code_error">' in html_of(wrong)
 
     with sending():
-        response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+        response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
 
     assert response["Location"] == reverse("mfa_view_recovery_codes")
     codes_page = client.get(response["Location"])

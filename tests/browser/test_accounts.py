@@ -7,10 +7,8 @@ existing-parent path runs at 360 px, where nothing may scroll sideways.
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from portail.celery import app as celery_app
@@ -19,6 +17,7 @@ from tests import factories
 from tests.accounts.conftest import NEW_PASSWORD, link_in
 from tests.browser.conftest import assert_no_horizontal_scroll, axe_check, login
 from tests.pages import french
+from tests.staff import totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -207,7 +206,7 @@ def test_parent_changes_password_and_question_and_turns_on_two_step_login(
     page.wait_for_url("**" + reverse("mfa_activate_totp"))
     check(page)
     secret = page.locator("#totp-secret").inner_text()
-    code = format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
+    code = totp_code(secret)
     page.locator("main input[name=code]").fill(code)
     click(page, "button", "Turn on two-step login")
     page.wait_for_url("**" + reverse("mfa_view_recovery_codes"))

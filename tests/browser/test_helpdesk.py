@@ -4,10 +4,8 @@ No console error and no CSP violation (the `page` fixture fails the test on any)
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import AuditEvent
@@ -17,7 +15,7 @@ from outbox.models import OutboundEmail
 from portail.celery import app as celery_app
 from tests import factories
 from tests.pages import french
-from tests.staff import staff_group
+from tests.staff import staff_group, totp_code
 from tests.staff_session import totp_secret_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,7 +34,7 @@ def staff_login(page: Page, live_server, user, secret: str) -> None:
     form.locator("input[name=login]").fill(user.username)
     form.locator("input[name=password]").fill(factories.PASSWORD)
     form.locator("button[type=submit]").click()
-    code = format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
+    code = totp_code(secret)
     page.locator("main input[name=code]").fill(code)
     page.locator("main button[type=submit]").first.click()
     page.wait_for_url(live_server.url + reverse("home"))
