@@ -6,7 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # pip runs again only when pyproject.toml changes.
 INSTALLED := $(VENV)/.installed
-PYTEST_ARGS ?=
+# Two test processes: the browser and worker tests spend much of their time waiting.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint messages
 

@@ -37,7 +37,7 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
         },
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=240,  # a hang's safety net: migrating SQLite takes over a minute on a busy CI
     )
 
 

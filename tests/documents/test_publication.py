@@ -60,7 +60,7 @@ def announced() -> int:
     return Event.objects.filter(category=Category.REPORT_CARD).count()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_publishing_twice_renders_once_and_emails_once_per_family(
         family, other_family, smtp_settings, smtp_sink, pdf_and_email_worker):
     periods = periods_for(family, other_family,
