@@ -56,6 +56,17 @@ def issue_page(guardian) -> str:
     return reverse("admin:students_guardian_access_code", args=[guardian.pk])
 
 
+def letter_page(guardian) -> str:
+    return reverse("admin:students_guardian_access_code_letter", args=[guardian.pk])
+
+
+def issue(client, guardian, delivery: str = "letter", *, data=None):
+    """Send the issue form as shown (with its one-time token); the page it leads to."""
+    data = data or {**form_data(client.get(issue_page(guardian)), "access_code_form"),
+                    "delivery": delivery}
+    return client.post(issue_page(guardian), data, follow=True)
+
+
 def connection_row(html: str, guardian) -> str:
     """The portal connections table's row of this guardian."""
     table = re.search(r'<table class="portal-connections">.*?</table>', html, re.S)
@@ -252,6 +263,8 @@ def test_a_printed_letter_shows_the_code_once(secretary_client, secretary, famil
     assert data["delivery"] == ["letter"]
 
     response = secretary_client.post(issue_page(contact), data)
+    assert response["Location"] == letter_page(contact)  # a reload sends no form again
+    response = secretary_client.get(letter_page(contact))
 
     html = html_of(response)
     assert "no-store" in response["Cache-Control"]
@@ -283,10 +296,45 @@ def test_a_printed_letter_shows_the_code_once(secretary_client, secretary, famil
     assert response["Location"] == reverse("accounts:signup_account")
 
 
+def test_reloading_the_letter_issues_no_new_code(secretary_client, contact):
+    printed = CODE.findall(html_of(issue(secretary_client, contact)))[0]
+
+    reloaded = secretary_client.get(letter_page(contact), follow=True)
+
+    html = html_of(reloaded)
+    assert reloaded.redirect_chain == [(guardian_page(contact), 302)]
+    assert not CODE.findall(html)
+    assert french("The letter is shown only once, and its code stays valid: nothing was "
+                  "issued again. If the letter is lost, issue a new code (the lost one then "
+                  "stops working).") in html
+    assert AccessCode.objects.filter(guardian=contact).count() == 1
+    assert access_code_find(code=printed, last_name="Tremblay") is not None
+
+
+@pytest.mark.parametrize("delivery", ["letter", "email"])
+def test_a_form_sent_twice_issues_one_code(secretary_client, contact, delivery):
+    """A double click, or Back and send again: the same form's token comes twice."""
+    data = {**form_data(secretary_client.get(issue_page(contact)), "access_code_form"),
+            "delivery": delivery}
+
+    first = issue(secretary_client, contact, data=data)
+    again = issue(secretary_client, contact, data=data)
+
+    [access_code] = AccessCode.objects.filter(guardian=contact)
+    assert not AuditEvent.objects.filter(action=ACCESS_CODE_EXPIRE).exists()
+    assert OutboundEmail.objects.count() == (delivery == "email")
+    if delivery == "letter":
+        [printed] = CODE.findall(html_of(first))
+        assert access_code_find(code=printed, last_name="Tremblay") == access_code
+        assert not CODE.findall(html_of(again))
+    else:
+        assert french("This form was already sent: the code was issued once.") \
+            in html_of(again)
+
+
 def test_a_new_code_stops_the_older_one(secretary_client, contact):
-    data = {"delivery": "letter"}
-    first = CODE.search(secretary_client.post(issue_page(contact), data).content.decode())[0]
-    second = CODE.search(secretary_client.post(issue_page(contact), data).content.decode())[0]
+    first = CODE.search(issue(secretary_client, contact).content.decode())[0]
+    second = CODE.search(issue(secretary_client, contact).content.decode())[0]
 
     assert access_code_find(code=first, last_name="Tremblay") is None
     assert access_code_find(code=second, last_name="Tremblay") is not None
@@ -303,7 +351,7 @@ def test_a_code_sent_by_email_goes_through_the_outbox(secretary_client, family, 
     contact.preferred_language = "en"
     contact.save()
 
-    response = secretary_client.post(issue_page(contact), {"delivery": "email"}, follow=True)
+    response = issue(secretary_client, contact, "email")
 
     sent = french("An access code was emailed to %(email)s.") % {"email": contact.email}
     assert sent in html_of(response)
@@ -324,7 +372,7 @@ def test_no_email_no_emailed_code(secretary_client, contact):
     contact.email = ""
     contact.save()
 
-    response = secretary_client.post(issue_page(contact), {"delivery": "email"})
+    response = issue(secretary_client, contact, "email")
 
     assert french("This guardian has no email address: print a letter instead.") \
         in html_of(response)
