@@ -215,6 +215,12 @@ class TermAdmin(SchoolDataAdmin):
 
 # --- Students and guardians -------------------------------------------------------------
 
+# What the link's boxes mean on the portal, said beside the links' tables.
+LINK_BOXES_MEANING = _(
+    "A guardian sees the student on the portal only with custody or access rights, portal "
+    "access on and, for a student aged 18 or more, the student's consent. “Lives with the "
+    "student” and “emergency contact” show nothing on the portal. A new link grants "
+    "nothing until you tick it.")
 LINK_DETAILS = ["relationship", "has_custody", "has_access_rights", "lives_with",
                 "emergency_contact", "contact_order", "portal_access",
                 "portal_access_off_reason", "adult_consent_date"]
@@ -363,8 +369,10 @@ class StudentAdmin(NisoSearchMixin, SchoolDataAdmin):
             *fieldsets,
             (_("Portal connections"), {
                 "fields": ["portal_connections"],
-                "description": _("Each guardian linked to this student and the state of "
-                                 "their Portail Famille account."),
+                "description": format_lazy("{} {}", _(
+                    "Each guardian linked to this student, the state of their Portail "
+                    "Famille account, and whether they see this student there."),
+                    LINK_BOXES_MEANING),
             }),
             (_("Attendance"), {"fields": ["attendance_records"]}),
         ]
@@ -445,8 +453,9 @@ class GuardianAdmin(SchoolDataAdmin):
         (_("Address"), {"fields": ["street", "city", "province", "postal_code"]}),
         (_("Portal account"), {
             "fields": ["user"],
-            "description": _("Link the guardian's existing account here, or issue an access "
-                             "code so that they create one already linked."),
+            "description": format_lazy("{} {}", _(
+                "Link the guardian's existing account here, or issue an access code so that "
+                "they create one already linked."), LINK_BOXES_MEANING),
         }),
     ]
 

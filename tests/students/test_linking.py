@@ -181,6 +181,87 @@ def test_portal_connections_take_the_same_queries_for_one_or_many_guardians(fami
     assert len(many) <= len(one) + 2  # the claimed accounts' emails and devices, once
 
 
+# --- Safe defaults: a new link grants nothing until the secretary says so --------------------
+
+def checkbox(html: str, name: str) -> str:
+    [tag] = re.findall(rf'<input type="checkbox" name="{re.escape(name)}"[^>]*>', html)
+    return tag
+
+
+@pytest.mark.parametrize("page", ["student", "link"])
+def test_a_new_links_boxes_grant_no_access(secretary_client, family, page):
+    url = (student_page(family.children[0]) if page == "student"
+           else reverse("admin:students_studentguardian_add"))
+    prefix = "guardian_links-__prefix__-" if page == "student" else ""
+
+    html = html_of(secretary_client.get(url))
+
+    for granting in ("has_custody", "has_access_rights"):
+        assert "checked" not in checkbox(html, prefix + granting), granting
+    # Portal access only blocks (a court order): ticked, it shows nothing by itself.
+    assert "checked" in checkbox(html, prefix + "portal_access")
+
+
+def test_the_link_form_says_what_each_box_means(secretary_client, family):
+    html = html_of(secretary_client.get(reverse("admin:students_studentguardian_add")))
+    for meaning in [
+        "Portal: with custody, the guardian sees the student once their account is active. "
+        "Tick it only when the school's record shows custody.",
+        "Portal: a non-custodial parent with the right to see the student's record sees the "
+        "student too.",
+        "For the school only: shows nothing on the portal.",
+        "Portal: untick it to keep the guardian from seeing the student whatever the custody "
+        "(a court order, for example) and give the reason. Ticked, it shows nothing alone: "
+        "custody or access rights are needed.",
+    ]:
+        assert french(meaning) in html, meaning
+    student_html = html_of(secretary_client.get(student_page(family.children[0])))
+    meaning = french("A guardian sees the student on the portal only with custody or access "
+                     "rights, portal access on and, for a student aged 18 or more, the "
+                     "student's consent. “Lives with the student” and “emergency contact” "
+                     "show nothing on the portal. A new link grants nothing until you tick it.")
+    assert meaning in student_html
+
+
+def test_a_step_parent_linked_without_a_second_look_does_not_see_the_child(
+        secretary_client, family):
+    """The secretary picks the guardian and the relationship, and touches no box."""
+    child = family.children[0]
+    step_parent = factories.UserFactory(username="beau.parent")
+    contact = factories.GuardianFactory(first_name="Paul", last_name="Roy", user=step_parent)
+    data = form_data(secretary_client.get(student_page(child)), "student_form")
+    empty = {name.replace("__prefix__", "1"): value for name, value in data.items()
+             if "__prefix__" in name}
+    data.update({**empty, "guardian_links-TOTAL_FORMS": "2",
+                 "guardian_links-1-guardian": str(contact.pk),
+                 "guardian_links-1-relationship": "stepparent"})
+
+    assert secretary_client.post(student_page(child), data).status_code == 302
+
+    link = child.guardian_links.get(guardian=contact)
+    assert (link.has_custody, link.has_access_rights) == (False, False)
+    parent = Client()
+    parent.force_login(step_parent)
+    assert child.first_name not in html_of(parent.get(reverse("students:family"), follow=True))
+    row = connection_row(html_of(secretary_client.get(student_page(child))), contact)
+    assert f"<td>\n        {french('No')}" in row
+    assert french("No custody and no access rights") in row
+
+
+def test_the_student_page_says_who_will_see_the_child_once_signed_up(secretary_client, family,
+                                                                      contact):
+    awaiting = factories.UserFactory(username="attente")
+    EmailAddress.objects.filter(user=awaiting).update(verified=False)
+    waiting = factories.GuardianFactory(first_name="Wanda", last_name="Attente", user=awaiting)
+    factories.StudentGuardianFactory(student=family.children[0], guardian=waiting,
+                                     contact_order=3)
+
+    html = html_of(secretary_client.get(student_page(family.children[0])))
+
+    assert french("Once they create their account") in connection_row(html, contact)
+    assert french("Once they validate their email") in connection_row(html, waiting)
+
+
 # --- Linking an existing account ----------------------------------------------------------
 
 def test_linking_an_account_shows_the_children_to_the_parent(secretary_client, family,
