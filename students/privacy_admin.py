@@ -38,7 +38,8 @@ def withdraw_students(modeladmin, request, queryset):
         try:
             with transaction.atomic():
                 closed = [user for student in students for user in privacy.student_withdraw(
-                    student=student, actor=request.user, **form.cleaned_data)]
+                    student=student, actor=request.user, date=form.cleaned_data["date"],
+                    reason=form.cleaned_data["reason"])]
         except ValidationError as error:
             form.add_error("date", error)
         else:
