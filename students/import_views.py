@@ -151,10 +151,14 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
     if job.kind not in kinds:
         raise PermissionDenied
     if request.method == "POST":
-        if not import_job_confirm(job=job, sha256=request.POST.get("sha256", "")):
-            messages.error(request, _("This preview has expired: upload the file again."))
-            return redirect("imports:upload")
-        transaction.on_commit(partial(import_job_task.delay, job.pk))
+        if import_job_confirm(job=job, sha256=request.POST.get("sha256", "")):
+            transaction.on_commit(partial(import_job_task.delay, job.pk))
+        else:
+            job.refresh_from_db()
+            if not job.confirmed:
+                messages.error(request, _("This preview has expired: upload the file again."))
+                return redirect("imports:upload")
+            # Confirmed already (a double click, or Back): the one import goes on.
         return redirect("imports:job", pk=job.pk)
     interrupted = import_job_interrupted(job)
     working = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)

@@ -219,6 +219,22 @@ def test_every_bad_row_is_listed_with_its_reason_and_nothing_is_imported(secreta
     assert models.Student.objects.count() == 1
 
 
+def test_a_confirmation_sent_twice_imports_once(secretary, schools):
+    client = logged_in(secretary)
+    preview = upload(client, "students", "students.csv")
+    job = preview.context["job"]
+    page = reverse("imports:job", args=[job.pk])
+
+    first = client.post(page, {"sha256": job.sha256})
+    again = client.post(page, {"sha256": job.sha256}, follow=True)
+
+    assert again.redirect_chain == [(page, 302)]
+    assert french("This preview has expired: upload the file again.") not in html_of(again)
+    run_job(client, first)
+    assert AuditEvent.objects.filter(action="csv_import").count() == \
+        models.Student.objects.count() > 0
+
+
 def test_a_confirmation_of_another_file_imports_nothing(secretary, schools):
     client = logged_in(secretary)
     preview = upload(client, "students", "students.csv")
