@@ -10,7 +10,9 @@ from types import SimpleNamespace
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.audit import audit_record
@@ -616,3 +618,34 @@ def test_search_reads_a_fixed_number_of_rows_whatever_the_results(agent_client, 
                               children=1)
     with django_assert_max_num_queries(12):
         assert len(found(agent_client, "tremblay")) == 9
+
+
+def test_pending_signups_are_read_in_the_same_fixed_number_of_queries(agent_client, family):
+    child = family.children[0]
+
+    def pending_signups(count: int) -> None:
+        for number in range(count):
+            contact = factories.GuardianFactory(first_name=f"Parent{number}", last_name="Roy")
+            factories.StudentGuardianFactory(student=child, guardian=contact)
+            access_code, _code = access_code_issue(guardian=contact, issued_by=None)
+            user = factories.UserFactory(username=f"attente{count}.{number}", last_name="Roy")
+            EmailAddress.objects.filter(user=user).update(verified=False)
+            AccessCode.objects.filter(pk=access_code.pk).update(claimed_by=user)
+
+    def search() -> tuple[list[User], int]:
+        with CaptureQueriesContext(connection) as queries:
+            results = found(agent_client, child.first_name)
+        # The session's own writes come when it is due, whatever the search.
+        return results, len([query for query in queries.captured_queries
+                             if "django_session" not in query["sql"]
+                             and "SAVEPOINT" not in query["sql"]])
+
+    pending_signups(1)
+    _results, one = search()
+    pending_signups(5)
+    results, six = search()
+
+    assert six == one
+    pending = [user for user in results if user.username.startswith("attente")]
+    assert len(pending) == 6
+    assert all(french("child's name") in user.matched for user in pending)
