@@ -117,7 +117,7 @@ def _data(parents: int) -> None:
                 gender="F", school=where, grade=grade, street="1, rue A", city="Ottawa",
                 postal_code="K1G 6C3")
             models.StudentGuardian.objects.create(student=child, guardian=guardian,
-                                                  relationship="mother")
+                                                  relationship="mother", has_custody=True)
             if where == secondary:
                 models.SectionEnrolment.objects.create(student=child, section=section)
     groups = [

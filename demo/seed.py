@@ -414,8 +414,10 @@ class _DemoBoard:
 
     def _link(self, guardian: Guardian, student: Student, relationship: str, order: int,
               **rights) -> None:
+        # The demo's guardians have custody unless said otherwise; a link's own default
+        # grants nothing.
         self.links.add(guardian=guardian, student=student, relationship=relationship,
-                       contact_order=order, **rights)
+                       contact_order=order, **{"has_custody": True, **rights})
 
     def _student(self, *, niso: str, first: str, last: str, gender: str, grade: int,
                  born: date, school: School, address: Address, preferred: str = "",

@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from helpdesk import services
 from helpdesk.forms import (
     DeactivateForm,
@@ -131,6 +131,7 @@ ACTIONS = (
     HelpdeskAction(
         name="unlock", label=gettext_lazy("Unlock the account"),
         run=_unlock, records=(Audit.UNLOCK,),
+        applies=lambda user: user.locked,
     ),
     HelpdeskAction(
         name="reactivate", label=gettext_lazy("Reactivate the account"),
@@ -178,6 +179,16 @@ ACTIONS = (
 )
 # What the history calls each recorded action.
 HISTORY_LABELS = {audit.value: audit.label for action in ACTIONS for audit in action.records}
+# A check's outcome, as the service recorded it.
+SECURITY_CHECK_OUTCOMES = {True: gettext_lazy("Security answer checked: it matched"),
+                           False: gettext_lazy("Security answer checked: it did not match")}
+
+
+def history_label(event: AuditEvent) -> str:
+    """What the history says an event was, with a security check's outcome."""
+    if event.action == Audit.SECURITY_CHECK and (event.after or {}).get("matches") is not None:
+        return SECURITY_CHECK_OUTCOMES[bool(event.after["matches"])]
+    return HISTORY_LABELS.get(event.action, event.action)
 
 
 def available(user: User) -> list[HelpdeskAction]:

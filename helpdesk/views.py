@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from helpdesk.actions import HISTORY_LABELS, available
+from helpdesk.actions import available, history_label
 from helpdesk.forms import AccountSearchForm
 from helpdesk.selectors import (
     account_history,
@@ -24,6 +24,7 @@ from helpdesk.selectors import (
     is_helpdesk_agent,
 )
 from portail.formats import format_phone
+from portail.submissions import FIELD, submission_first, submission_token
 from students.selectors import account_children
 
 
@@ -76,7 +77,11 @@ def account(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponse(status=400)
         form = action.make_form(user, request.POST) if action.form else None
         if form is None or form.is_valid():
-            level, message = action.run(request, user, form)
+            if submission_first(request.POST.get(FIELD)):
+                level, message = action.run(request, user, form)
+            else:  # a double click, or Back and send again: one email, one check
+                level, message = messages.WARNING, _("This form was already sent: nothing "
+                                                     "was done again.")
             messages.add_message(request, level, message)
             return redirect("helpdesk:account", pk=user.pk)
         forms_shown[action.name] = form
@@ -89,8 +94,10 @@ def account(request: HttpRequest, pk: int) -> HttpResponse:
         "phones": _phones(guardian),
         # What the parent sees, by the same rules as the portal's pages.
         "links": account_children(user),
-        "history": [(event, HISTORY_LABELS.get(event.action, event.action))
-                    for event in account_history(user)],
+        # Signed up with the school's code: these children come once the email is valid.
+        "pending_links": (account_children(user, pending=True)
+                          if user.signed_up_with_code else []),
+        "history": [(event, history_label(event)) for event in account_history(user)],
         "buttons": [(action.name, action.label) for action in actions if not action.form],
         "form_sections": [
             {"name": action.name, "form": forms_shown[action.name], "heading": action.heading,
@@ -98,4 +105,6 @@ def account(request: HttpRequest, pk: int) -> HttpResponse:
             for action in actions if action.form
         ],
         "search_url": reverse("helpdesk:home"),
+        # One token for the page's forms: any of them, once (the page after it has another).
+        "submission": submission_token(),
     })

@@ -44,6 +44,7 @@ from portail.formats import (
     normalize_niso,
     normalize_phone,
 )
+from portail.submissions import SubmittedOnceForm
 from portail.text import AccentInsensitiveSearchMixin
 from students import models
 from students.connections import portal_connections
@@ -53,6 +54,7 @@ from students.services import ACCESS_CODE_VALIDITY, Delivery, access_code_issue_
 # Only phone characters, with at least one digit: "613 555-0123", "(613) 555.0123", "+1 613…".
 PHONE_TERM = re.compile(r"[0-9+\s\-.()]*[0-9][0-9+\s\-.()]*")
 ATTENDANCE_SHOWN = 30
+ACCESS_CODE_LETTER_KEY = "access_code_letter"
 
 
 class RelatedViewAndAddOnly:
@@ -213,6 +215,12 @@ class TermAdmin(SchoolDataAdmin):
 
 # --- Students and guardians -------------------------------------------------------------
 
+# What the link's boxes mean on the portal, said beside the links' tables.
+LINK_BOXES_MEANING = _(
+    "A guardian sees the student on the portal only with custody or access rights, portal "
+    "access on and, for a student aged 18 or more, the student's consent. “Lives with the "
+    "student” and “emergency contact” show nothing on the portal. A new link grants "
+    "nothing until you tick it.")
 LINK_DETAILS = ["relationship", "has_custody", "has_access_rights", "lives_with",
                 "emergency_contact", "contact_order", "portal_access",
                 "portal_access_off_reason", "adult_consent_date"]
@@ -361,8 +369,10 @@ class StudentAdmin(NisoSearchMixin, SchoolDataAdmin):
             *fieldsets,
             (_("Portal connections"), {
                 "fields": ["portal_connections"],
-                "description": _("Each guardian linked to this student and the state of "
-                                 "their Portail Famille account."),
+                "description": format_lazy("{} {}", _(
+                    "Each guardian linked to this student, the state of their Portail "
+                    "Famille account, and whether they see this student there."),
+                    LINK_BOXES_MEANING),
             }),
             (_("Attendance"), {"fields": ["attendance_records"]}),
         ]
@@ -409,7 +419,7 @@ class GuardianForm(forms.ModelForm):
         return user
 
 
-class AccessCodeForm(forms.Form):
+class AccessCodeForm(SubmittedOnceForm):
     delivery = forms.ChoiceField(label=_("How to give the code"), choices=Delivery.choices,
                                  initial=Delivery.LETTER, widget=forms.RadioSelect)
 
@@ -443,8 +453,9 @@ class GuardianAdmin(SchoolDataAdmin):
         (_("Address"), {"fields": ["street", "city", "province", "postal_code"]}),
         (_("Portal account"), {
             "fields": ["user"],
-            "description": _("Link the guardian's existing account here, or issue an access "
-                             "code so that they create one already linked."),
+            "description": format_lazy("{} {}", _(
+                "Link the guardian's existing account here, or issue an access code so that "
+                "they create one already linked."), LINK_BOXES_MEANING),
         }),
     ]
 
@@ -480,6 +491,9 @@ class GuardianAdmin(SchoolDataAdmin):
             path("<path:object_id>/access-code/",
                  self.admin_site.admin_view(self.access_code_view),
                  name="students_guardian_access_code"),
+            path("<path:object_id>/access-code/letter/",
+                 self.admin_site.admin_view(self.access_code_letter_view),
+                 name="students_guardian_access_code_letter"),
             *super().get_urls(),
         ]
 
@@ -494,11 +508,17 @@ class GuardianAdmin(SchoolDataAdmin):
                                             and self.may_issue_access_codes(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def access_code_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """Issue a code: printed on a letter shown this once, or emailed to the guardian."""
+    def _guardian_for_codes(self, request: HttpRequest, object_id: str) -> models.Guardian:
         guardian = self.get_object(request, unquote(object_id))
         if not self.may_issue_access_codes(request, guardian):
             raise PermissionDenied
+        return guardian
+
+    def access_code_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Issue a code, printed on a letter shown once or emailed to the guardian; then
+        redirect, so that a reload issues nothing. A form sent twice (double click, Back)
+        issues one code: the second would silently void the letter of the first."""
+        guardian = self._guardian_for_codes(request, object_id)
         change_url = reverse("admin:students_guardian_change", args=[guardian.pk])
         if guardian.user_id is not None:
             self.message_user(request, _("This guardian already has a portal account: no "
@@ -507,6 +527,14 @@ class GuardianAdmin(SchoolDataAdmin):
         form = AccessCodeForm(request.POST or None, guardian=guardian)
         if request.method == "POST" and form.is_valid():
             delivery = Delivery(form.cleaned_data["delivery"])
+            letter_url = reverse("admin:students_guardian_access_code_letter",
+                                 args=[guardian.pk])
+            if not form.first_submission():
+                if delivery == Delivery.LETTER:
+                    return redirect(letter_url)  # the first one's letter, if not yet shown
+                self.message_user(request, _("This form was already sent: the code was "
+                                             "issued once."), messages.WARNING)
+                return redirect(change_url)
             access_code, code = access_code_issue_by_staff(
                 guardian=guardian, issued_by=request.user, delivery=delivery,
                 signup_url=request.build_absolute_uri(reverse("accounts:signup_code")),
@@ -515,15 +543,10 @@ class GuardianAdmin(SchoolDataAdmin):
                 self.message_user(request, _("An access code was emailed to %(email)s.")
                                   % {"email": guardian.email}, messages.SUCCESS)
                 return redirect(change_url)
-            response = TemplateResponse(request, "admin/access_code_letter.html", {
-                "guardian": guardian,
-                "access_code": access_code,
-                "code": code,
-                "login_url": request.build_absolute_uri(reverse("account_login")),
-                "change_url": change_url,
-            })
-            add_never_cache_headers(response)  # the code must not stay in a cache
-            return response
+            # Kept in the session until the letter is shown, once (never in the database).
+            request.session[ACCESS_CODE_LETTER_KEY] = {
+                "guardian": guardian.pk, "access_code": access_code.pk, "code": code}
+            return redirect(letter_url)
         return TemplateResponse(request, "admin/students/guardian/access_code.html", {
             **self.admin_site.each_context(request),
             "title": _("Issue an access code"),
@@ -533,6 +556,31 @@ class GuardianAdmin(SchoolDataAdmin):
             "validity_days": ACCESS_CODE_VALIDITY.days,
             "open_codes": guardian.access_codes.usable(),
         })
+
+    def access_code_letter_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The letter of the code just issued, shown this once: a reload finds no code,
+        and says that the printed one still works."""
+        guardian = self._guardian_for_codes(request, object_id)
+        change_url = reverse("admin:students_guardian_change", args=[guardian.pk])
+        letter = request.session.get(ACCESS_CODE_LETTER_KEY)
+        access_code = (guardian.access_codes.filter(pk=letter["access_code"]).first()
+                       if letter and letter["guardian"] == guardian.pk else None)
+        if access_code is None:
+            self.message_user(request, _(
+                "The letter is shown only once, and its code stays valid: nothing was issued "
+                "again. If the letter is lost, issue a new code (the lost one then stops "
+                "working)."), messages.WARNING)
+            return redirect(change_url)
+        del request.session[ACCESS_CODE_LETTER_KEY]
+        response = TemplateResponse(request, "admin/access_code_letter.html", {
+            "guardian": guardian,
+            "access_code": access_code,
+            "code": letter["code"],
+            "login_url": request.build_absolute_uri(reverse("account_login")),
+            "change_url": change_url,
+        })
+        add_never_cache_headers(response)  # the code must not stay in a cache
+        return response
 
 
 @admin.register(models.StudentGuardian)

@@ -37,6 +37,12 @@ class PortalConnection:
     def sees_student(self) -> bool:
         return self.state is AccountState.ACTIVE and not self.access_off
 
+    @property
+    def will_see_student(self) -> bool:
+        """Not yet, but once the account is created or its email validated."""
+        return (self.state in (AccountState.NO_ACCOUNT, AccountState.AWAITING_VALIDATION)
+                and not self.access_off)
+
 
 def _account_state(user: User | None) -> AccountState:
     if user is None:

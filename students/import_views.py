@@ -46,9 +46,9 @@ STATUS_LABELS = {"new": gettext_lazy("New"), "update": gettext_lazy("Update"),
 # What to write in a column, when its kind of value does not say enough.
 COLUMN_HELP = {
     "numero_ministere": gettext_lazy("The school's six-digit ministry number."),
-    "code": gettext_lazy("The school's short code (E001), or the course code (MTH1W)."),
+    "code": gettext_lazy("The school's short code (EEPTB), or the course code (MTH1W)."),
     "niso": gettext_lazy("The student's OEN: 9 digits, with or without hyphens."),
-    "ecole": gettext_lazy("The school's short code, for example E001."),
+    "ecole": gettext_lazy("The school's short code, for example EEPTB."),
     "annee": gettext_lazy("The grade: -1 junior kindergarten, 0 senior kindergarten, "
                           "then 1 to 12."),
     "annee_scolaire": gettext_lazy("The school year, for example 2026-2027."),
@@ -58,6 +58,8 @@ COLUMN_HELP = {
     "telephone": gettext_lazy("10 digits, for example 613 555-0123."),
     "telephone_principal": gettext_lazy("10 digits, for example 613 555-0123."),
     "motif_acces_ferme": gettext_lazy("Required when portal access is “non”."),
+    "garde": gettext_lazy("oui or non; empty: non. With custody (or access rights), the "
+                          "guardian sees the student on the portal."),
 }
 
 
@@ -149,10 +151,14 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
     if job.kind not in kinds:
         raise PermissionDenied
     if request.method == "POST":
-        if not import_job_confirm(job=job, sha256=request.POST.get("sha256", "")):
-            messages.error(request, _("This preview has expired: upload the file again."))
-            return redirect("imports:upload")
-        transaction.on_commit(partial(import_job_task.delay, job.pk))
+        if import_job_confirm(job=job, sha256=request.POST.get("sha256", "")):
+            transaction.on_commit(partial(import_job_task.delay, job.pk))
+        else:
+            job.refresh_from_db()
+            if not job.confirmed:
+                messages.error(request, _("This preview has expired: upload the file again."))
+                return redirect("imports:upload")
+            # Confirmed already (a double click, or Back): the one import goes on.
         return redirect("imports:job", pk=job.pk)
     interrupted = import_job_interrupted(job)
     working = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)

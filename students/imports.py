@@ -120,10 +120,15 @@ class Integer:
 
 
 class Date:
+    FORM = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+
     def __call__(self, text: str) -> date:
         try:
             return datetime.strptime(text, "%Y-%m-%d").date()
         except ValueError:
+            if self.FORM.fullmatch(text):  # well written, but no such day: 2017-02-30
+                raise ValueError(_("The date %(value)s does not exist.") % {"value": text}) \
+                    from None
             raise ValueError(_("Write the date as YYYY-MM-DD, for example 2011-05-02.")) \
                 from None
 
@@ -398,10 +403,16 @@ class Importer:
             if taken.setdefault(value, _key_part(instance)) != _key_part(instance):
                 errors[name] = [instance.unique_error_message(self.model, (name,))]
 
+    def attributes(self) -> list[str]:
+        """The attributes in the order of the columns' documentation."""
+        return [column.attribute for column in self.columns]
+
     def messages(self, errors: dict[str, list]) -> list[str]:
-        """"colonne : message" for each error of a row."""
+        """"colonne : message" for each error of a row, in the columns' order."""
+        order = {attribute: index for index, attribute in enumerate(self.attributes())}
         lines = []
-        for attribute, messages in errors.items():
+        for attribute, messages in sorted(errors.items(),
+                                          key=lambda item: order.get(item[0], len(order))):
             for message in messages:
                 text = " ".join(ValidationError(message).messages)
                 lines.append(text if attribute == NON_FIELD_ERRORS else
@@ -537,7 +548,8 @@ class GuardianLinkImporter(Importer):
     columns = (
         Column("niso", "student", STUDENT),
         Column("lien", "relationship", Choice(models.StudentGuardian.Relationship.choices)),
-        Column("garde", "has_custody", Boolean(), default=True),
+        # Nothing that shows a child on the portal is on by default: the file says so.
+        Column("garde", "has_custody", Boolean(), default=False),
         Column("droit_acces", "has_access_rights", Boolean(), default=False),
         Column("habite_avec", "lives_with", Boolean(), default=True),
         Column("contact_urgence", "emergency_contact", Boolean(), default=False),
@@ -567,6 +579,9 @@ class GuardianLinkImporter(Importer):
     def column_for(self, attribute):
         return next((c.name for c in self.guardian_columns if c.attribute == attribute),
                     super().column_for(attribute))
+
+    def attributes(self):
+        return [*super().attributes(), *(c.attribute for c in self.guardian_columns)]
 
     def load_existing(self, keys):
         """The file's children's links, and the guardians the file may name again."""
@@ -636,13 +651,13 @@ class GuardianLinkImporter(Importer):
                     values[column.attribute] = column.parse(row[column.name])
                 except ValueError as error:
                     errors[column.attribute] = [str(error)]
-        if student is None:
-            return None
         names = (values.get("first_name", "").lower(), values.get("last_name", "").lower())
-        guardian = (self.guardians.get((*names, "child", student.pk))
-                    or self.guardians.get((*names, "email", values.get("email", "").lower()))
-                    or self.guardians.get((*names, "phone", values.get("primary_phone", ""))))
+        guardian = student and (
+            self.guardians.get((*names, "child", student.pk))
+            or self.guardians.get((*names, "email", values.get("email", "").lower()))
+            or self.guardians.get((*names, "phone", values.get("primary_phone", ""))))
         if guardian is None:
+            # Also without a student: the contact's own errors are listed in the same pass.
             guardian = models.Guardian()
         known = guardian.pk or id(guardian) in self.planned
         before = snapshot(guardian) if known and self.writing else {}
@@ -651,7 +666,7 @@ class GuardianLinkImporter(Importer):
         for attribute, messages in record_errors(guardian, {a: [] for a in errors}).items():
             if messages:
                 errors.setdefault(attribute, []).extend(messages)
-        return guardian, before
+        return (guardian, before) if student else None
 
     def write(self, plans, progress):
         guardians = list(self.planned.values())
@@ -717,9 +732,12 @@ class ImportKind:
     board_only: bool = False
 
 
+# In the order of import: a file may name the records of the files before it.
 KINDS = {
     "schools": ImportKind(gettext_lazy("Schools"), SchoolImporter,
                           ("students.add_school", "students.change_school"), board_only=True),
+    "courses": ImportKind(gettext_lazy("Courses"), CourseImporter,
+                          ("students.add_course", "students.change_course"), board_only=True),
     "students": ImportKind(gettext_lazy("Students"), StudentImporter,
                            ("students.add_student", "students.change_student")),
     "guardians": ImportKind(gettext_lazy("Guardians and their links to students"),
@@ -728,8 +746,6 @@ KINDS = {
                              "students.add_studentguardian", "students.change_studentguardian")),
     "enrolments": ImportKind(gettext_lazy("Enrolments"), EnrolmentImporter,
                              ("students.add_enrolment", "students.change_enrolment")),
-    "courses": ImportKind(gettext_lazy("Courses"), CourseImporter,
-                          ("students.add_course", "students.change_course"), board_only=True),
     "sections": ImportKind(gettext_lazy("Sections"), SectionImporter,
                            ("students.add_section", "students.change_section")),
 }

@@ -332,22 +332,39 @@ class StudentGuardian(models.Model):
                                  related_name="student_links", verbose_name=_("guardian"))
     relationship = models.CharField(_("relationship"), max_length=15,
                                     choices=Relationship.choices)
-    has_custody = models.BooleanField(_("has custody"), default=True)
+    # Nothing that shows the student on the portal is on by default (a step-parent added
+    # without a second look got custody): the secretary ticks it from the school's record.
+    has_custody = models.BooleanField(
+        _("has custody"), default=False,
+        help_text=_("Portal: with custody, the guardian sees the student once their account "
+                    "is active. Tick it only when the school's record shows custody."),
+    )
     has_access_rights = models.BooleanField(
         _("has access rights"), default=False,
-        help_text=_("For a non-custodial parent: the right to see the student's record."),
+        help_text=_("Portal: a non-custodial parent with the right to see the student's "
+                    "record sees the student too."),
     )
-    lives_with = models.BooleanField(_("lives with the student"), default=True)
-    emergency_contact = models.BooleanField(_("emergency contact"), default=False)
+    lives_with = models.BooleanField(_("lives with the student"), default=True,
+                                     help_text=_("For the school only: shows nothing on "
+                                                 "the portal."))
+    emergency_contact = models.BooleanField(_("emergency contact"), default=False,
+                                            help_text=_("For the school only: shows nothing "
+                                                        "on the portal."))
     contact_order = models.PositiveSmallIntegerField(_("contact order"), default=1)
-    portal_access = models.BooleanField(_("portal access"), default=True)
+    portal_access = models.BooleanField(
+        _("portal access"), default=True,
+        help_text=_("Portal: untick it to keep the guardian from seeing the student whatever "
+                    "the custody (a court order, for example) and give the reason. Ticked, "
+                    "it shows nothing alone: custody or access rights are needed."),
+    )
     portal_access_off_reason = models.CharField(
         _("reason portal access is off"), max_length=200, blank=True,
         help_text=_("Required when portal access is off, for example a court order."),
     )
     adult_consent_date = models.DateField(
         _("adult student's consent"), null=True, blank=True,
-        help_text=_("Date the student, aged 18 or more, agreed to this guardian's access."),
+        help_text=_("Portal: the date the student, aged 18 or more, agreed to this "
+                    "guardian's access; without it, the guardian no longer sees them."),
     )
 
     class Meta:

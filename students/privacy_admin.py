@@ -13,10 +13,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portail.submissions import SubmittedOnceForm
 from students import privacy
 
 
-class WithdrawalForm(forms.Form):
+class WithdrawalForm(SubmittedOnceForm):
     date = forms.DateField(label=_("Withdrawal date"),
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label=_("Withdrawal reason"), max_length=200)
@@ -28,11 +29,17 @@ def withdraw_students(modeladmin, request, queryset):
     students = list(queryset)
     form = WithdrawalForm(request.POST if "apply" in request.POST else None,
                           initial={"date": timezone.localdate()})
+    if form.is_bound and form.is_valid() and not form.first_submission():
+        # A double click, or Back and send again: the students left once.
+        modeladmin.message_user(request, _("This form was already sent: nothing was done "
+                                           "again."), messages.WARNING)
+        return None
     if form.is_bound and form.is_valid():
         try:
             with transaction.atomic():
                 closed = [user for student in students for user in privacy.student_withdraw(
-                    student=student, actor=request.user, **form.cleaned_data)]
+                    student=student, actor=request.user, date=form.cleaned_data["date"],
+                    reason=form.cleaned_data["reason"])]
         except ValidationError as error:
             form.add_error("date", error)
         else:

@@ -117,11 +117,19 @@ def students_visible_to(user, *, today: date | None = None) -> QuerySet[Student]
     ).select_related("school")
 
 
-def account_children(user, *, today: date | None = None) -> list[StudentGuardian]:
+def account_children(user, *, today: date | None = None,
+                     pending: bool = False) -> list[StudentGuardian]:
     """The children linked to an account's guardian record, each with `access_off`: why
-    the account does not see that child today (empty: it does). For the help desk."""
+    the account does not see that child today (empty: it does). For the help desk.
+
+    pending=True: those of the guardian record whose access code the account claimed at
+    sign-up, which become its children once its email is validated.
+    """
     today = today or timezone.localdate()
-    links = list(StudentGuardian.objects.filter(guardian__user=user)
+    account = (Q(guardian__user__isnull=True, guardian__access_codes__claimed_by=user,
+                 guardian__access_codes__used_at__isnull=True) if pending
+               else Q(guardian__user=user))
+    links = list(StudentGuardian.objects.filter(account)
                  .select_related("student__school")
                  .order_by("student__legal_last_name", "student__legal_first_name"))
     for link in links:

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import AuditEvent
 from students.models import AccessCode
-from students.services import ACCESS_CODE_ISSUE
+from students.services import ACCESS_CODE_ISSUE, access_code_find
 from tests import factories
 from tests.pages import french, french_in_context
 from tests.staff import make_staff, totp_code
@@ -67,7 +67,10 @@ def test_a_secretary_links_a_guardian_and_prints_an_access_code(page: Page, live
     expect(page.locator(".messagelist")).to_be_visible()
     row = connections.locator("tr", has_text=str(contact))
     expect(row).to_contain_text(french_in_context("portal account", "No account"))
-    assert child.guardians.filter(pk=contact.pk).exists()
+    # No box ticked: a link grants nothing, and the page says so.
+    expect(row).to_contain_text(french("No custody and no access rights"))
+    link = child.guardian_links.get(guardian=contact)
+    assert (link.has_custody, link.has_access_rights) == (False, False)
 
     # From the connections, to Marc's page, to his access code.
     row.get_by_role("link", name=str(contact)).click()
@@ -92,7 +95,15 @@ def test_a_secretary_links_a_guardian_and_prints_an_access_code(page: Page, live
     access_code = AccessCode.objects.get(guardian=contact)
     assert access_code.created_by == secretary
     assert AuditEvent.objects.filter(action=ACCESS_CODE_ISSUE, actor=secretary).exists()
-    page.get_by_role("link", name=french("Back to the guardian")).click()
-    page.wait_for_url(live_server.url + reverse("admin:students_guardian_change",
-                                                args=[contact.pk]))
+    guardian_page = live_server.url + reverse("admin:students_guardian_change",
+                                              args=[contact.pk])
+
+    # Reloading the letter sends no form again: the printed code stays the only one.
+    page.reload()
+    page.wait_for_url(guardian_page)
+    expect(page.locator(".messagelist")).to_contain_text(french(
+        "The letter is shown only once, and its code stays valid: nothing was issued again. "
+        "If the letter is lost, issue a new code (the lost one then stops working)."))
     expect(page.locator("body")).not_to_contain_text(code)
+    assert list(AccessCode.objects.filter(guardian=contact)) == [access_code]
+    assert access_code_find(code=code, last_name="Bélanger") == access_code

@@ -5,11 +5,14 @@ An agent never sees a password or a security answer, and never acts on a staff a
 
 import datetime
 from html import unescape
+from types import SimpleNamespace
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.audit import audit_record
@@ -17,7 +20,9 @@ from accounts.models import AuditEvent, StaffProfile, User
 from accounts.services import security_answer_set
 from helpdesk.selectors import HELPDESK_GROUP
 from outbox.models import OutboundEmail
-from students.models import CalendarFeed, Guardian, ParentFormResponse, Student
+from portail.submissions import submission_token
+from students.models import AccessCode, CalendarFeed, Guardian, ParentFormResponse, Student
+from students.services import access_code_issue
 from tests import factories
 from tests.pages import french, html_of
 from tests.staff import staff_group
@@ -45,9 +50,11 @@ def account_url(user: User) -> str:
     return reverse("helpdesk:account", args=[user.pk])
 
 
-def act(client: Client, user: User, action: str, **fields) -> tuple:
-    """POST one action of the account's page, as its form does; the page after it, unescaped."""
-    data = {"action": action, **{f"{action}-{name}": value for name, value in fields.items()}}
+def act(client: Client, user: User, action: str, *, submission: str = "", **fields) -> tuple:
+    """POST one action of the account's page, as its form does (with a page's one-time
+    token: a new one unless given); the page after it, unescaped."""
+    data = {"action": action, "submission": submission or submission_token(),
+            **{f"{action}-{name}": value for name, value in fields.items()}}
     response = client.post(account_url(user), data)
     if response.status_code == 302:
         return response, html_of(client.get(response["Location"]))
@@ -150,6 +157,95 @@ def test_results_show_the_state_of_each_account(agent_client, family, other_fami
     assert french("Deactivated") in html
     html = html_of(agent_client.get(reverse("helpdesk:home"), {"q": "gagnon"}))
     assert french("Awaiting validation") in html
+
+
+@pytest.fixture
+def pending_signup(family):
+    """Marc, known to the school as a child's father, signed up with the code the school
+    gave him and has not validated his email yet: no child is his until then."""
+    child = family.children[0]
+    contact = factories.GuardianFactory(first_name="Marc", last_name="Bouchard",
+                                        email="marc.b@example.com", primary_phone="",
+                                        cell_phone="8195550199")
+    factories.StudentGuardianFactory(student=child, guardian=contact, relationship="father")
+    access_code, code = access_code_issue(guardian=contact, issued_by=None)
+    user = factories.UserFactory(username="m.bouchard", first_name="Marc",
+                                 last_name="Bouchard", email="marc.b@example.com")
+    EmailAddress.objects.filter(user=user).update(verified=False)
+    AccessCode.objects.filter(pk=access_code.pk).update(claimed_by=user)
+    return SimpleNamespace(user=user, contact=contact, child=child, code=code)
+
+
+def matched_for(client: Client, term: str, user: User) -> list[str]:
+    [result] = [found_user for found_user in found(client, term) if found_user == user]
+    return result.matched
+
+
+@pytest.mark.parametrize(("term", "matched"), [
+    ("child", "child's name"), ("phone", "phone"), ("code", "access code"),
+])
+def test_a_pending_code_signup_is_found_by_its_childs_name_phone_or_code(
+        agent_client, pending_signup, other_family, term, matched):
+    child = pending_signup.child
+    typed = {"child": f"{child.first_name} {child.last_name}", "phone": "819 555-0199",
+             "code": pending_signup.code.lower()}[term]
+
+    assert pending_signup.user in found(agent_client, typed)
+    assert french(matched) in matched_for(agent_client, typed, pending_signup.user)
+    html = html_of(agent_client.get(reverse("helpdesk:home"), {"q": typed}))
+    assert french("Found by") in html
+    assert french("Awaiting validation: signed up with a school's access code") in html
+
+
+def test_results_say_which_field_matched(agent_client, family):
+    assert matched_for(agent_client, "alice.tremblay@example", family.user) == [
+        french("email")]
+    assert matched_for(agent_client, "alice.tremblay", family.user) == [
+        french("login ID"), french("email")]
+    assert matched_for(agent_client, "613 555-0123", family.user) == [french("phone")]
+    child = family.children[0]
+    assert french("child's name") in matched_for(agent_client, child.first_name, family.user)
+
+
+def test_a_pending_signups_page_says_what_will_happen(agent_client, pending_signup):
+    html = html_of(agent_client.get(account_url(pending_signup.user)))
+
+    children = html[html.index('id="children-title"'):html.index('id="history-title"')]
+    assert french("No child is linked to this account. The school links a parent to their "
+                  "children.") not in children
+    assert french("This parent signed up with an access code from the school and has not "
+                  "validated their email yet. Once they click “Valider votre compte” in the "
+                  "email, these children appear on their account:") in children
+    assert pending_signup.child.first_name in children
+    assert pending_signup.child.school.name in children
+    assert 'value="resend_validation"' in html
+
+    response, html = act(agent_client, pending_signup.user, "resend_validation")
+    assert OutboundEmail.objects.get(template="account/email_confirmation").recipient == \
+        "marc.b@example.com"
+
+
+def test_the_unlock_button_shows_only_on_a_locked_account(agent_client, family):
+    user = family.user
+    assert 'value="unlock"' not in html_of(agent_client.get(account_url(user)))
+    assert act(agent_client, user, "unlock")[0].status_code == 400
+
+    failed_logins(user, "203.0.113.7", 5)
+    assert 'value="unlock"' in html_of(agent_client.get(account_url(user)))
+
+
+def test_an_action_sent_twice_acts_once(agent_client, family):
+    """A double click, or Back and send again: the page's token comes twice."""
+    user = family.user
+    token = submission_token()
+
+    first, _html = act(agent_client, user, "password_reset", submission=token)
+    again, html = act(agent_client, user, "password_reset", submission=token)
+
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert OutboundEmail.objects.filter(template="account/password_reset_key").count() == 1
+    assert AuditEvent.objects.filter(action="helpdesk_password_reset").count() == 1
+    assert french("This form was already sent: nothing was done again.") in html
 
 
 def test_staff_accounts_are_not_found(agent_client, family):
@@ -373,6 +469,9 @@ def test_check_a_security_answer_says_only_whether_it_matches(agent_client, agen
     response, html = act(agent_client, user, "security_check", answer="Minou")
     assert french("Does not match") in html
     assert "Minou" not in html
+    history = html[html.index('id="history-title"'):]
+    assert french("Security answer checked: it matched") in history
+    assert french("Security answer checked: it did not match") in history
     assert [event.after for event in AuditEvent.objects.filter(
         action="helpdesk_security_check").order_by("at")] == [{"matches": True},
                                                                {"matches": False}]
@@ -483,6 +582,8 @@ def test_every_action_is_audited_and_shown_in_the_history(agent_client, agent, f
         EmailAddress.objects.filter(user=user).update(verified=False)
     if action == "security_check":
         security_answer_set(user=user, question="first_pet", answer="Pompon")
+    if action == "unlock":
+        failed_logins(user, "203.0.113.7", 5)
 
     response, html = act(agent_client, user, action, **fields)
 
@@ -517,3 +618,34 @@ def test_search_reads_a_fixed_number_of_rows_whatever_the_results(agent_client, 
                               children=1)
     with django_assert_max_num_queries(12):
         assert len(found(agent_client, "tremblay")) == 9
+
+
+def test_pending_signups_are_read_in_the_same_fixed_number_of_queries(agent_client, family):
+    child = family.children[0]
+
+    def pending_signups(count: int) -> None:
+        for number in range(count):
+            contact = factories.GuardianFactory(first_name=f"Parent{number}", last_name="Roy")
+            factories.StudentGuardianFactory(student=child, guardian=contact)
+            access_code, _code = access_code_issue(guardian=contact, issued_by=None)
+            user = factories.UserFactory(username=f"attente{count}.{number}", last_name="Roy")
+            EmailAddress.objects.filter(user=user).update(verified=False)
+            AccessCode.objects.filter(pk=access_code.pk).update(claimed_by=user)
+
+    def search() -> tuple[list[User], int]:
+        with CaptureQueriesContext(connection) as queries:
+            results = found(agent_client, child.first_name)
+        # The session's own writes come when it is due, whatever the search.
+        return results, len([query for query in queries.captured_queries
+                             if "django_session" not in query["sql"]
+                             and "SAVEPOINT" not in query["sql"]])
+
+    pending_signups(1)
+    _results, one = search()
+    pending_signups(5)
+    results, six = search()
+
+    assert six == one
+    pending = [user for user in results if user.username.startswith("attente")]
+    assert len(pending) == 6
+    assert all(french("child's name") in user.matched for user in pending)

@@ -6,6 +6,7 @@ it in real workers.
 """
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,29 @@ def test_the_page_documents_the_columns(secretary):
                    "annee_scolaire", "etape"]:
         assert f"<code>{column}</code>" in html
     assert "numero_ministere" not in html  # the schools' file is not the secretary's
+    # Only the files she may import, in their order; examples of real-looking codes.
+    order = html[html.index('<ol class="import-order"'):]
+    order = order[:order.index("</ol>")]
+    assert [french(label) for label in ("Students", "Guardians and their links to students",
+                                        "Enrolments", "Sections")] == \
+        re.findall(r"<li>(.*?)</li>", order)
+    assert "E001" not in html
+    assert french("The school's short code, for example EEPTB.") in html
+
+
+def test_the_board_is_told_to_import_schools_and_courses_first(board):
+    html = html_of(logged_in(board).get(reverse(UPLOAD)))
+    order = html[html.index('<ol class="import-order"'):]
+    assert re.findall(r"<li>(.*?)</li>", order[:order.index("</ol>")])[:3] == [
+        french("Schools"), french("Courses"), french("Students")]
+
+
+def test_an_empty_custody_cell_gives_no_custody(secretary, students):
+    content = b"niso,prenom_parent,nom_parent,lien,garde\n999100001,Paul,Roy,stepparent,\n"
+    client = logged_in(secretary)
+    confirm(client, upload(client, "guardians", "liens.csv", content))
+    link = models.StudentGuardian.objects.get(guardian__first_name="Paul")
+    assert (link.has_custody, link.has_access_rights) == (False, False)
 
 
 # --- A good file -------------------------------------------------------------------------
@@ -193,6 +217,22 @@ def test_every_bad_row_is_listed_with_its_reason_and_nothing_is_imported(secreta
         assert f'<th scope="row">{line}</th>' in html
     assert not offers_confirmation(preview)
     assert models.Student.objects.count() == 1
+
+
+def test_a_confirmation_sent_twice_imports_once(secretary, schools):
+    client = logged_in(secretary)
+    preview = upload(client, "students", "students.csv")
+    job = preview.context["job"]
+    page = reverse("imports:job", args=[job.pk])
+
+    first = client.post(page, {"sha256": job.sha256})
+    again = client.post(page, {"sha256": job.sha256}, follow=True)
+
+    assert again.redirect_chain == [(page, 302)]
+    assert french("This preview has expired: upload the file again.") not in html_of(again)
+    run_job(client, first)
+    assert AuditEvent.objects.filter(action="csv_import").count() == \
+        models.Student.objects.count() > 0
 
 
 def test_a_confirmation_of_another_file_imports_nothing(secretary, schools):
@@ -415,3 +455,47 @@ def test_a_student_withdrawn_by_import_closes_the_accounts_left_without_a_child(
     confirm(client, upload(client, "students", "retraits.csv", content))
     other_family.user.refresh_from_db()
     assert not other_family.user.is_active
+
+
+def test_every_error_of_a_row_is_shown_at_once(secretary, students):
+    """A bad OEN, email and phone and a missing reason: one upload lists the four."""
+    content = (b"niso,prenom_parent,nom_parent,courriel,telephone_principal,lien,garde,"
+               b"acces_portail,motif_acces_ferme\n"
+               b"12345,Marc,Tremblay,marc@,555-01,father,oui,non,\n")
+
+    preview = upload(logged_in(secretary), "guardians", "liens.csv", content)
+
+    [(status, errors)] = rows(preview).values()
+    assert status == "error"
+    shown = " ".join(errors)
+    for column in ("niso", "courriel", "telephone_principal"):
+        assert any(error.startswith(column) for error in errors), (column, errors)
+    assert french("Give the reason portal access is turned off.") in shown
+    assert len(errors) == 4, errors
+    assert not models.Guardian.objects.exists()
+
+
+def test_every_error_of_a_students_row_is_shown_at_once(secretary, schools):
+    content = ("niso,prenom_legal,nom_legal,date_naissance,genre,ecole,annee\n"
+               "12345,Zoé,Lavoie,14/03/2015,Z,XYZ,treize\n").encode()
+
+    preview = upload(logged_in(secretary), "students", "eleves.csv", content)
+
+    [(status, errors)] = rows(preview).values()
+    assert status == "error"
+    assert [error.split(":")[0].strip() for error in errors] == [
+        "niso", "date_naissance", "genre", "ecole", "annee"], errors
+
+
+def test_a_date_that_does_not_exist_is_named_so(secretary, schools):
+    content = ("niso,prenom_legal,nom_legal,date_naissance,genre,ecole,annee\n"
+               "999100001,Léa,Tremblay,2017-02-30,F,GRO,6\n"
+               "999100002,Noah,Tremblay,30/02/2017,M,GRO,6\n").encode()
+
+    preview = upload(logged_in(secretary), "students", "eleves.csv", content)
+
+    reasons = {line: " ".join(errors) for line, (_s, errors) in rows(preview).items()}
+    assert french("The date %(value)s does not exist.") % {"value": "2017-02-30"} \
+        in reasons[2]
+    assert french("Write the date as YYYY-MM-DD, for example 2011-05-02.") not in reasons[2]
+    assert french("Write the date as YYYY-MM-DD, for example 2011-05-02.") in reasons[3]

@@ -56,6 +56,17 @@ def issue_page(guardian) -> str:
     return reverse("admin:students_guardian_access_code", args=[guardian.pk])
 
 
+def letter_page(guardian) -> str:
+    return reverse("admin:students_guardian_access_code_letter", args=[guardian.pk])
+
+
+def issue(client, guardian, delivery: str = "letter", *, data=None):
+    """Send the issue form as shown (with its one-time token); the page it leads to."""
+    data = data or {**form_data(client.get(issue_page(guardian)), "access_code_form"),
+                    "delivery": delivery}
+    return client.post(issue_page(guardian), data, follow=True)
+
+
 def connection_row(html: str, guardian) -> str:
     """The portal connections table's row of this guardian."""
     table = re.search(r'<table class="portal-connections">.*?</table>', html, re.S)
@@ -170,6 +181,87 @@ def test_portal_connections_take_the_same_queries_for_one_or_many_guardians(fami
     assert len(many) <= len(one) + 2  # the claimed accounts' emails and devices, once
 
 
+# --- Safe defaults: a new link grants nothing until the secretary says so --------------------
+
+def checkbox(html: str, name: str) -> str:
+    [tag] = re.findall(rf'<input type="checkbox" name="{re.escape(name)}"[^>]*>', html)
+    return tag
+
+
+@pytest.mark.parametrize("page", ["student", "link"])
+def test_a_new_links_boxes_grant_no_access(secretary_client, family, page):
+    url = (student_page(family.children[0]) if page == "student"
+           else reverse("admin:students_studentguardian_add"))
+    prefix = "guardian_links-__prefix__-" if page == "student" else ""
+
+    html = html_of(secretary_client.get(url))
+
+    for granting in ("has_custody", "has_access_rights"):
+        assert "checked" not in checkbox(html, prefix + granting), granting
+    # Portal access only blocks (a court order): ticked, it shows nothing by itself.
+    assert "checked" in checkbox(html, prefix + "portal_access")
+
+
+def test_the_link_form_says_what_each_box_means(secretary_client, family):
+    html = html_of(secretary_client.get(reverse("admin:students_studentguardian_add")))
+    for meaning in [
+        "Portal: with custody, the guardian sees the student once their account is active. "
+        "Tick it only when the school's record shows custody.",
+        "Portal: a non-custodial parent with the right to see the student's record sees the "
+        "student too.",
+        "For the school only: shows nothing on the portal.",
+        "Portal: untick it to keep the guardian from seeing the student whatever the custody "
+        "(a court order, for example) and give the reason. Ticked, it shows nothing alone: "
+        "custody or access rights are needed.",
+    ]:
+        assert french(meaning) in html, meaning
+    student_html = html_of(secretary_client.get(student_page(family.children[0])))
+    meaning = french("A guardian sees the student on the portal only with custody or access "
+                     "rights, portal access on and, for a student aged 18 or more, the "
+                     "student's consent. “Lives with the student” and “emergency contact” "
+                     "show nothing on the portal. A new link grants nothing until you tick it.")
+    assert meaning in student_html
+
+
+def test_a_step_parent_linked_without_a_second_look_does_not_see_the_child(
+        secretary_client, family):
+    """The secretary picks the guardian and the relationship, and touches no box."""
+    child = family.children[0]
+    step_parent = factories.UserFactory(username="beau.parent")
+    contact = factories.GuardianFactory(first_name="Paul", last_name="Roy", user=step_parent)
+    data = form_data(secretary_client.get(student_page(child)), "student_form")
+    empty = {name.replace("__prefix__", "1"): value for name, value in data.items()
+             if "__prefix__" in name}
+    data.update({**empty, "guardian_links-TOTAL_FORMS": "2",
+                 "guardian_links-1-guardian": str(contact.pk),
+                 "guardian_links-1-relationship": "stepparent"})
+
+    assert secretary_client.post(student_page(child), data).status_code == 302
+
+    link = child.guardian_links.get(guardian=contact)
+    assert (link.has_custody, link.has_access_rights) == (False, False)
+    parent = Client()
+    parent.force_login(step_parent)
+    assert child.first_name not in html_of(parent.get(reverse("students:family"), follow=True))
+    row = connection_row(html_of(secretary_client.get(student_page(child))), contact)
+    assert f"<td>\n        {french('No')}" in row
+    assert french("No custody and no access rights") in row
+
+
+def test_the_student_page_says_who_will_see_the_child_once_signed_up(secretary_client, family,
+                                                                      contact):
+    awaiting = factories.UserFactory(username="attente")
+    EmailAddress.objects.filter(user=awaiting).update(verified=False)
+    waiting = factories.GuardianFactory(first_name="Wanda", last_name="Attente", user=awaiting)
+    factories.StudentGuardianFactory(student=family.children[0], guardian=waiting,
+                                     contact_order=3)
+
+    html = html_of(secretary_client.get(student_page(family.children[0])))
+
+    assert french("Once they create their account") in connection_row(html, contact)
+    assert french("Once they validate their email") in connection_row(html, waiting)
+
+
 # --- Linking an existing account ----------------------------------------------------------
 
 def test_linking_an_account_shows_the_children_to_the_parent(secretary_client, family,
@@ -252,6 +344,8 @@ def test_a_printed_letter_shows_the_code_once(secretary_client, secretary, famil
     assert data["delivery"] == ["letter"]
 
     response = secretary_client.post(issue_page(contact), data)
+    assert response["Location"] == letter_page(contact)  # a reload sends no form again
+    response = secretary_client.get(letter_page(contact))
 
     html = html_of(response)
     assert "no-store" in response["Cache-Control"]
@@ -283,10 +377,45 @@ def test_a_printed_letter_shows_the_code_once(secretary_client, secretary, famil
     assert response["Location"] == reverse("accounts:signup_account")
 
 
+def test_reloading_the_letter_issues_no_new_code(secretary_client, contact):
+    printed = CODE.findall(html_of(issue(secretary_client, contact)))[0]
+
+    reloaded = secretary_client.get(letter_page(contact), follow=True)
+
+    html = html_of(reloaded)
+    assert reloaded.redirect_chain == [(guardian_page(contact), 302)]
+    assert not CODE.findall(html)
+    assert french("The letter is shown only once, and its code stays valid: nothing was "
+                  "issued again. If the letter is lost, issue a new code (the lost one then "
+                  "stops working).") in html
+    assert AccessCode.objects.filter(guardian=contact).count() == 1
+    assert access_code_find(code=printed, last_name="Tremblay") is not None
+
+
+@pytest.mark.parametrize("delivery", ["letter", "email"])
+def test_a_form_sent_twice_issues_one_code(secretary_client, contact, delivery):
+    """A double click, or Back and send again: the same form's token comes twice."""
+    data = {**form_data(secretary_client.get(issue_page(contact)), "access_code_form"),
+            "delivery": delivery}
+
+    first = issue(secretary_client, contact, data=data)
+    again = issue(secretary_client, contact, data=data)
+
+    [access_code] = AccessCode.objects.filter(guardian=contact)
+    assert not AuditEvent.objects.filter(action=ACCESS_CODE_EXPIRE).exists()
+    assert OutboundEmail.objects.count() == (delivery == "email")
+    if delivery == "letter":
+        [printed] = CODE.findall(html_of(first))
+        assert access_code_find(code=printed, last_name="Tremblay") == access_code
+        assert not CODE.findall(html_of(again))
+    else:
+        assert french("This form was already sent: the code was issued once.") \
+            in html_of(again)
+
+
 def test_a_new_code_stops_the_older_one(secretary_client, contact):
-    data = {"delivery": "letter"}
-    first = CODE.search(secretary_client.post(issue_page(contact), data).content.decode())[0]
-    second = CODE.search(secretary_client.post(issue_page(contact), data).content.decode())[0]
+    first = CODE.search(issue(secretary_client, contact).content.decode())[0]
+    second = CODE.search(issue(secretary_client, contact).content.decode())[0]
 
     assert access_code_find(code=first, last_name="Tremblay") is None
     assert access_code_find(code=second, last_name="Tremblay") is not None
@@ -303,7 +432,7 @@ def test_a_code_sent_by_email_goes_through_the_outbox(secretary_client, family, 
     contact.preferred_language = "en"
     contact.save()
 
-    response = secretary_client.post(issue_page(contact), {"delivery": "email"}, follow=True)
+    response = issue(secretary_client, contact, "email")
 
     sent = french("An access code was emailed to %(email)s.") % {"email": contact.email}
     assert sent in html_of(response)
@@ -324,7 +453,7 @@ def test_no_email_no_emailed_code(secretary_client, contact):
     contact.email = ""
     contact.save()
 
-    response = secretary_client.post(issue_page(contact), {"delivery": "email"})
+    response = issue(secretary_client, contact, "email")
 
     assert french("This guardian has no email address: print a letter instead.") \
         in html_of(response)

@@ -2,6 +2,7 @@
 consent (a daily task), and withdrawing a student closes the accounts it leaves childless."""
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -225,19 +226,28 @@ def test_the_admin_action_asks_for_the_date_and_reason_then_withdraws(other_fami
     child.refresh_from_db()
     assert child.status == Student.Status.ACTIVE
 
-    done = withdraw_students(model_admin, action_request(secretary, {
-        "apply": "1", "date": "2026-11-27", "reason": "Déménagement"}), queryset)
+    token = re.search(r'name="submission" value="([^"]+)"', html)[1]
+    data = {"apply": "1", "date": "2026-11-27", "reason": "Déménagement", "submission": token}
+    done = withdraw_students(model_admin, action_request(secretary, data), queryset)
     assert done is None
     child.refresh_from_db()
     assert child.status == Student.Status.WITHDRAWN
     other_family.user.refresh_from_db()
     assert not other_family.user.is_active
 
+    # Sent again (a double click, or Back): nothing is done or recorded twice.
+    events = AuditEvent.objects.count()
+    again = action_request(secretary, data)
+    assert withdraw_students(model_admin, again, queryset) is None
+    assert AuditEvent.objects.count() == events
+    assert [str(message) for message in again._messages] == [
+        french("This form was already sent: nothing was done again.")]
+
 
 def test_the_admin_action_needs_a_reason(other_family, secretary):
     child = other_family.children[0]
     page = withdraw_students(admin.site.get_model_admin(Student), action_request(
-        secretary, {"apply": "1", "date": "2026-11-27", "reason": ""}),
+        secretary, {"apply": "1", "date": "2026-11-27", "reason": "", "submission": "t"}),
         Student.objects.filter(pk=child.pk))
     assert page.status_code == 200
     child.refresh_from_db()
