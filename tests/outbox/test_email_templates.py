@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts.adapter import outbox_template
+from notifications.models import Delivery, EmailBatch, Event
 from outbox.delivery import emails_send, render_email
 from outbox.models import OutboundEmail
 from outbox.services import email_queue
@@ -113,6 +114,43 @@ def test_no_personal_data_in_any_email(name, language, family):
     for part in (message.subject, message.body, html):
         for value in personal:
             assert value not in part
+
+
+# Characters HTML would escape, in every value a text part shows.
+UNESCAPED = "L'École de l'Est & du \"Nord\" <Ottawa>"
+ENTITY = re.compile(r"&(#x?[0-9a-f]+|[a-z]+);", re.IGNORECASE)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("name", NAMES)
+def test_text_parts_are_never_html_escaped(name, language, family):
+    """The subject and the text part as the worker renders them: "l'Est de l'Ontario", never
+    "l&#x27;Est"; the digest's lines (a child's name, a report card's title) too."""
+    child = family.children[0]
+    child.preferred_first_name = "Zoë O'Neil"
+    child.save(update_fields=["preferred_first_name"])
+    batch = EmailBatch.objects.create(user=family.user, timing="digest")
+    event = Event.objects.create(key="test", category="report_card", student=child,
+                                 detail={"title": UNESCAPED})
+    Delivery.objects.create(event=event, user=family.user, timing="digest",
+                            due_at=event.occurred_at, batch=batch)
+    email = email_queue(recipient=family.user.email, template=name, language=language, context={
+        **PLAIN_CONTEXT, "user": family.user, "school_name": UNESCAPED, "title": UNESCAPED,
+        "login_id": "o'neil", "batch": batch})
+
+    message = render_email(email)
+
+    for part in (message.subject, message.body):
+        assert not ENTITY.search(part), ENTITY.search(part)
+    assert settings.BOARD_NAME in message.body
+    if name in {"notifications/digest", "notifications/event"}:
+        assert "Zoë O'Neil" in message.body and UNESCAPED in message.body
+    if name == "notifications/announcement":
+        assert UNESCAPED in message.subject + message.body
+    # The HTML part still escapes what it shows.
+    [(html, _)] = message.alternatives
+    assert "<Ottawa>" not in html
 
 
 # allauth's emails the portal can send with its settings: each needs one of our templates.
