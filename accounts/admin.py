@@ -9,17 +9,23 @@ from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin
 from allauth.mfa.models import Authenticator
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import AdminForm
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
 from accounts.audit import snapshot
+from accounts.forms import StaffInvitationForm
 from accounts.models import AuditEvent, StaffProfile, User
 from accounts.scoping import (
     ADMIN_CHANGE,
@@ -66,12 +72,9 @@ class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, AccentInsensitiveSearchMixi
                                        "user_permissions"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [
-        (None, {
-            "classes": ["wide"],
-            "fields": ["username", "email", "first_name", "last_name", "preferred_language",
-                       "usable_password", "password1", "password2"],
-        }),
+    invitation_fieldsets = [
+        (None, {"fields": ["first_name", "last_name", "email", "preferred_language"]}),
+        (_("Work"), {"fields": ["role", "schools"]}),
     ]
 
     @admin.display(description=_("User help centre"))
@@ -109,6 +112,33 @@ class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, AccentInsensitiveSearchMixi
 
     def get_inlines(self, request, obj):
         return [StaffProfileInline] if obj is not None and may_manage_staff(request.user) else []
+
+    def has_add_permission(self, request):
+        # The only account staff add is a colleague's: parents sign up themselves.
+        return super().has_add_permission(request) and may_manage_staff(request.user)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Ajouter un membre du personnel: names, email, role and schools; the new colleague
+        is invited by email to choose a password and set up two-step login."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = StaffInvitationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            user = services.staff_invite(request=request, user=form.save(commit=False),
+                                         role=form.cleaned_data["role"],
+                                         schools=form.cleaned_data["schools"])
+            self.message_user(request, _("The account %(login_id)s was created and the "
+                                         "invitation sent to %(email)s.")
+                              % {"login_id": user.username, "email": user.email},
+                              messages.SUCCESS)
+            return redirect("admin:accounts_user_change", user.pk)
+        return TemplateResponse(request, "admin/accounts/user/staff_invitation.html", {
+            **self.admin_site.each_context(request),
+            "title": _("Add a member of staff"),
+            "opts": self.opts,
+            "adminform": AdminForm(form, self.invitation_fieldsets, {}),
+            "media": self.media + form.media,
+        })
 
     def _may_touch(self, request, user: User | None) -> bool:
         # A staff account is the board administration's; a superuser, superusers'.

@@ -29,6 +29,7 @@ NAMES = sorted(str(path.relative_to(EMAILS_DIR)).removesuffix("_subject.txt")
 RESET_URL = "http://testserver/comptes/password/reset/key/4-cbu9ra-abcdef/"
 CONFIRM_URL = "http://testserver/comptes/confirm-email/MQ:1tQk:abcdef/"
 SIGNUP_URL = "http://testserver/comptes/signup/"
+INVITATION_URL = "http://testserver/compte/personnel/invitation/4/cbu9ra-abcdef/"
 SCHOOL = "École élémentaire publique Gabrielle-Roy"
 TITLE = "Journée des photos"
 # Plain values only: what each template gets, besides the board's own.
@@ -37,6 +38,8 @@ PLAIN_CONTEXT = {
     "password_reset_url": RESET_URL,
     "activate_url": CONFIRM_URL,
     "signup_url": SIGNUP_URL,
+    "invitation_url": INVITATION_URL,
+    "days": 3,
     "school_name": SCHOOL,
     "title": TITLE,
     "timestamp": datetime(2026, 11, 29, 14, 30, tzinfo=UTC),
@@ -54,6 +57,7 @@ EXPECTED = {
     "account/email_confirmation": [CONFIRM_URL],
     "account/password_changed": ["2026"],
     "account/password_reset_key": [RESET_URL, "alice.tremblay"],
+    "account/staff_invitation": [INVITATION_URL, "alice.tremblay"],
     "account/unknown_account": [SIGNUP_URL],
     "mfa/two_step_changed": ["2026"],
     "notifications/announcement": [SCHOOL, TITLE, settings.SITE_URL],
