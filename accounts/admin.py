@@ -7,19 +7,24 @@ accounts; staff accounts, groups and two-step devices are the board's.
 
 from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
-from allauth.mfa.admin import AuthenticatorAdmin
 from allauth.mfa.models import Authenticator
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import AdminForm
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
 from accounts.audit import snapshot
+from accounts.forms import StaffInvitationForm
 from accounts.models import AuditEvent, StaffProfile, User
 from accounts.scoping import (
     ADMIN_CHANGE,
@@ -33,6 +38,31 @@ from accounts.scoping import (
 from portail.text import AccentInsensitiveSearchMixin
 
 ACCOUNT_PASSWORD_SET = "account.password_set"  # noqa: S105 - an action name
+# Django names its permissions in English in the database ("Can add student"): what they
+# allow, in the reader's language, from the model's own name.
+PERMISSION_ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    model = permission.content_type.model_class()
+    action, _sep, model_name = permission.codename.partition("_")
+    if model is None or action not in PERMISSION_ACTIONS or model_name != model._meta.model_name:
+        return str(permission)
+    allowed = PERMISSION_ACTIONS[action] % {"model": model._meta.verbose_name}
+    return f"{permission.content_type} | {allowed}"
+
+
+class PermissionLabelsMixin:
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is Permission:
+            field.label_from_instance = permission_label
+        return field
 
 
 class StaffProfileInline(ScopedInlineMixin, admin.StackedInline):
@@ -49,7 +79,7 @@ class StaffProfileInline(ScopedInlineMixin, admin.StackedInline):
 
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, AccentInsensitiveSearchMixin,
-                DjangoUserAdmin):
+                PermissionLabelsMixin, DjangoUserAdmin):
     """Django's user admin (its password handling included) with the portal's fields."""
 
     # A school's families' accounts, and the accounts linked to no student yet.
@@ -66,12 +96,9 @@ class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, AccentInsensitiveSearchMixi
                                        "user_permissions"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [
-        (None, {
-            "classes": ["wide"],
-            "fields": ["username", "email", "first_name", "last_name", "preferred_language",
-                       "usable_password", "password1", "password2"],
-        }),
+    invitation_fieldsets = [
+        (None, {"fields": ["first_name", "last_name", "email", "preferred_language"]}),
+        (_("Work"), {"fields": ["role", "schools"]}),
     ]
 
     @admin.display(description=_("User help centre"))
@@ -109,6 +136,33 @@ class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, AccentInsensitiveSearchMixi
 
     def get_inlines(self, request, obj):
         return [StaffProfileInline] if obj is not None and may_manage_staff(request.user) else []
+
+    def has_add_permission(self, request):
+        # The only account staff add is a colleague's: parents sign up themselves.
+        return super().has_add_permission(request) and may_manage_staff(request.user)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Ajouter un membre du personnel: names, email, role and schools; the new colleague
+        is invited by email to choose a password and set up two-step login."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = StaffInvitationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            user = services.staff_invite(request=request, user=form.save(commit=False),
+                                         role=form.cleaned_data["role"],
+                                         schools=form.cleaned_data["schools"])
+            self.message_user(request, _("The account %(login_id)s was created and the "
+                                         "invitation sent to %(email)s.")
+                              % {"login_id": user.username, "email": user.email},
+                              messages.SUCCESS)
+            return redirect("admin:accounts_user_change", user.pk)
+        return TemplateResponse(request, "admin/accounts/user/staff_invitation.html", {
+            **self.admin_site.each_context(request),
+            "title": _("Add a member of staff"),
+            "opts": self.opts,
+            "adminform": AdminForm(form, self.invitation_fieldsets, {}),
+            "media": self.media + form.media,
+        })
 
     def _may_touch(self, request, user: User | None) -> bool:
         # A staff account is the board administration's; a superuser, superusers'.
@@ -156,16 +210,44 @@ class ScopedEmailAddressAdmin(ScopedAdminMixin, AuditedAdminMixin, EmailAddressA
 
 
 admin.site.unregister(Authenticator)
+# allauth's model names itself "authenticator", which no catalogue translates; the
+# migrations read the model's declared Meta only, so this changes no migration.
+Authenticator._meta.verbose_name = _("two-step login device")
+Authenticator._meta.verbose_name_plural = _("two-step login devices")
 
 
 @admin.register(Authenticator)
-class ScopedAuthenticatorAdmin(ScopedAdminMixin, AuditedAdminMixin, AuthenticatorAdmin):
-    """Two-step devices: the board removes one for someone who lost their phone."""
+class ScopedAuthenticatorAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    """Two-step devices: the board removes one for someone who lost their phone, one at a
+    time from its page (no list action); only the board's administration removes a staff
+    account's."""
 
     school_scope = Scope.BOARD_ONLY
-    fields = ["user", "type", "created_at", "last_used_at"]  # never `data`: the secret
+    list_display = ["owner", "kind", "added", "last_used"]
+    list_filter = ["type"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "user__last_name"]
+    search_help_text = _("A login ID, an email or a last name.")
+    fields = ["owner", "kind", "added", "last_used"]  # never `data`: the secret
     readonly_fields = fields
     audit_exclude = ("data",)
+    actions = None
+
+    @admin.display(description=_("user"), ordering="user__username")
+    def owner(self, authenticator: Authenticator) -> str:
+        return str(authenticator.user)
+
+    @admin.display(description=_("kind"), ordering="type")
+    def kind(self, authenticator: Authenticator) -> str:
+        return authenticator.get_type_display()
+
+    @admin.display(description=_("added"), ordering="created_at")
+    def added(self, authenticator: Authenticator):
+        return authenticator.created_at
+
+    @admin.display(description=_("last used"), ordering="last_used_at")
+    def last_used(self, authenticator: Authenticator):
+        return authenticator.last_used_at
 
     def has_add_permission(self, request):
         return False
@@ -173,12 +255,20 @@ class ScopedAuthenticatorAdmin(ScopedAdminMixin, AuditedAdminMixin, Authenticato
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # The help desk must not be talked into removing a colleague's second factor.
+        if obj is not None and (obj.user.is_staff or obj.user.is_superuser) and (
+                obj.user != request.user and not may_manage_staff(request.user)):
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class ScopedGroupAdmin(ScopedAdminMixin, AuditedAdminMixin, DjangoGroupAdmin):
+class ScopedGroupAdmin(ScopedAdminMixin, AuditedAdminMixin, PermissionLabelsMixin,
+                       DjangoGroupAdmin):
     school_scope = Scope.BOARD_ONLY
 
 

@@ -12,6 +12,8 @@ from django.contrib.auth.management import create_permissions
 SCHOOL_STAFF = "Personnel scolaire"
 HELP_DESK = "Centre d'aide"
 BOARD_ADMINISTRATION = "Administration du conseil"
+# The roles that work for every school: their staff profile is board-level.
+BOARD_LEVEL_ROLES = frozenset({HELP_DESK, BOARD_ADMINISTRATION})
 
 ALL = ("view", "add", "change", "delete")
 SCHOOL_RECORDS = ["student", "guardian", "studentguardian", "enrolment", "attendancerecord",

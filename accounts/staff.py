@@ -2,18 +2,33 @@
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+# The account whose TOTP device this session set up (its code was checked then).
+TOTP_SET_UP_KEY = "staff_totp_set_up_by"
+
 
 def passed_second_factor(request) -> bool:
-    """Whether this session's login went through the TOTP step (allauth records it)."""
-    return any(record.get("method") == "mfa"
-               for record in get_authentication_records(request, request.user))
+    """Whether this session's login went through the TOTP step (allauth records it), or
+    this session has just set up the device with a code from it."""
+    return (request.session.get(TOTP_SET_UP_KEY) == request.user.pk
+            or any(record.get("method") == "mfa"
+                   for record in get_authentication_records(request, request.user)))
+
+
+@receiver(authenticator_added)
+def totp_set_up(sender, request, user, authenticator, **kwargs) -> None:
+    """A new member of staff goes from the recovery codes to the admin without logging in
+    again: the activation form checked a code from the new device."""
+    if request is not None and authenticator.type == Authenticator.Type.TOTP:
+        request.session[TOTP_SET_UP_KEY] = user.pk
 
 
 class StaffTwoStepMiddleware:

@@ -11,4 +11,6 @@ urlpatterns = [
     path("initialisation/identifiant/", views.recover_login_id, name="recover_login_id"),
     path("preferences/", views.preferences, name="preferences"),
     path("preferences/securite/", views.security, name="security"),
+    path("personnel/invitation/<str:uidb36>/<str:key>/", views.staff_invitation,
+         name="staff_invitation"),
 ]

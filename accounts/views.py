@@ -1,3 +1,4 @@
+from allauth.account.utils import perform_login
 from allauth.account.views import ConfirmEmailView
 from allauth.core import ratelimit
 from allauth.mfa.utils import is_mfa_enabled
@@ -6,12 +7,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts import services
-from accounts.forms import GeneralPreferencesForm, LoginIdRecoveryForm, SecurityQuestionForm
+from accounts.forms import (
+    GeneralPreferencesForm,
+    LoginIdRecoveryForm,
+    SecurityQuestionForm,
+    StaffPasswordForm,
+)
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -96,3 +103,19 @@ def security(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/security.html", {
         "form": form, "two_step_enabled": is_mfa_enabled(request.user),
     })
+
+
+@never_cache
+def staff_invitation(request: HttpRequest, uidb36: str, key: str) -> HttpResponse:
+    """The staff invitation's link: the password, once; then two-step login (allauth's
+    page, without asking for the password again), its recovery codes, the admin."""
+    user = services.staff_invitation_user(uidb36=uidb36, key=key)
+    if user is None:
+        return render(request, "accounts/staff_invitation.html", {"link_failed": True},
+                      status=404)
+    form = StaffPasswordForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        services.staff_invitation_accept(request=request, user=user,
+                                         password=form.cleaned_data["password"])
+        return perform_login(request, user, redirect_url=reverse("mfa_activate_totp"))
+    return render(request, "accounts/staff_invitation.html", {"form": form, "invited": user})

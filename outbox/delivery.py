@@ -13,8 +13,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
-from django.template import TemplateDoesNotExist, TemplateSyntaxError
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist, TemplateSyntaxError
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from outbox.context import context_load
@@ -53,6 +53,12 @@ def _claim(email_ids: list[int]) -> list[OutboundEmail]:
     return emails
 
 
+def render_text(template_name: str, context: dict) -> str:
+    """A subject or a plain-text part: not HTML, so nothing is escaped (an apostrophe in
+    "l'Est de l'Ontario" stays one, never "&#x27;"), its includes neither."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def render_email(email: OutboundEmail) -> EmailMultiAlternatives:
     try:
         validate_email(email.recipient)
@@ -70,8 +76,8 @@ def render_email(email: OutboundEmail) -> EmailMultiAlternatives:
             "site_url": settings.SITE_URL,
         }
         with translation.override(email.language):
-            subject = render_to_string(f"{base}_subject.txt", context)
-            text = render_to_string(f"{base}_message.txt", context)
+            subject = render_text(f"{base}_subject.txt", context)
+            text = render_text(f"{base}_message.txt", context)
             html = render_to_string(f"{base}_message.html", context)
     except (TemplateDoesNotExist, TemplateSyntaxError) as broken:
         raise PermanentEmailError(f"Template error: {broken}") from broken

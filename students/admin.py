@@ -77,8 +77,19 @@ class SchoolDataAdmin(ScopedAdminMixin, AuditedAdminMixin, RelatedViewAndAddOnly
     pass
 
 
+class LabelledRowsFormSet(BaseInlineFormSet):
+    """A tabular inline's inputs have only their column's title above them, which is no
+    label (axe: "Form elements must have labels"): each says its field's name."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)  # DELETE too
+        for field in form.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs.setdefault("aria-label", field.label)
+
+
 class SchoolDataInline(ScopedInlineMixin, RelatedViewAndAddOnly, admin.TabularInline):
-    pass
+    formset = LabelledRowsFormSet
 
 
 class ReadOnlyInlineMixin:
@@ -294,7 +305,7 @@ class SectionEnrolmentInline(SchoolDataInline):
         return enrolment.section.teacher_name
 
 
-class RecentAttendanceFormSet(BaseInlineFormSet):
+class RecentAttendanceFormSet(LabelledRowsFormSet):
     """Only the latest records: a student collects hundreds of them over the years."""
 
     def get_queryset(self):

@@ -75,18 +75,6 @@ def test_an_email_already_used_in_another_case_is_refused(staff_client, family, 
     assert user.email == "bob.gagnon@example.com"
 
 
-def test_staff_create_an_account_without_a_password(staff_client):
-    add = reverse("admin:accounts_user_add")
-    data = form_data(staff_client.get(add), "user_form")
-    data.update({"username": "dana.roy", "email": "dana@example.com", "first_name": "Dana",
-                 "last_name": "Roy", "preferred_language": "en", "usable_password": "false"})
-
-    assert staff_client.post(add, data).status_code == 302
-    created = User.objects.get(username="dana.roy")
-    assert (created.email, created.preferred_language) == ("dana@example.com", "en")
-    assert not created.has_usable_password()
-
-
 def test_user_list_queries_do_not_grow_with_the_accounts(staff_client,
                                                          django_assert_max_num_queries):
     changelist = reverse(CHANGELIST)

@@ -106,26 +106,38 @@ def test_a_wrong_totp_code_does_not_open_the_admin(client, secretary):
     assert client.get(ADMIN).status_code == 302
 
 
+@pytest.mark.django_db(transaction=True)  # allauth signals the new device at commit
 def test_a_new_staff_member_sets_up_totp_then_logs_in_with_it(client, secretary):
     assert log_in(client, secretary)["Location"] == ADMIN  # no second step yet
     assert client.get(ADMIN)["Location"] == reverse("mfa_activate_totp")
 
-    # allauth asks for the password again before adding a device.
-    reauthenticate = client.get(reverse("mfa_activate_totp"))["Location"]
-    assert reauthenticate.startswith(reverse("account_reauthenticate"))
-    client.post(reauthenticate, {"password": factories.PASSWORD})
+    # The password was typed a moment ago: allauth does not ask for it again.
     assert client.get(reverse("mfa_activate_totp")).status_code == 200
     secret = client.session[SECRET_SESSION_KEY]
     response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
     assert response.status_code == 302
     assert secretary.authenticator_set.filter(type="totp").exists()
 
-    # The password alone opened this session: the admin wants a login with the code.
+    # The activation checked a code from the device: on to the admin, no second login.
+    assert client.get(ADMIN).status_code == 200
+
+    # The next session needs the code at login.
+    client.logout()
+    log_in(client, secretary)
     assert client.get(ADMIN)["Location"] == f"{LOGIN}?next={ADMIN}"
-    assert logged_in_as(client) is None
     log_in(client, secretary)
     client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert client.get(ADMIN).status_code == 200
+
+
+def test_setting_up_totp_long_after_the_login_asks_for_the_password(client, secretary,
+                                                                    settings):
+    log_in(client, secretary)
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+
+    reauthenticate = client.get(reverse("mfa_activate_totp"))["Location"]
+
+    assert reauthenticate.startswith(reverse("account_reauthenticate"))
 
 
 def test_admin_logins_count_against_allauths_rate_limits(client, secretary):

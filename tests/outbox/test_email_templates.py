@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts.adapter import outbox_template
+from notifications.models import Delivery, EmailBatch, Event
 from outbox.delivery import emails_send, render_email
 from outbox.models import OutboundEmail
 from outbox.services import email_queue
@@ -28,6 +29,7 @@ NAMES = sorted(str(path.relative_to(EMAILS_DIR)).removesuffix("_subject.txt")
 RESET_URL = "http://testserver/comptes/password/reset/key/4-cbu9ra-abcdef/"
 CONFIRM_URL = "http://testserver/comptes/confirm-email/MQ:1tQk:abcdef/"
 SIGNUP_URL = "http://testserver/comptes/signup/"
+INVITATION_URL = "http://testserver/compte/personnel/invitation/4/cbu9ra-abcdef/"
 SCHOOL = "École élémentaire publique Gabrielle-Roy"
 TITLE = "Journée des photos"
 # Plain values only: what each template gets, besides the board's own.
@@ -36,6 +38,8 @@ PLAIN_CONTEXT = {
     "password_reset_url": RESET_URL,
     "activate_url": CONFIRM_URL,
     "signup_url": SIGNUP_URL,
+    "invitation_url": INVITATION_URL,
+    "days": 3,
     "school_name": SCHOOL,
     "title": TITLE,
     "timestamp": datetime(2026, 11, 29, 14, 30, tzinfo=UTC),
@@ -53,6 +57,7 @@ EXPECTED = {
     "account/email_confirmation": [CONFIRM_URL],
     "account/password_changed": ["2026"],
     "account/password_reset_key": [RESET_URL, "alice.tremblay"],
+    "account/staff_invitation": [INVITATION_URL, "alice.tremblay"],
     "account/unknown_account": [SIGNUP_URL],
     "mfa/two_step_changed": ["2026"],
     "notifications/announcement": [SCHOOL, TITLE, settings.SITE_URL],
@@ -113,6 +118,43 @@ def test_no_personal_data_in_any_email(name, language, family):
     for part in (message.subject, message.body, html):
         for value in personal:
             assert value not in part
+
+
+# Characters HTML would escape, in every value a text part shows.
+UNESCAPED = "L'École de l'Est & du \"Nord\" <Ottawa>"
+ENTITY = re.compile(r"&(#x?[0-9a-f]+|[a-z]+);", re.IGNORECASE)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("name", NAMES)
+def test_text_parts_are_never_html_escaped(name, language, family):
+    """The subject and the text part as the worker renders them: "l'Est de l'Ontario", never
+    "l&#x27;Est"; the digest's lines (a child's name, a report card's title) too."""
+    child = family.children[0]
+    child.preferred_first_name = "Zoë O'Neil"
+    child.save(update_fields=["preferred_first_name"])
+    batch = EmailBatch.objects.create(user=family.user, timing="digest")
+    event = Event.objects.create(key="test", category="report_card", student=child,
+                                 detail={"title": UNESCAPED})
+    Delivery.objects.create(event=event, user=family.user, timing="digest",
+                            due_at=event.occurred_at, batch=batch)
+    email = email_queue(recipient=family.user.email, template=name, language=language, context={
+        **PLAIN_CONTEXT, "user": family.user, "school_name": UNESCAPED, "title": UNESCAPED,
+        "login_id": "o'neil", "batch": batch})
+
+    message = render_email(email)
+
+    for part in (message.subject, message.body):
+        assert not ENTITY.search(part), ENTITY.search(part)
+    assert settings.BOARD_NAME in message.body
+    if name in {"notifications/digest", "notifications/event"}:
+        assert "Zoë O'Neil" in message.body and UNESCAPED in message.body
+    if name == "notifications/announcement":
+        assert UNESCAPED in message.subject + message.body
+    # The HTML part still escapes what it shows.
+    [(html, _)] = message.alternatives
+    assert "<Ottawa>" not in html
 
 
 # allauth's emails the portal can send with its settings: each needs one of our templates.
