@@ -5,9 +5,11 @@ from allauth.utils import build_absolute_uri
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from accounts import lockouts, services
 from accounts.models import User
+from accounts.selectors import user_by_login
 from outbox.services import email_queue
 
 # allauth emails that share one of our templates (templates/emails/<name>_*.txt|html).
@@ -34,6 +36,14 @@ def _ascii_lower(text: str) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # The per-account limit (accounts/lockouts.py): the reset link lifts it.
+        "too_many_login_attempts": gettext_lazy(
+            "Too many failed login attempts. Try again later, or set up a new password: "
+            "the emailed link lifts the limit at once."),
+    }
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Every allauth email goes through the outbox, in the recipient's language."""
         recipient = User.objects.filter(email__iexact=email).only("preferred_language").first()
@@ -74,14 +84,19 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_password_change_redirect_url(self, request: HttpRequest) -> str:
         return reverse("accounts:security")
 
+    def authenticate(self, request: HttpRequest, **credentials):
+        # The account the login ID or email names: its counters are one, whichever was typed.
+        login = credentials.get("email") or credentials.get("username") or ""
+        self._account = lockouts.account_key(user_by_login(login), login)
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            lockouts.login_succeeded(account=self._account)
+        return user
+
     def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
         # Our own counters instead of allauth's (why: accounts/lockouts.py).
-        if lockouts.login_refused(login=_login(credentials), ip=self.get_client_ip(request)):
+        if lockouts.login_refused(account=self._account, ip=self.get_client_ip(request)):
             raise self.validation_error("too_many_login_attempts")
 
     def authentication_failed(self, request: HttpRequest, **credentials) -> None:
-        lockouts.failed_login_record(login=_login(credentials), ip=self.get_client_ip(request))
-
-
-def _login(credentials: dict) -> str:
-    return credentials.get("email", credentials.get("username", "")).lower()
+        lockouts.failed_login_record(account=self._account, ip=self.get_client_ip(request))

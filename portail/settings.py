@@ -168,10 +168,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend, one password check per login (why: accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["accounts.backends.LoginBackend"]
 # Argon2id at OWASP's minimum (m = 19 MiB, t = 2, p = 1); older hashes upgrade at login.
 PASSWORD_HASHERS = [
     "accounts.hashers.OwaspArgon2PasswordHasher",
