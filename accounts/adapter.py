@@ -2,6 +2,7 @@ import unicodedata
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.utils import build_absolute_uri
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
@@ -56,10 +57,6 @@ class AccountAdapter(DefaultAccountAdapter):
             language=recipient.preferred_language if recipient else translation.get_language(),
         )
 
-    def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
-        user.preferred_language = translation.get_language()
-        return super().save_user(request, user, form, commit)
-
     def populate_username(self, request: HttpRequest, user: User) -> None:
         """The login ID: first initial and last name, made unique (atremblay, atremblay7)."""
         if user.username:
@@ -76,6 +73,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation) -> str:
         # Our view: a second POST on a used link gets a page, not a 404.
         url = reverse("accounts:confirm_email", args=[emailconfirmation.key])
+        if request is None:  # in the worker (students.signup)
+            return settings.SITE_URL.rstrip("/") + url
         return build_absolute_uri(request, url)
 
     def get_email_verification_redirect_url(self, email_address) -> str:

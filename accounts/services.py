@@ -1,10 +1,7 @@
 """Accounts: security answers, the login ID sent at activation and on recovery."""
 
-import logging
-
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
@@ -12,16 +9,19 @@ from django.utils import translation
 from accounts import tasks
 from accounts.models import User
 from outbox.services import email_queue
+from portail.celery import queue_after_commit
 from portail.text import folded
 
 ACTIVATED_LOGIN_ID_KEY = "activated_login_id"
 
-logger = logging.getLogger(__name__)
+
+def security_answer_hash(answer: str) -> str:
+    return make_password(folded(answer))
 
 
 def security_answer_set(*, user: User, question: str, answer: str) -> None:
     user.security_question = question
-    user.security_answer = make_password(folded(answer))
+    user.security_answer = security_answer_hash(answer)
     user.save(update_fields=["security_question", "security_answer"])
 
 
@@ -46,18 +46,9 @@ def account_activate(*, request: HttpRequest, email_address: EmailAddress) -> No
 # answers at once; the worker looks the account up. Known and unknown inputs then cost the
 # request the same (issue 15: nobody can tell from the answer's time that an account exists).
 
-def _queue(task, **kwargs) -> None:
-    def send() -> None:
-        try:
-            task.apply_async(kwargs=kwargs, retry=False)
-        except Exception:  # noqa: BLE001 - the broker is down: the parent can ask again
-            logger.warning("Broker unavailable: %s not queued", task.name)
-    transaction.on_commit(send)
-
-
 def login_id_recover_request(*, email: str) -> None:
-    _queue(tasks.login_id_recover, email=email, language=translation.get_language())
+    queue_after_commit(tasks.login_id_recover, email=email, language=translation.get_language())
 
 
 def password_reset_request(*, login: str) -> None:
-    _queue(tasks.password_reset_send, login=login, language=translation.get_language())
+    queue_after_commit(tasks.password_reset_send, login=login, language=translation.get_language())

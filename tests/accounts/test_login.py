@@ -12,10 +12,9 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 from django.urls import reverse
-from django.utils import timezone
 
-from tests import factories
 from accounts import lockouts
+from tests import factories
 from tests.accounts.conftest import emails_to, page_text
 from tests.pages import french, html_of
 from tests.signin import wrong_passwords
