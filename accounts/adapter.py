@@ -36,6 +36,10 @@ def _ascii_lower(text: str) -> str:
     return "".join(c for c in decomposed if c.isascii() and c.isalnum()).lower()
 
 
+def login_id_base(user: User) -> str:
+    return _ascii_lower(user.first_name)[:1] + _ascii_lower(user.last_name)[:20]
+
+
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
@@ -61,8 +65,8 @@ class AccountAdapter(DefaultAccountAdapter):
         """The login ID: first initial and last name, made unique (atremblay, atremblay7)."""
         if user.username:
             return
-        base = _ascii_lower(user.first_name)[:1] + _ascii_lower(user.last_name)[:20]
-        user.username = self.generate_unique_username([base, user.email, "parent"])
+        user.username = self.generate_unique_username([login_id_base(user), user.email,
+                                                       "parent"])
 
     def confirm_email(self, request: HttpRequest, email_address) -> bool:
         confirmed = super().confirm_email(request, email_address)

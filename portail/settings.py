@@ -182,8 +182,11 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # French and English lists, runs and sequences, the person's own words (issue 15).
+    {"NAME": "accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.PatternValidator"},
+    {"NAME": "accounts.passwords.PersonalWordsValidator"},
 ]
 
 LOGIN_URL = "account_login"
