@@ -66,6 +66,7 @@ MIDDLEWARE = [
     # First: /healthz and /readyz answer before the HTTPS redirect and the host check.
     "portail.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "portail.middleware.ImpossiblePathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",
