@@ -7,7 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from accounts import lockouts  # noqa: F401 - connects the password-reset receiver
+        from accounts import checks, lockouts  # noqa: F401 - registers the proxy check and
+        # connects the password-reset receiver
         from portail import text
 
         text.register()  # the help desk's and the admin's searches ignore accents
