@@ -2,7 +2,6 @@ import unicodedata
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.utils import build_absolute_uri
-from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import lockouts, services
 from accounts.models import User
+from accounts.recovery import site_url
 from accounts.selectors import user_by_login
 from outbox.services import email_queue
 
@@ -78,7 +78,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # Our view: a second POST on a used link gets a page, not a 404.
         url = reverse("accounts:confirm_email", args=[emailconfirmation.key])
         if request is None:  # in the worker (students.signup)
-            return settings.SITE_URL.rstrip("/") + url
+            return site_url(url)
         return build_absolute_uri(request, url)
 
     def get_email_verification_redirect_url(self, email_address) -> str:

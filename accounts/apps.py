@@ -7,8 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from accounts import checks, lockouts  # noqa: F401 - registers the proxy check and
-        # connects the password-reset receiver
+        # Registers the proxy check; connects the password-reset receiver.
+        from accounts import checks, lockouts  # noqa: F401
         from portail import text
 
         text.register()  # the help desk's and the admin's searches ignore accents

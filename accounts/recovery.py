@@ -13,13 +13,14 @@ from accounts.models import User
 from outbox.services import email_queue
 
 
-def _site_url(name: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(name)
+def site_url(path: str) -> str:
+    """A page's address for an email written where there is no request (the worker)."""
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def _unknown_account_tell(*, email: str, language: str) -> None:
     email_queue(recipient=email, template="account/unknown_account",
-                context={"signup_url": _site_url("accounts:signup")}, language=language)
+                context={"signup_url": site_url(reverse("accounts:signup"))}, language=language)
 
 
 def login_id_recover(*, email: str, language: str) -> None:
@@ -29,7 +30,7 @@ def login_id_recover(*, email: str, language: str) -> None:
         _unknown_account_tell(email=email, language=language)
     for user in users:
         email_queue(recipient=user.email, template="account/login_id",
-                    context={"user": user, "login_url": _site_url("account_login")},
+                    context={"user": user, "login_url": site_url(reverse("account_login"))},
                     language=user.preferred_language)
 
 
@@ -50,9 +51,7 @@ def password_reset_send(*, login: str, language: str) -> None:
     path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
     for user in users:
         key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
-        email_queue(
-            recipient=user.email, template="account/password_reset_key",
-            context={"user": user, "password_reset_url": settings.SITE_URL.rstrip("/")
-                     + path.replace("UID-KEY", quote(key))},
-            language=user.preferred_language,
-        )
+        link = site_url(path.replace("UID-KEY", quote(key)))
+        email_queue(recipient=user.email, template="account/password_reset_key",
+                    context={"user": user, "password_reset_url": link},
+                    language=user.preferred_language)

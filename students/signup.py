@@ -9,23 +9,19 @@ the validation link.
 
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.recovery import site_url
 from outbox.services import email_queue
 from students.models import AccessCode, Guardian
 
 
-def _site_url(name: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(name)
-
-
 def _already_registered_tell(*, email: str, language: str) -> None:
     email_queue(recipient=email, template="account/account_already_exists", context={
-        "signup_url": _site_url("accounts:signup"),
-        "password_reset_url": _site_url("account_reset_password"),
+        "signup_url": site_url(reverse("accounts:signup")),
+        "password_reset_url": site_url(reverse("account_reset_password")),
     }, language=language)
 
 
