@@ -203,7 +203,8 @@ ACCOUNT_FORMS = {
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_RATE_LIMITS = {
     # allauth's defaults, plus our own actions. Failed password logins are counted by
-    # accounts/lockouts.py (per login and IP); "login_failed" here is the second step's.
+    # accounts/lockouts.py (per account and per address); "login_failed" here is the second
+    # step's.
     "login_failed": "10/m/ip,5/5m/key",
     "access_code": "10/m/ip,30/h/ip",
     "recover_login_id": "20/m/ip,3/10m/key",
