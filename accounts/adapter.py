@@ -8,9 +8,12 @@ from allauth.utils import build_absolute_uri
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from accounts import lockouts, services
 from accounts.models import User
+from accounts.recovery import site_url
+from accounts.selectors import user_by_login
 from outbox.services import email_queue
 
 # allauth emails that share one of our templates (templates/emails/<name>_*.txt|html).
@@ -36,7 +39,19 @@ def _ascii_lower(text: str) -> str:
     return "".join(c for c in decomposed if c.isascii() and c.isalnum()).lower()
 
 
+def login_id_base(user: User) -> str:
+    return _ascii_lower(user.first_name)[:1] + _ascii_lower(user.last_name)[:20]
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # The per-account limit (accounts/lockouts.py): the reset link lifts it.
+        "too_many_login_attempts": gettext_lazy(
+            "Too many failed login attempts. Try again later, or set up a new password: "
+            "the emailed link lifts the limit at once."),
+    }
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Every allauth email goes through the outbox, in the recipient's language."""
         recipient = User.objects.filter(email__iexact=email).only("preferred_language").first()
@@ -49,16 +64,12 @@ class AccountAdapter(DefaultAccountAdapter):
             language=recipient.preferred_language if recipient else translation.get_language(),
         )
 
-    def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
-        user.preferred_language = translation.get_language()
-        return super().save_user(request, user, form, commit)
-
     def populate_username(self, request: HttpRequest, user: User) -> None:
         """The login ID: first initial and last name, made unique (atremblay, atremblay7)."""
         if user.username:
             return
-        base = _ascii_lower(user.first_name)[:1] + _ascii_lower(user.last_name)[:20]
-        user.username = self.generate_unique_username([base, user.email, "parent"])
+        user.username = self.generate_unique_username([login_id_base(user), user.email,
+                                                       "parent"])
 
     def confirm_email(self, request: HttpRequest, email_address) -> bool:
         confirmed = super().confirm_email(request, email_address)
@@ -69,6 +80,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation) -> str:
         # Our view: a second POST on a used link gets a page, not a 404.
         url = reverse("accounts:confirm_email", args=[emailconfirmation.key])
+        if request is None:  # in the worker (students.signup)
+            return site_url(url)
         return build_absolute_uri(request, url)
 
     def get_email_verification_redirect_url(self, email_address) -> str:
@@ -77,13 +90,22 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_password_change_redirect_url(self, request: HttpRequest) -> str:
         return reverse("accounts:security")
 
+    def authenticate(self, request: HttpRequest, **credentials):
+        # The account the login ID or email names: its counters are one, whichever was typed.
+        login = credentials.get("email") or credentials.get("username") or ""
+        self._account = lockouts.account_key(user_by_login(login), login)
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            lockouts.login_succeeded(account=self._account)
+        return user
+
     def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
         # Our own counters instead of allauth's (why: accounts/lockouts.py).
-        if lockouts.login_refused(login=_login(credentials), ip=self.get_client_ip(request)):
+        if lockouts.login_refused(account=self._account, ip=self.get_client_ip(request)):
             raise self.validation_error("too_many_login_attempts")
 
     def authentication_failed(self, request: HttpRequest, **credentials) -> None:
-        lockouts.failed_login_record(login=_login(credentials), ip=self.get_client_ip(request))
+        lockouts.failed_login_record(account=self._account, ip=self.get_client_ip(request))
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """Turning on two-step login within minutes of typing the password (the login, or
@@ -102,6 +124,3 @@ def _password_given_recently(request: HttpRequest) -> bool:
     given.append(request.session.get(services.INVITATION_PASSWORD_SET_AT_KEY, 0))
     return time.time() - max(given) < account_settings.REAUTHENTICATION_TIMEOUT
 
-
-def _login(credentials: dict) -> str:
-    return credentials.get("email", credentials.get("username", "")).lower()

@@ -2,7 +2,7 @@ from allauth.account.forms import LoginForm, ResetPasswordForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts import services
 
 
 class PasswordResetRequestForm(ResetPasswordForm):
@@ -17,19 +17,12 @@ class PasswordResetRequestForm(ResetPasswordForm):
         value = self.cleaned_data["email"].strip()
         if "@" in value:
             forms.EmailField().clean(value)
-            return super().clean_email()
-        user = User.objects.filter(username__iexact=value, is_active=True).first()
-        if user and user.email:
-            self.cleaned_data["email"] = user.email
-            return super().clean_email()
-        self.users = []
         return value
 
     def save(self, request, **kwargs) -> str:
-        # An unknown login ID has no address to write to: the page says the same thing.
-        if not self.users and "@" not in self.cleaned_data["email"]:
-            return self.cleaned_data["email"]
-        return super().save(request, **kwargs)
+        # No look-up here: the worker finds the account (why: accounts/services.py).
+        services.password_reset_request(login=self.cleaned_data["email"])
+        return self.cleaned_data["email"]
 
 
 class PortalLoginForm(LoginForm):

@@ -7,7 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from accounts import lockouts, staff  # noqa: F401 - connect their receivers
+        # The proxy check; the password-reset and staff receivers.
+        from accounts import checks, lockouts, staff  # noqa: F401
         from portail import text
 
         text.register()  # the help desk's and the admin's searches ignore accents

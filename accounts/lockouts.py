@@ -7,17 +7,23 @@ backend for two counters. The adapter (accounts/adapter.py) asks `login_refused`
 checking a password and calls `failed_login_record` after a wrong one, through allauth's
 public `pre_authenticate` and `authentication_failed` hooks.
 
-Two limits, as before: 5 failures in 5 minutes for one login from one IP (an attacker
-elsewhere cannot lock a parent out), and 10 failures a minute from one IP whatever the
-login (it stops guessing across accounts). Each login's failures sit in one entry, by IP,
-so lifting a lockout deletes one entry per login ID and email address, whatever the IP.
-Only the per-login limit locks an account: the per-IP one is about a device and ends
-within a minute.
+Two limits:
+- per account, from every address together (the login ID and the email are the same
+  account): after FREE_FAILURES wrong passwords each one makes the next try wait longer,
+  then the account is locked for LOCK_SECONDS; the emailed reset link lifts it (the real
+  parent proves their mailbox), and so does the help desk. A login that names no account
+  is counted the same way under its own text, so nobody learns from the limits whether
+  an account exists.
+- per client address (the real one: TRUSTED_PROXY_COUNT), whatever the login:
+  PER_ADDRESS failures a minute stop guessing across accounts; it ends within the minute
+  and locks no account.
+
+Counters are cache increments (atomic in Redis: two requests at once both count), and
+waits are stored as the moment they end, so that a clock moved in tests ends them too.
 """
 
 import hashlib
 import time
-from dataclasses import dataclass
 
 from allauth.account.signals import password_reset
 from django.core.cache import cache
@@ -25,83 +31,100 @@ from django.dispatch import receiver
 
 from accounts.models import User
 
-
-@dataclass(frozen=True)
-class Limit:
-    failures: int
-    seconds: int
-
-
-PER_LOGIN_AND_IP = Limit(failures=5, seconds=5 * 60)
-PER_IP = Limit(failures=10, seconds=60)
-# IPs kept per login: a family's devices fit; a flood of addresses cannot grow the entry.
-MAX_IPS_PER_LOGIN = 100
+FREE_FAILURES = 5
+# The wait after the 5th, 6th... wrong password: 30 s, 1 min, 2 min, 4 min, 8 min.
+FIRST_WAIT_SECONDS = 30
+LOCK_AFTER = 10
+LOCK_SECONDS = 60 * 60
+# An account's failures are forgotten a day after the last one (or at a successful login).
+ACCOUNT_MEMORY_SECONDS = 24 * 60 * 60
+PER_ADDRESS = 10
+ADDRESS_WINDOW_SECONDS = 60
 
 
-def _login_entry(login: str) -> str:
-    # Hashed: no login ID or email address in the cache's key space.
-    return "lockouts:login:" + hashlib.sha256(login.lower().encode()).hexdigest()
+def account_key(user: User | None, login: str) -> str:
+    """The counters' name for an account, or for a login that names none.
+
+    Hashed: no login ID or email address in the cache's key space.
+    """
+    if user is not None:
+        return f"user:{user.pk}"
+    return "login:" + hashlib.sha256(login.strip().lower().encode()).hexdigest()
 
 
-def _ip_entry(ip: str) -> str:
-    return "lockouts:ip:" + ip
+def _failures(account: str) -> str:
+    return f"lockouts:failures:{account}"
 
 
-def _recent(times: list[float], limit: Limit, now: float) -> list[float]:
-    return [moment for moment in times if moment > now - limit.seconds]
+def _until(account: str) -> str:
+    return f"lockouts:until:{account}"
 
 
-def _full(times: list[float], limit: Limit, now: float) -> bool:
-    return len(_recent(times, limit, now)) >= limit.failures
+def _address(ip: str, now: float) -> str:
+    # One counter per minute: a new minute starts from zero.
+    return f"lockouts:ip:{ip}:{int(now // ADDRESS_WINDOW_SECONDS)}"
 
 
-def login_refused(*, login: str, ip: str) -> bool:
-    """Whether a limit refuses this login from this IP now, whatever the password."""
+def _incr(key: str, seconds: int) -> int:
+    """Add one to a counter, atomically, creating it with its lifetime if need be.
+
+    0 when Redis is down (the cache ignores its errors): the limits fail open then.
+    """
+    cache.add(key, 0, seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.add(key, 1, seconds)
+        count = 1
+    cache.touch(key, seconds)
+    return count or 0
+
+
+def wait_after(failures: int) -> int:
+    """Seconds before the next try once an account has this many failures."""
+    if failures >= LOCK_AFTER:
+        return LOCK_SECONDS
+    if failures < FREE_FAILURES:
+        return 0
+    return FIRST_WAIT_SECONDS * 2 ** (failures - FREE_FAILURES)
+
+
+def login_refused(*, account: str, ip: str) -> bool:
+    """Whether a limit refuses this login now, whatever the password."""
     now = time.time()
-    by_ip = cache.get(_login_entry(login), {}) if login else {}
-    return (_full(by_ip.get(ip, []), PER_LOGIN_AND_IP, now)
-            or _full(cache.get(_ip_entry(ip), []), PER_IP, now))
+    return (cache.get(_until(account), 0) > now
+            or (cache.get(_address(ip, now)) or 0) >= PER_ADDRESS)
 
 
-def failed_login_record(*, login: str, ip: str) -> None:
-    """Count a wrong password (or unknown login) against the login at this IP and the IP."""
+def failed_login_record(*, account: str, ip: str) -> None:
+    """Count a wrong password (or unknown login) against the account and the address."""
     now = time.time()
-    if login:
-        entry = _login_entry(login)
-        by_ip = {address: _recent(times, PER_LOGIN_AND_IP, now)
-                 for address, times in cache.get(entry, {}).items()}
-        by_ip[ip] = [*by_ip.get(ip, []), now]
-        # The most recently failed IPs are kept.
-        kept = sorted(by_ip, key=lambda address: max(by_ip[address], default=0))
-        by_ip = {address: by_ip[address] for address in kept[-MAX_IPS_PER_LOGIN:]
-                 if by_ip[address]}
-        cache.set(entry, by_ip, PER_LOGIN_AND_IP.seconds)
-    times = [*_recent(cache.get(_ip_entry(ip), []), PER_IP, now), now]
-    cache.set(_ip_entry(ip), times, PER_IP.seconds)
+    wait = wait_after(_incr(_failures(account), ACCOUNT_MEMORY_SECONDS))
+    if wait:
+        cache.set(_until(account), now + wait, wait)
+    _incr(_address(ip, now), ADDRESS_WINDOW_SECONDS)
 
 
-def _logins(user: User) -> set[str]:
-    """What the account can log in with: its login ID and its email addresses."""
-    emails = [address.email for address in user.emailaddress_set.all()]
-    return {login.lower() for login in [user.username, user.email, *emails] if login}
+def login_succeeded(*, account: str) -> None:
+    """The right password: the account's count starts again (an address's does not)."""
+    cache.delete_many([_failures(account), _until(account)])
 
 
 def account_locked(user: User) -> bool:
-    """Whether the per-login limit now refuses a login to this account from some device."""
-    now = time.time()
-    return any(_full(times, PER_LOGIN_AND_IP, now)
-               for login in _logins(user)
-               for times in cache.get(_login_entry(login), {}).values())
+    """Whether the account is locked (not merely made to wait a few minutes)."""
+    account = account_key(user, "")
+    return (cache.get(_failures(account)) or 0) >= LOCK_AFTER \
+        and cache.get(_until(account), 0) > time.time()
 
 
 def lockout_clear(user: User) -> bool:
-    """Forget this account's failed logins from every device; True if it was locked."""
+    """Forget this account's failed logins, from every address; True if it was locked."""
     was_locked = account_locked(user)
-    cache.delete_many([_login_entry(login) for login in _logins(user)])
+    login_succeeded(account=account_key(user, ""))
     return was_locked
 
 
 @receiver(password_reset, dispatch_uid="accounts.lockouts.password_reset")
 def password_reset_unlocks(sender, request, user: User, **kwargs) -> None:
-    """A new password set from the emailed link proves the mailbox: its failures go."""
+    """A new password set from the emailed link proves the mailbox: the lock goes."""
     lockout_clear(user)

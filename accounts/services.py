@@ -15,10 +15,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 
+from accounts import tasks
 from accounts.audit import audit_record, snapshot
 from accounts.models import StaffProfile, User
 from accounts.roles import BOARD_LEVEL_ROLES
 from outbox.services import email_queue
+from portail.celery import queue_after_commit
 from portail.text import folded
 
 ACTIVATED_LOGIN_ID_KEY = "activated_login_id"
@@ -28,9 +30,13 @@ STAFF_INVITATION_ACCEPT = "staff.invitation_accept"
 INVITATION_PASSWORD_SET_AT_KEY = "staff_invitation_password_set_at"  # noqa: S105 - a key
 
 
+def security_answer_hash(answer: str) -> str:
+    return make_password(folded(answer))
+
+
 def security_answer_set(*, user: User, question: str, answer: str) -> None:
     user.security_question = question
-    user.security_answer = make_password(folded(answer))
+    user.security_answer = security_answer_hash(answer)
     user.save(update_fields=["security_question", "security_answer"])
 
 
@@ -51,20 +57,16 @@ def account_activate(*, request: HttpRequest, email_address: EmailAddress) -> No
     )
 
 
-def login_id_recover(*, request: HttpRequest, email: str) -> None:
-    """Email the login ID(s) for this address; an unknown address gets the same page."""
-    users = list(User.objects.filter(email__iexact=email, is_active=True))
-    login_url = request.build_absolute_uri(reverse("account_login"))
-    if not users:
-        email_queue(
-            recipient=email, template="account/unknown_account",
-            context={"signup_url": request.build_absolute_uri(reverse("accounts:signup"))},
-            language=translation.get_language(),
-        )
-    for user in users:
-        email_queue(recipient=user.email, template="account/login_id",
-                    context={"user": user, "login_url": login_url},
-                    language=user.preferred_language)
+# Login-ID recovery and password reset: the page queues one task whatever was typed and
+# answers at once; the worker looks the account up. Known and unknown inputs then cost the
+# request the same (issue 15: nobody can tell from the answer's time that an account exists).
+
+def login_id_recover_request(*, email: str) -> None:
+    queue_after_commit(tasks.login_id_recover, email=email, language=translation.get_language())
+
+
+def password_reset_request(*, login: str) -> None:
+    queue_after_commit(tasks.password_reset_send, login=login, language=translation.get_language())
 
 
 def _invitation_tokens():

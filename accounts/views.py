@@ -66,7 +66,7 @@ def recover_login_id(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         if ratelimit.consume(request, action="recover_login_id", key=email):
-            services.login_id_recover(request=request, email=email)
+            services.login_id_recover_request(email=email)
         # Known, unknown or over the limit: the same answer.
         return render(request, "accounts/login_id_sent.html", {"email": email})
     return render(request, "accounts/recover_login_id.html", {"form": form})

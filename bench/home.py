@@ -61,7 +61,7 @@ def build(parents: int) -> list[tuple[str, str]]:
     for user in User.objects.filter(username__startswith="bench.home.").order_by("pk")[:parents]:
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         child = models.Student.objects.filter(guardian_links__guardian__user=user).order_by(

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     # First: /healthz and /readyz answer before the HTTPS redirect and the host check.
     "portail.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "portail.middleware.ImpossiblePathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",
@@ -168,10 +169,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend, one password check per login (why: accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["accounts.backends.LoginBackend"]
 # Argon2id at OWASP's minimum (m = 19 MiB, t = 2, p = 1); older hashes upgrade at login.
 PASSWORD_HASHERS = [
     "accounts.hashers.OwaspArgon2PasswordHasher",
@@ -184,8 +183,11 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # French and English lists, runs and sequences, the person's own words (issue 15).
+    {"NAME": "accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.PatternValidator"},
+    {"NAME": "accounts.passwords.PersonalWordsValidator"},
 ]
 
 LOGIN_URL = "account_login"
@@ -201,7 +203,8 @@ ACCOUNT_FORMS = {
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_RATE_LIMITS = {
     # allauth's defaults, plus our own actions. Failed password logins are counted by
-    # accounts/lockouts.py (per login and IP); "login_failed" here is the second step's.
+    # accounts/lockouts.py (per account and per address); "login_failed" here is the second
+    # step's.
     "login_failed": "10/m/ip,5/5m/key",
     "access_code": "10/m/ip,30/h/ip",
     "recover_login_id": "20/m/ip,3/10m/key",

@@ -4,16 +4,19 @@ in: the school's access codes and the sign-up that links an account to its guard
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record, snapshot
 from accounts.models import User
-from accounts.services import security_answer_set
+from accounts.services import security_answer_hash
 from outbox.services import email_queue
+from portail.celery import queue_after_commit
 from portail.text import folded
+from students import tasks
 from students.models import (
     AccessCode,
     CalendarFeed,
@@ -123,24 +126,24 @@ def access_code_is_usable(code_id: int) -> bool:
     return AccessCode.objects.usable().filter(pk=code_id).exists()
 
 
-@transaction.atomic
-def signup_complete(*, request: HttpRequest, user: User, security_question: str,
-                    security_answer: str) -> None:
-    """Step 2 saved the account: attach what step 1 gathered.
+def signup_queue(*, request: HttpRequest, email: str, password: str, security_question: str,
+                 security_answer: str) -> None:
+    """Step 2 is valid: what the account keeps is hashed here, the rest is the worker's.
 
-    A new parent becomes a guardian contact the school can link; an existing parent's
-    code is claimed now and linked once the email is validated.
+    Known address or new, the page does the same work (two hashes, one task) and the same
+    answer (students/signup.py says why).
     """
-    security_answer_set(user=user, question=security_question, answer=security_answer)
+    names = signup_names(request)
     code_id = request.session.pop(SIGNUP_ACCESS_CODE_KEY, None)
     profile = request.session.pop(SIGNUP_PROFILE_KEY, None)
-    if code_id is not None:
-        claimed = AccessCode.objects.usable().filter(pk=code_id).update(claimed_by=user)
-        if not claimed:
-            return
-    elif profile is not None:
-        Guardian.objects.create(user=user, email=user.email,
-                                preferred_language=user.preferred_language, **profile)
+    kwargs = {
+        "email": email, "password_hash": make_password(password),
+        "security_question": security_question,
+        "security_answer_hash": security_answer_hash(security_answer),
+        "names": names, "profile": profile, "code_id": code_id,
+        "language": translation.get_language(),
+    }
+    queue_after_commit(tasks.signup_account_create, **kwargs)
 
 
 def signup_names(request: HttpRequest) -> dict[str, str]:

@@ -81,11 +81,8 @@ class SignupSecurityForm(forms.Form):
     field_order = ["email", "password1", "password2", "security_question", "security_answer"]
 
     def signup(self, request, user: User) -> None:
-        services.signup_complete(
-            request=request,
-            user=user,
-            security_question=self.cleaned_data["security_question"],
-            security_answer=self.cleaned_data["security_answer"],
-        )
+        # allauth requires this method, but never calls it here: the account is made in
+        # the worker (students.signup), not by allauth's form.
+        raise NotImplementedError("students.signup.account_create makes the account")
 
 

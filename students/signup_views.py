@@ -5,7 +5,6 @@ records because finishing it links the account to one (students.adapter)."""
 from allauth.account.views import SignupView
 from allauth.core import ratelimit
 from django.contrib import messages
-from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -92,16 +91,15 @@ class SignupAccountView(SignupView):
         return form
 
     def form_valid(self, form):
-        if form.account_already_exists:
-            # No account is made, so hash what a new account would (its password and
-            # security answer): the answer must not come back faster for a known address.
-            make_password(form.cleaned_data["password1"])
-            make_password(form.cleaned_data["security_answer"])
-        response = super().form_valid(form)
-        # Same state after a known address as after a new one: step 1 is forgotten.
-        self.request.session.pop(services.SIGNUP_PROFILE_KEY, None)
-        self.request.session.pop(services.SIGNUP_ACCESS_CODE_KEY, None)
-        return response
+        # Known address or new, the same work and the same answer: the worker makes the
+        # account or tells the address's owner (students/signup.py).
+        services.signup_queue(
+            request=self.request, email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            security_question=form.cleaned_data["security_question"],
+            security_answer=form.cleaned_data["security_answer"],
+        )
+        return redirect("account_email_verification_sent")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from students import imports, privacy
+from students import imports, privacy, signup
 
 
 @shared_task(ignore_result=True)
@@ -13,3 +13,9 @@ def end_adult_guardian_access() -> int:
 def import_job_task(job_id: int) -> None:
     """Check, or import once confirmed, a start-of-year file (students.ImportJob)."""
     imports.import_job_run(job_id=job_id)
+
+
+@shared_task(ignore_result=True)
+def signup_account_create(**kwargs) -> None:
+    """A parent's new account, or an email saying the address has one (students.signup)."""
+    signup.account_create(**kwargs)

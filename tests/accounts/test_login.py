@@ -1,4 +1,4 @@
-"""Login with the login ID or the email: limits that stop guessing without locking parents out,
+"""Login with the login ID or the email: limits that stop guessing from any number of addresses,
 accounts not yet validated, the password hasher, and the second step."""
 
 import datetime
@@ -12,11 +12,12 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 from django.urls import reverse
-from django.utils import timezone
 
+from accounts import lockouts
 from tests import factories
-from tests.accounts.conftest import emails_to
+from tests.accounts.conftest import emails_to, page_text
 from tests.pages import french, html_of
+from tests.signin import wrong_passwords
 from tests.staff import totp_code
 
 pytestmark = pytest.mark.django_db
@@ -97,31 +98,66 @@ def test_a_disabled_account_is_sent_to_the_help_centre(client, family, settings)
 
 # Rate limits -----------------------------------------------------------------------------
 
-def test_failed_logins_are_limited_per_login_and_address_but_the_parent_is_not_locked_out(
-    client, family
-):
-    too_many = french("Too many failed login attempts. Try again later.")
-    for _ in range(5):
-        response = log_in(client, "alice.tremblay", password="devinette", ip=ATTACKER)
-        assert too_many not in html_of(response)
+TOO_MANY = ("Too many failed login attempts. Try again later, or set up a new password: "
+            "the emailed link lifts the limit at once.")
+# A guesser with many addresses: the account's limit holds across all of them.
+ADDRESSES = [f"203.0.113.{number}" for number in range(1, 30)]
+LOGINS = ["alice.tremblay", "alice.tremblay@example.com"]
 
-    # From the attacker's address even the right password is refused now...
-    response = log_in(client, "alice.tremblay", ip=ATTACKER)
-    assert too_many in html_of(response)
+
+def at(moment, client, login, password=factories.PASSWORD, ip=PARENT_AT_HOME):
+    with time_machine.travel(moment, tick=False):
+        return log_in(client, login, password=password, ip=ip)
+
+
+def test_wrong_passwords_from_many_addresses_make_the_account_wait(client, family):
+    # Five guesses, each from its own address, the login ID and the email in turn.
+    next_try = wrong_passwords(LOGINS, ADDRESSES, 5)
+    last_guess = next_try - datetime.timedelta(seconds=lockouts.wait_after(5) + 1)
+
+    # Even the right password, from the parent's own address, waits...
+    response = at(last_guess + datetime.timedelta(seconds=29), client, "alice.tremblay")
+    assert french(TOO_MANY) in html_of(response)
     assert not logged_in_as(client)
-    # ...but Alice, at home, logs in.
-    response = log_in(client, "alice.tremblay", ip=PARENT_AT_HOME)
-    assert response["Location"] == reverse("home")
-
-    # The limit lifts after five minutes.
-    later = timezone.now() + datetime.timedelta(minutes=5, seconds=1)
+    # ...30 seconds, then logs in, and the count starts again.
+    assert at(next_try, client, "alice.tremblay@example.com")["Location"] == reverse("home")
     client.logout()
-    with time_machine.travel(later, tick=False):
-        assert log_in(client, "alice.tremblay", ip=ATTACKER)["Location"] == reverse("home")
+    assert french(TOO_MANY) not in html_of(
+        at(next_try, client, "alice.tremblay", password="devinette", ip=ADDRESSES[0]))
+
+
+def test_each_wrong_password_after_the_fifth_doubles_the_wait(client, family):
+    assert [lockouts.wait_after(number) for number in range(4, 11)] == \
+        [0, 30, 60, 120, 240, 480, lockouts.LOCK_SECONDS]
+    next_try = wrong_passwords(LOGINS, ADDRESSES, 6)
+
+    too_early = next_try - datetime.timedelta(seconds=2)
+    assert french(TOO_MANY) in html_of(at(too_early, client, "alice.tremblay"))
+    assert at(next_try, client, "alice.tremblay")["Location"] == reverse("home")
+
+
+def test_ten_wrong_passwords_lock_the_account_for_an_hour(client, family):
+    next_try = wrong_passwords(LOGINS, ADDRESSES, 10)
+
+    assert lockouts.account_locked(family.user)
+    almost = next_try - datetime.timedelta(minutes=1)
+    assert french(TOO_MANY) in html_of(at(almost, client, "alice.tremblay@example.com"))
+    assert at(next_try, client, "alice.tremblay")["Location"] == reverse("home")
+
+
+def test_an_unknown_login_is_limited_exactly_like_an_account(client, family):
+    """The limits must not tell a guesser which logins have an account."""
+    pages = []
+    for login in ("alice.tremblay", "inconnu"):
+        next_try = wrong_passwords([login], ADDRESSES, 5)
+        before = next_try - datetime.timedelta(seconds=10)
+        pages.append(page_text(at(before, client, login, password="devinette")))
+    assert french(TOO_MANY) in pages[0]
+    assert pages[0] == pages[1].replace("inconnu", "alice.tremblay")
 
 
 def test_failed_logins_are_limited_per_address_whatever_the_login(client, family, other_family):
-    too_many = french("Too many failed login attempts. Try again later.")
+    too_many = french(TOO_MANY)
     for number in range(10):
         log_in(client, f"parent{number}@example.com", password="devinette", ip=ATTACKER)
 

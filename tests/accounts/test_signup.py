@@ -209,7 +209,8 @@ def test_the_login_id_is_made_unique(client, signup_step_two, sending):
                            "This password is too short. It must contain at least %d characters.",
                            12) % 12),
     ("password1", {"password1": "password1234", "password2": "password1234"},
-     lambda: french("This password is too common.")),
+     lambda: french("This password is among the most common ones, even with digits or "
+                    "symbols added: it would be among the first tried.")),
     ("password1", {"password1": "amelie@example.com", "password2": "amelie@example.com"},
      lambda: french("The password is too similar to the %(verbose_name)s.")
      % {"verbose_name": french("main email")}),

@@ -25,6 +25,7 @@ from students.models import AccessCode, CalendarFeed, Guardian, ParentFormRespon
 from students.services import access_code_issue
 from tests import factories
 from tests.pages import french, html_of
+from tests.signin import wrong_passwords
 from tests.staff import staff_group
 from tests.staff_session import admin_login
 from tests.students.famille_factories import CalendarFeedFactory, ParentFormResponseFactory
@@ -323,12 +324,6 @@ def test_send_a_password_reset_link_that_works(agent_client, agent, family, clie
     assert 'name="password1"' in page.content.decode()
 
 
-def failed_logins(user: User, ip: str, count: int) -> None:
-    visitor = Client(REMOTE_ADDR=ip)
-    for _attempt in range(count):
-        visitor.post(reverse("account_login"), {"login": user.username, "password": "faux"})
-
-
 def logs_in(user: User, ip: str) -> bool:
     visitor = Client(REMOTE_ADDR=ip)
     visitor.post(reverse("account_login"), {"login": user.username,
@@ -357,8 +352,8 @@ def each_cache(request, settings):
 
 def test_unlock_an_account_held_by_failed_logins(each_cache, agent_client, agent, family):
     user = family.user
-    failed_logins(user, "203.0.113.7", 5)
-    failed_logins(user, "198.51.100.4", 5)
+    # Ten wrong passwords from two addresses, by login ID and email: the account is locked.
+    wrong_passwords([user.username, user.email], ["203.0.113.7", "198.51.100.4"], 10)
     assert not logs_in(user, "203.0.113.7")
     assert french("Locked: too many failed logins") in html_of(
         agent_client.get(account_url(user)))

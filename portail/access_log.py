@@ -1,0 +1,27 @@
+"""gunicorn's access log without the secrets some links carry (gunicorn.conf.py).
+
+A calendar link works for anyone who has it, for as long as the parent keeps it; the
+unsubscribe, validation and reset links likewise. The log keeps which page was asked
+for, with the secret part replaced.
+"""
+
+import re
+
+from gunicorn.glogging import Logger
+
+SECRET_SEGMENT = re.compile(
+    r"(/calendrier/|/desabonnement/|/password/reset/key/|/compte/valider/)[^/?#\s\"]+")
+HIDDEN = r"\1[secret]"
+
+
+def hidden(text: str | None) -> str | None:
+    return SECRET_SEGMENT.sub(HIDDEN, text) if text else text
+
+
+class AccessLogger(Logger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for name in ("r", "U", "f", "{referer}i"):
+            if name in atoms:
+                atoms[name] = hidden(atoms[name])
+        return atoms
