@@ -3,7 +3,7 @@ queued one task whatever was typed and has answered; here the account is looked 
 
 from urllib.parse import quote
 
-from allauth.account.forms import default_token_generator
+from allauth.account import app_settings as account_settings
 from allauth.account.internal.userkit import filter_users_by_email
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
@@ -11,6 +11,12 @@ from django.urls import reverse
 
 from accounts.models import User
 from outbox.services import email_queue
+
+
+def password_reset_tokens():
+    """allauth's password-reset tokens, read at run time: allauth's forms module imports our
+    sign-up form, which imports the accounts services that import this module."""
+    return account_settings.PASSWORD_RESET_TOKEN_GENERATOR()
 
 
 def site_url(path: str) -> str:
@@ -50,7 +56,7 @@ def password_reset_send(*, login: str, language: str) -> None:
                      .exclude(email=""))
     path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
     for user in users:
-        key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+        key = f"{user_pk_to_url_str(user)}-{password_reset_tokens().make_token(user)}"
         link = site_url(path.replace("UID-KEY", quote(key)))
         email_queue(recipient=user.email, template="account/password_reset_key",
                     context={"user": user, "password_reset_url": link},

@@ -3,7 +3,6 @@ of staff's invitation."""
 
 import time
 
-from allauth.account import app_settings as account_settings
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from allauth.account.utils import url_str_to_user_pk, user_pk_to_url_str
@@ -15,7 +14,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 
-from accounts import tasks
+from accounts import recovery, tasks
 from accounts.audit import audit_record, snapshot
 from accounts.models import StaffProfile, User
 from accounts.roles import BOARD_LEVEL_ROLES
@@ -69,12 +68,6 @@ def password_reset_request(*, login: str) -> None:
     queue_after_commit(tasks.password_reset_send, login=login, language=translation.get_language())
 
 
-def _invitation_tokens():
-    """allauth's password-reset tokens (its forms module imports our sign-up form, which
-    imports this module: read at run time)."""
-    return account_settings.PASSWORD_RESET_TOKEN_GENERATOR()
-
-
 def staff_invite(*, request: HttpRequest, user: User, role: str, schools) -> User:
     """Create a member of staff's account (no password yet) and email the invitation.
 
@@ -93,8 +86,8 @@ def staff_invite(*, request: HttpRequest, user: User, role: str, schools) -> Use
         audit_record(actor=request.user, action=STAFF_INVITE, instance=user,
                      after={**snapshot(user), "role": role,
                             "schools": sorted(school.pk for school in schools)})
-        url = reverse("accounts:staff_invitation",
-                      args=[user_pk_to_url_str(user), _invitation_tokens().make_token(user)])
+        token = recovery.password_reset_tokens().make_token(user)
+        url = reverse("accounts:staff_invitation", args=[user_pk_to_url_str(user), token])
         email_queue(
             recipient=user.email, template="account/staff_invitation",
             context={"user": user, "invitation_url": request.build_absolute_uri(url),
@@ -112,7 +105,7 @@ def staff_invitation_user(*, uidb36: str, key: str) -> User | None:
     except ValueError:
         return None
     user = User.objects.filter(pk=pk, is_staff=True, is_active=True).first()
-    if user is None or not _invitation_tokens().check_token(user, key):
+    if user is None or not recovery.password_reset_tokens().check_token(user, key):
         return None
     return user
 

@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts import lockouts
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, StaffProfile, User
 from accounts.services import security_answer_set
@@ -231,7 +232,7 @@ def test_the_unlock_button_shows_only_on_a_locked_account(agent_client, family):
     assert 'value="unlock"' not in html_of(agent_client.get(account_url(user)))
     assert act(agent_client, user, "unlock")[0].status_code == 400
 
-    failed_logins(user, "203.0.113.7", 5)
+    wrong_passwords([user.username], ["203.0.113.7"], lockouts.LOCK_AFTER)
     assert 'value="unlock"' in html_of(agent_client.get(account_url(user)))
 
 
@@ -578,7 +579,7 @@ def test_every_action_is_audited_and_shown_in_the_history(agent_client, agent, f
     if action == "security_check":
         security_answer_set(user=user, question="first_pet", answer="Pompon")
     if action == "unlock":
-        failed_logins(user, "203.0.113.7", 5)
+        wrong_passwords([user.username], ["203.0.113.7"], lockouts.LOCK_AFTER)
 
     response, html = act(agent_client, user, action, **fields)
 
