@@ -22,6 +22,8 @@ PRODUCTION = {
     "DEBUG": "False",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "portail.example.ca",
+    # Behind the TLS proxy, as docker-compose.yml deploys it (accounts.W001 otherwise).
+    "TRUSTED_PROXY_COUNT": "1",
 }
 
 
