@@ -3,7 +3,6 @@ import unicodedata
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.authentication import get_authentication_records
 from allauth.utils import build_absolute_uri
 from django.http import HttpRequest
 from django.urls import reverse
@@ -108,19 +107,15 @@ class AccountAdapter(DefaultAccountAdapter):
         lockouts.failed_login_record(account=self._account, ip=self.get_client_ip(request))
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
-        """Turning on two-step login within minutes of typing the password (the login, or
-        the staff invitation's new password) does not ask for it a second time."""
-        if app == "allauth.mfa" and self.request is not None and _password_given_recently(
+        """A member of staff who has just chosen their password through the invitation
+        sets up two-step login without typing it a second time."""
+        if app == "allauth.mfa" and self.request is not None and _invitation_password_recent(
                 self.request):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
 
 
-def _password_given_recently(request: HttpRequest) -> bool:
-    if not request.user.is_authenticated:
-        return False
-    given = [record["at"] for record in get_authentication_records(request, request.user)
-             if record.get("method") == "password"]
-    given.append(request.session.get(services.INVITATION_PASSWORD_SET_AT_KEY, 0))
-    return time.time() - max(given) < account_settings.REAUTHENTICATION_TIMEOUT
+def _invitation_password_recent(request: HttpRequest) -> bool:
+    set_at = request.session.get(services.INVITATION_PASSWORD_SET_AT_KEY, 0)
+    return time.time() - set_at < account_settings.REAUTHENTICATION_TIMEOUT
 

@@ -175,9 +175,13 @@ def test_a_tampered_link_or_a_parents_account_gets_no_form(client, family):
     assert not family.user.check_password(NEW_PASSWORD)
 
 
-def test_a_parent_turning_on_two_step_login_after_logging_in_types_the_password_once(
-        client, family):
-    client.post(reverse("account_login"), {"login": family.user.username,
-                                           "password": factories.PASSWORD})
+def test_the_invitation_spares_the_password_only_for_a_while(board_client, client, settings):
+    invite(board_client, factories.SchoolFactory())
+    link = invitation_url(User.objects.get(email="sophie.levesque@example.com"))
+    board_client.logout()
+    client.post(link, {"password": NEW_PASSWORD})
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
 
-    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    reauthenticate = client.get(reverse("mfa_activate_totp"))["Location"]
+
+    assert reauthenticate.startswith(reverse("account_reauthenticate"))
