@@ -213,8 +213,8 @@ class TermAdmin(SchoolDataAdmin):
 
 # --- Students and guardians -------------------------------------------------------------
 
-LINK_DETAILS = ["relationship", "has_custody", "has_access_rights", "lives_with",
-                "emergency_contact", "contact_order", "portal_access",
+LINK_DETAILS = ["relationship", "has_custody", "has_access_rights", "may_report_absences",
+                "lives_with", "emergency_contact", "contact_order", "portal_access",
                 "portal_access_off_reason", "adult_consent_date"]
 
 

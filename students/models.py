@@ -337,6 +337,11 @@ class StudentGuardian(models.Model):
         _("has access rights"), default=False,
         help_text=_("For a non-custodial parent: the right to see the student's record."),
     )
+    may_report_absences = models.BooleanField(
+        _("may report absences"), default=False,
+        help_text=_("For a guardian without custody: the school's permission to report "
+                    "the student's absences on the portal."),
+    )
     lives_with = models.BooleanField(_("lives with the student"), default=True)
     emergency_contact = models.BooleanField(_("emergency contact"), default=False)
     contact_order = models.PositiveSmallIntegerField(_("contact order"), default=1)
