@@ -10,7 +10,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -36,10 +35,11 @@ def attendance(request: HttpRequest, public_id) -> HttpResponse:
                                                           school_year.end_date)
     may_report = student_selectors.students_reportable_by(request.user).filter(
         pk=student.pk).exists()
-    school_day = selectors.school_day_of(student.school)
     reports = selectors.reports_of_child(student, start=start, end=end)
-    for report in reports:
-        report.changeable = may_report and selectors.may_change(report, school_day)
+    if reports:  # the school's times only when there is a report to change
+        school_day = selectors.school_day_of(student.school)
+        for report in reports:
+            report.changeable = may_report and selectors.may_change(report, school_day)
     return child_page(
         request, "students/attendance.html", "details", student, children,
         sub_tab="attendance", form=form, school_year=school_year, start=start, end=end,
@@ -159,5 +159,4 @@ def safe_arrival(request: HttpRequest, token: str) -> HttpResponse:
         _report_saved(request, reports)
         return redirect("students:attendance", public_id=student.public_id)
     return render(request, "absences/safe_arrival.html", {
-        "student": student, "report_form": form, "day": check.date,
-        "now": timezone.now()})
+        "student": student, "report_form": form, "day": check.date})
