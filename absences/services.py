@@ -1,6 +1,7 @@
 """Writes of absence reporting: a parent's report (made, changed, cancelled), the school
 turning reports into attendance records, and the safe-arrival run. Each is one transaction
-with its audit trail and its emails (outbox, notifications' events)."""
+with its emails (outbox, notifications' events); the staff's actions with their audit
+trail (a parent's are the report's own who and when, as for a signed parent form)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -81,7 +82,6 @@ def reports_create(*, user, students: list[Student], details: ReportDetails,
             report.batch = batch
         report.save()
         batch = report.batch
-        audit_record(actor=user, action="absence_reported", instance=report)
         reports.append(report)
     if check is None:
         for report in reports:
@@ -100,28 +100,23 @@ def reports_create(*, user, students: list[Student], details: ReportDetails,
 
 
 @transaction.atomic
-def report_update(*, report: AbsenceReport, user, details: ReportDetails,
+def report_update(*, report: AbsenceReport, details: ReportDetails,
                   now: datetime | None = None) -> AbsenceReport:
     now = now or timezone.now()
-    before = snapshot(report)
     for name, value in _values(details).items():
         setattr(report, name, value)
     report.updated_at = now
     report.late = _reported_late(details, report.student, now)
     report.save()
-    audit_record(actor=user, action="absence_report_changed", instance=report, before=before)
     _confirm(report, "changed")
     return report
 
 
 @transaction.atomic
-def report_cancel(*, report: AbsenceReport, user, now: datetime | None = None) -> None:
+def report_cancel(*, report: AbsenceReport, now: datetime | None = None) -> None:
     now = now or timezone.now()
-    before = snapshot(report)
     report.cancelled_at = report.updated_at = now
     report.save(update_fields=["cancelled_at", "updated_at"])
-    audit_record(actor=user, action="absence_report_cancelled", instance=report,
-                 before=before)
     _confirm(report, "cancelled")
 
 

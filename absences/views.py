@@ -101,7 +101,7 @@ def report_change(request: HttpRequest, public_id, report_id) -> HttpResponse:
     form = AbsenceReportForm(request.POST or None, children=[student],
                              initial=report_initial(absence))
     if request.method == "POST" and form.is_valid():
-        services.report_update(report=absence, user=request.user, details=form.details())
+        services.report_update(report=absence, details=form.details())
         messages.success(request, _("Your report has been changed."))
         return redirect("students:attendance", public_id=student.public_id)
     return child_page(request, "absences/report.html", "details", student, children,
@@ -114,7 +114,7 @@ def report_cancel(request: HttpRequest, public_id, report_id) -> HttpResponse:
     student = selectors.student_reportable(request.user, public_id)
     absence = selectors.report_of(request.user, student, report_id)
     if selectors.may_change(absence, selectors.school_day_of(student.school)):
-        services.report_cancel(report=absence, user=request.user)
+        services.report_cancel(report=absence)
         messages.success(request, _("Your report has been cancelled."))
     else:
         messages.error(request, _("This report can no longer be cancelled: it has started. "
