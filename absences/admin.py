@@ -98,7 +98,7 @@ class AbsenceReportAdmin(StudentColumnsMixin, SchoolDataAdmin):
             '<button type="submit" class="button" formaction="{}" name="report" value="{}">'
             "{}</button>",
             reverse("admin:absences_absencereport_record", args=[report.pk]), report.pk,
-            _("Record"))
+            _("Record as attendance"))
 
     def get_urls(self):
         return [path("<int:pk>/enregistrer/",

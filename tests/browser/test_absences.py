@@ -81,7 +81,7 @@ def test_the_school_records_todays_report_from_its_list(phone_page: Page, live_s
     expect(page.locator("#result_list")).to_contain_text(str(child))
     axe_check(page)
 
-    page.get_by_role("button", name=french("Record")).click()
+    page.get_by_role("button", name=french("Record as attendance")).click()
     expect(page.locator(".messagelist")).to_be_visible()
     assert AttendanceRecord.objects.filter(student=child, date=MONDAY,
                                            code__code="ABS").exists()
