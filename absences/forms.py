@@ -14,17 +14,12 @@ PERIODS = range(1, 7)
 Kind = AbsenceReport.Kind
 
 
-class _Children(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, student: Student) -> str:
-        return f"{student.first_name} {student.last_name}"
-
-
 class AbsenceReportForm(forms.Form):
     """Signaler une absence: one child, or (children given) several of the family at once."""
 
-    children = _Children(label=_("Children concerned"), queryset=Student.objects.none(),
-                         widget=forms.CheckboxSelectMultiple,
-                         error_messages={"required": _("Choose at least one child.")})
+    children = forms.TypedMultipleChoiceField(
+        label=_("Children concerned"), coerce=int, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one child.")})
     kind = forms.ChoiceField(label=_("What are you reporting?"), choices=Kind.choices,
                              widget=forms.RadioSelect, initial=Kind.DAYS)
     start_date = forms.DateField(label=_("Date (or first day)"),
@@ -49,11 +44,12 @@ class AbsenceReportForm(forms.Form):
     def __init__(self, *args, children: list[Student], chosen: list[Student] = (),
                  **kwargs):
         super().__init__(*args, **kwargs)
-        self.children_list = children
+        # The children already read (with their school's times): no query to show or
+        # check them; a child not among them is not a choice.
+        self.children_by_pk = {child.pk: child for child in children}
         field = self.fields["children"]
-        field.queryset = Student.objects.filter(pk__in=[child.pk for child in children])
-        # The choices from the list already read: no query to show them.
-        field.choices = [(child.pk, field.label_from_instance(child)) for child in children]
+        field.choices = [(child.pk, f"{child.first_name} {child.last_name}")
+                         for child in children]
         if len(children) == 1:
             field.widget = forms.MultipleHiddenInput()
         field.initial = [child.pk for child in chosen or children[:1]]
@@ -62,6 +58,8 @@ class AbsenceReportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("children"):
+            data["children"] = [self.children_by_pk[pk] for pk in data["children"]]
         start, kind = data.get("start_date"), data.get("kind")
         if start is None or kind is None or not data.get("children"):
             return data
@@ -100,8 +98,7 @@ class AbsenceReportForm(forms.Form):
         if at_time is None:
             self.add_error("at_time", _("Give the time."))
             return
-        for day in selectors.school_days_of(
-                [child.school for child in data["children"]]).values():
+        for day in (selectors.school_day_of(child.school) for child in data["children"]):
             if not day.starts_at <= at_time <= day.ends_at:
                 self.add_error("at_time", _(
                     "The time must be within the school day, from %(start)s to %(end)s.")

@@ -38,20 +38,26 @@ def is_school_day(school_id: int, day: date, off: set[tuple[int | None, date]]) 
     return day.weekday() < 5 and (None, day) not in off and (school_id, day) not in off
 
 
+def _reportable(user) -> QuerySet[Student]:
+    # With their school's times (school_day_of then reads no more).
+    return students_reportable_by(user).select_related("school__school_day")
+
+
 def reportable_children(user) -> list[Student]:
-    return list(students_reportable_by(user).order_by("legal_first_name"))
+    return list(_reportable(user).order_by("legal_first_name"))
 
 
 def student_reportable(user, public_id: UUID | str) -> Student:
     """The child behind a URL if this user may report for them; else 404 (never 403)."""
     try:
-        return students_reportable_by(user).get(public_id=public_id)
+        return _reportable(user).get(public_id=public_id)
     except (Student.DoesNotExist, ValueError, ValidationError) as missing:
         raise Http404 from missing
 
 
-def report_of(user, student: Student, report_id: UUID | str) -> AbsenceReport:
-    """A report of a child this user may report for (whoever made it); else 404."""
+def report_of(student: Student, report_id: UUID | str) -> AbsenceReport:
+    """A report of this child (whoever of the guardians made it), not cancelled; else 404.
+    The caller has resolved the child through student_reportable."""
     try:
         return student.absence_reports.active().get(public_id=report_id)
     except (AbsenceReport.DoesNotExist, ValueError, ValidationError) as missing:

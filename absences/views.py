@@ -70,7 +70,7 @@ def report(request: HttpRequest, public_id) -> HttpResponse:
     form = AbsenceReportForm(request.POST or None, children=reportable, chosen=[student])
     if request.method == "POST" and form.is_valid():
         reports = services.reports_create(user=request.user,
-                                          students=list(form.cleaned_data["children"]),
+                                          students=form.cleaned_data["children"],
                                           details=form.details())
         _report_saved(request, reports)
         return redirect("students:attendance", public_id=student.public_id)
@@ -93,7 +93,7 @@ def report_family(request: HttpRequest) -> HttpResponse:
 def report_change(request: HttpRequest, public_id, report_id) -> HttpResponse:
     student, children = student_selectors.student_among_children(request.user, public_id)
     student = selectors.student_reportable(request.user, public_id)
-    absence = selectors.report_of(request.user, student, report_id)
+    absence = selectors.report_of(student, report_id)
     if not selectors.may_change(absence, selectors.school_day_of(student.school)):
         messages.error(request, _("This report can no longer be changed: it has started. "
                                   "Call the school."))
@@ -112,7 +112,7 @@ def report_change(request: HttpRequest, public_id, report_id) -> HttpResponse:
 @require_POST
 def report_cancel(request: HttpRequest, public_id, report_id) -> HttpResponse:
     student = selectors.student_reportable(request.user, public_id)
-    absence = selectors.report_of(request.user, student, report_id)
+    absence = selectors.report_of(student, report_id)
     if selectors.may_change(absence, selectors.school_day_of(student.school)):
         services.report_cancel(report=absence)
         messages.success(request, _("Your report has been cancelled."))

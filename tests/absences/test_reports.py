@@ -6,9 +6,13 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from absences.models import AbsenceReport, DayOff
-from notifications.models import Category, Event
+from notifications.events import deliveries_send
+from notifications.models import Category, Event, Subscription, Timing
+from outbox.delivery import render_email
+from outbox.models import OutboundEmail
 from students.models import Student
 from tests import factories
 from tests.absences.conftest import MONDAY, at
@@ -221,3 +225,20 @@ def test_assiduite_shows_the_report_beside_the_schools_record(client, alice, cod
     assert french("What the school recorded") in page
     assert "Absence motivée" in page
     assert french("Cancel the report") in page
+
+
+@pytest.mark.parametrize("timing", [Timing.IMMEDIATE, Timing.OFF])
+def test_the_confirmation_follows_the_notification_choices(client, alice, timing):
+    child = alice.children[0]
+    Subscription.objects.create(user=alice.user, category=Category.ATTENDANCE, timing=timing)
+    with at(7, 30):
+        client.post(report_url(child), sick(child))
+        deliveries_send(now=timezone.now() + datetime.timedelta(minutes=1))
+
+    emails = list(OutboundEmail.objects.filter(template="notifications/event"))
+    assert len(emails) == (1 if timing == Timing.IMMEDIATE else 0)
+    for email in emails:
+        message = render_email(email)
+        assert french("Absence reported by a guardian for %(day)s").split("%(")[0] in (
+            message.body)
+        assert child.first_name in message.body and child.niso not in message.body
