@@ -84,8 +84,14 @@ def reports_create(*, user, students: list[Student], details: ReportDetails,
         batch = report.batch
         reports.append(report)
     if check is None:
+        today = timezone.localdate(now)
         for report in reports:
             _confirm(report, "reported")
+            if report.start_date <= today <= report.end_date:
+                # Reported from Assiduité after the safe-arrival email: answered all the same.
+                SafeArrivalCheck.objects.filter(student=report.student, date=today,
+                                                answered_at__isnull=True).update(
+                    answered_at=now, report=report)
         return reports
     answered = SafeArrivalCheck.objects.filter(pk=check.pk, answered_at__isnull=True).update(
         answered_at=now, report=reports[0])

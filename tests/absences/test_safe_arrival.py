@@ -179,3 +179,18 @@ def test_the_run_is_quiet_on_a_day_without_school(alice, morning):
     with at(9, 45):
         assert services.safe_arrival_run() == 0
     assert not SafeArrivalCheck.objects.exists()
+
+
+def test_a_report_made_from_assiduite_after_the_email_answers_the_check(client, alice,
+                                                                       morning):
+    with at(9, 30):
+        services.safe_arrival_run()
+    child = morning["child"]
+    with at(9, 50):
+        client.force_login(alice.user)
+        client.post(reverse("absences:report", kwargs={"public_id": child.public_id}),
+                    {"children": [child.pk], "kind": "late", "start_date": MONDAY.isoformat(),
+                     "at_time": "10:30", "reason": "medical"})
+    check = SafeArrivalCheck.objects.get()
+    assert check.answered_at is not None
+    assert check.report == AbsenceReport.objects.get(student=child)
