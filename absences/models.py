@@ -66,7 +66,7 @@ class DayOff(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.get_kind_display()}"
+        return f"{self.date} {self.label or self.get_kind_display()}"
 
 
 class Reason(models.TextChoices):

@@ -91,8 +91,8 @@ def report_family(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def report_change(request: HttpRequest, public_id, report_id) -> HttpResponse:
-    student, children = student_selectors.student_among_children(request.user, public_id)
-    student = selectors.student_reportable(request.user, public_id)
+    _shown, children = student_selectors.student_among_children(request.user, public_id)
+    student = selectors.student_reportable(request.user, public_id)  # with its school's times
     absence = selectors.report_of(student, report_id)
     if not selectors.may_change(absence, selectors.school_day_of(student.school)):
         messages.error(request, _("This report can no longer be changed: it has started. "
