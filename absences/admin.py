@@ -1,6 +1,7 @@
 """The school's side, within its schools (accounts.scoping): today's reports, turned into
 attendance records in one click or in bulk, and the safe-arrival list (emailed, answered,
-still to call). Reports are the parents' words: staff read them and record them."""
+still to call). Reports are the parents' words: staff read them and record them; deleting
+follows the permissions (none for a school: a student's record, deleted, takes them along)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -72,9 +73,6 @@ class AbsenceReportAdmin(StudentColumnsMixin, SchoolDataAdmin):
     fields = readonly_fields
 
     def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description=_("dates"), ordering="start_date")
@@ -160,9 +158,6 @@ class SafeArrivalCheckAdmin(StudentColumnsMixin, SchoolDataAdmin):
     fields = readonly_fields
 
     def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description=_("emailed"), ordering="emailed_at")
