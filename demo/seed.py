@@ -23,8 +23,10 @@ from django.db import models, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from absences.models import AbsenceReport
 from accounts.models import User
 from demo import tables as t
+from demo.absences import seed_absences
 from demo.groups import seed_groups
 from demo.report_cards import seed_report_cards
 from students import timetable_cache
@@ -117,6 +119,7 @@ def seed_demo(*, seed: int = DEFAULT_SEED, students: int = DEFAULT_STUDENTS,
         board.save()
     timetable_cache.retire_after_commit()  # bulk_create sends no signal
     seed_groups(schools=demo_schools())
+    seed_absences(parent=User.objects.get(username=PARENT.username), schools=demo_schools())
     # The demo logins' children: rendering every student's report cards would take a
     # worker's hour on a board of 20,000.
     seed_report_cards(students=Student.objects.filter(
@@ -135,8 +138,9 @@ def demo_delete() -> None:
     students = Student.objects.filter(school__in=schools)
     guardians = Guardian.objects.filter(
         pk__in=StudentGuardian.objects.filter(student__in=students).values("guardian_id"))
-    # A signed answer protects the account that signed it: answers go first.
+    # A signed answer or a report protects the account that made it: they go first.
     ParentFormResponse.objects.filter(student__in=students).delete()
+    AbsenceReport.objects.filter(student__in=students).delete()
     User.objects.filter(guardian__in=guardians).delete()
     guardians.delete()
     students.delete()

@@ -403,3 +403,22 @@ PARENT_FORMS = (
      "I have read the code of conduct of École secondaire publique Des Grands-Pins with my "
      "child and understand what it expects."),
 )
+
+# Days without school in 2026-2027 (absences.DayOff): reports are refused on them.
+# (kind, first day, last day, name); weekends inside a range are skipped.
+DAYS_OFF = (
+    ("holiday", date(2026, 10, 12), date(2026, 10, 12), "Action de grâce"),
+    ("pa_day", date(2026, 12, 4), date(2026, 12, 4), "Journée pédagogique"),
+    ("holiday", date(2026, 12, 21), date(2027, 1, 1), "Congé des Fêtes"),
+)
+# The demo's absence reports: a past one of the demo family (recorded by the school), and
+# at one elementary school, the reports of the day (kind, reason, time, note, made at: the
+# last after the 8:00 cut-off, so reported late), then one absence the teacher took that
+# nobody explained (safe arrival).
+PAST_REPORT_DAY = date(2026, 11, 20)
+TODAYS_REPORTS = (
+    ("days", "illness", None, "Fièvre et mal de gorge.", time(7, 5)),
+    ("late", "medical", time(9, 45), "Rendez-vous chez le dentiste.", time(7, 40)),
+    ("early", "family", time(13, 30), "Sa grand-mère viendra le chercher.", time(7, 55)),
+    ("days", "illness", None, "Gastro depuis cette nuit.", time(9, 50)),
+)

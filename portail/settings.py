@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "helpdesk",
     "documents",
     "notifications",
+    "absences",
     "demo",
 ]
 
@@ -160,6 +161,10 @@ CELERY_BEAT_SCHEDULE = {
     "end-adult-guardian-access": {"task": "students.tasks.end_adult_guardian_access",
                                   "schedule": crontab(hour=2, minute=15)},
 }
+# Safe arrival: each elementary school's check time passes during the morning; the task
+# picks the schools whose time has come (absences.selectors), a child once a day.
+CELERY_BEAT_SCHEDULE["safe-arrival"] = {"task": "absences.tasks.safe_arrival",
+                                        "schedule": crontab(minute="*/5", hour="7-11")}
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
@@ -351,6 +356,14 @@ CELERY_TASK_ROUTES = {"documents.tasks.*": {"queue": "pdf"}}
 # their day (notifications' minute task sends).
 CELERY_BEAT_SCHEDULE["notify-report-cards"] = {
     "task": "documents.tasks.notify_due_report_cards", "schedule": crontab(minute=0)}
+# Absence reports: how many days back a parent may report, the longest report, the
+# board's attendance codes a report becomes (absences.services.reports_record), and how
+# long a safe-arrival link works (seconds).
+ABSENCES_PAST_DAYS = env.int("ABSENCES_PAST_DAYS", default=5)
+ABSENCES_MAX_DAYS = env.int("ABSENCES_MAX_DAYS", default=30)
+ABSENCES_ATTENDANCE_CODES = {"absent": env.str("ABSENCES_ABSENT_CODE", default="ABS"),
+                             "late": env.str("ABSENCES_LATE_CODE", default="RTM")}
+SAFE_ARRIVAL_LINK_MAX_AGE = env.int("SAFE_ARRIVAL_LINK_MAX_AGE", default=8 * 3600)
 DOCUMENT_UPLOAD_MAX_BYTES = env.int("DOCUMENT_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 # fontTools and WeasyPrint log every step of every PDF at INFO.
 LOGGING["loggers"].update({"fontTools": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}})

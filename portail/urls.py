@@ -3,9 +3,11 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from absences import urls as absence_urls
 from accounts import urls as account_urls
 from notifications import views as notification_views
 from students import signup_views
+from students import urls as student_urls
 
 admin.site.site_header = _("Portail Famille: administration")
 admin.site.site_title = _("Portail Famille")
@@ -19,8 +21,12 @@ urlpatterns = [
     # Email and postal address change in person at the school, never from the portal.
     path("comptes/email/", RedirectView.as_view(pattern_name="accounts:preferences")),
     path("comptes/", include("allauth.urls")),
-    path("famille/", include("students.urls")),
+    # The Famille pages, with Assiduité from absences (what the school recorded and what
+    # the parents reported, side by side).
+    path("famille/", include((student_urls.urlpatterns + absence_urls.family_urlpatterns,
+                              student_urls.app_name))),
     path("", include("notifications.urls")),
+    path("", include("absences.urls")),
     # The account pages: sign-up (students links the account to its guardian record), then
     # validation, recovery and preferences (accounts), under one "accounts" namespace.
     path("compte/", include((signup_views.urlpatterns + account_urls.urlpatterns,

@@ -232,8 +232,8 @@ LINK_BOXES_MEANING = _(
     "access on and, for a student aged 18 or more, the student's consent. “Lives with the "
     "student” and “emergency contact” show nothing on the portal. A new link grants "
     "nothing until you tick it.")
-LINK_DETAILS = ["relationship", "has_custody", "has_access_rights", "lives_with",
-                "emergency_contact", "contact_order", "portal_access",
+LINK_DETAILS = ["relationship", "has_custody", "has_access_rights", "may_report_absences",
+                "lives_with", "emergency_contact", "contact_order", "portal_access",
                 "portal_access_off_reason", "adult_consent_date"]
 
 

@@ -344,6 +344,11 @@ class StudentGuardian(models.Model):
         help_text=_("Portal: a non-custodial parent with the right to see the student's "
                     "record sees the student too."),
     )
+    may_report_absences = models.BooleanField(
+        _("may report absences"), default=False,
+        help_text=_("For a guardian without custody: the school's permission to report "
+                    "the student's absences on the portal."),
+    )
     lives_with = models.BooleanField(_("lives with the student"), default=True,
                                      help_text=_("For the school only: shows nothing on "
                                                  "the portal."))

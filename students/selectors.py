@@ -76,16 +76,27 @@ NOT_WITHDRAWN_RULE = AccessRule(
                                                  Student.Status.WITHDRAWN}),
 )
 ACCESS_RULES = (PORTAL_ACCESS_RULE, CUSTODY_RULE, ADULT_CONSENT_RULE, NOT_WITHDRAWN_RULE)
+# Reporting an absence takes more than seeing the record: custody, or the school's leave
+# on the link (a non-custodial parent with access rights sees the attendance, no form).
+REPORT_RULE = AccessRule(
+    off_reason=lambda link: _("No custody and no right to report absences"),
+    holds=lambda link, student, today: link.has_custody or link.may_report_absences,
+    condition=lambda today, link, student: (Q(**{f"{link}has_custody": True})
+                                            | Q(**{f"{link}may_report_absences": True})),
+)
+REPORTING_RULES = (*ACCESS_RULES, REPORT_RULE)
 
 
-def visible_link_condition(today: date, *, link: str = "", student: str = "student__") -> Q:
-    """The guardian links that show their student today, as a query condition.
+def visible_link_condition(today: date, *, link: str = "", student: str = "student__",
+                           rules: tuple[AccessRule, ...] = ACCESS_RULES) -> Q:
+    """The guardian links that show their student today, as a query condition (with
+    rules=REPORTING_RULES: the links that may report its absences).
 
     The defaults fit a StudentGuardian query; from Student: link="guardian_links__",
     student="" (then use it in one filter() call, so that every part holds for one link).
     """
     condition = Q()
-    for rule in ACCESS_RULES:
+    for rule in rules:
         condition &= rule.condition(today, link, student)
     return condition
 
@@ -101,10 +112,12 @@ def link_access_off(link: StudentGuardian, today: date) -> list[str]:
             if not rule.holds(link, link.student, today)]
 
 
-def students_visible_to(user, *, today: date | None = None) -> QuerySet[Student]:
-    """The students this user may see today, through one of their guardian links.
+def students_visible_to(user, *, today: date | None = None,
+                        rules: tuple[AccessRule, ...] = ACCESS_RULES) -> QuerySet[Student]:
+    """The students this user may see today, through one of their guardian links (with
+    rules=REPORTING_RULES: those whose absences they may report).
 
-    Access needs a link meeting every ACCESS_RULES condition. (They sit in one filter()
+    Access needs a link meeting every rule's condition. (They sit in one filter()
     with the user so that they hold for the same link; a user has one guardian record
     and a pair one link, so no student comes twice.)
     """
@@ -112,9 +125,23 @@ def students_visible_to(user, *, today: date | None = None) -> QuerySet[Student]
         return Student.objects.none()
     today = today or timezone.localdate()
     return Student.objects.filter(
-        visible_link_condition(today, link="guardian_links__", student=""),
+        visible_link_condition(today, link="guardian_links__", student="", rules=rules),
         guardian_links__guardian__user=user,
     ).select_related("school")
+
+
+def students_reportable_by(user, *, today: date | None = None) -> QuerySet[Student]:
+    """The students whose absences this user may report today (REPORTING_RULES)."""
+    return students_visible_to(user, today=today, rules=REPORTING_RULES)
+
+
+def reporting_links(student_ids, *, today: date | None = None) -> QuerySet[StudentGuardian]:
+    """The links of these students whose guardian's account may report for them today."""
+    today = today or timezone.localdate()
+    return StudentGuardian.objects.filter(
+        visible_link_condition(today, rules=REPORTING_RULES), student__in=student_ids,
+        guardian__user__is_active=True,
+    )
 
 
 def account_children(user, *, today: date | None = None,

@@ -4,6 +4,9 @@ from students import views
 
 app_name = "students"
 
+# Détails › Assiduité ("attendance") is absences.urls.family_urlpatterns, added here by
+# portail.urls.
+
 urlpatterns = [
     path("", views.family, name="family"),
     path("<uuid:public_id>/", views.details, name="details"),
@@ -11,7 +14,6 @@ urlpatterns = [
     path("<uuid:public_id>/contacts/", views.contacts, name="contacts"),
     path("<uuid:public_id>/photo/", views.photo, name="photo"),
     path("<uuid:public_id>/photo.jpg", views.photo_file, name="photo_file"),
-    path("<uuid:public_id>/assiduite/", views.attendance, name="attendance"),
     path("<uuid:public_id>/formulaires/", views.forms_list, name="forms"),
     path("<uuid:public_id>/formulaires/<uuid:form_id>/", views.form_answer, name="form_answer"),
     path("<uuid:public_id>/emploi-du-temps/", views.timetable, name="timetable"),

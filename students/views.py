@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from students import selectors, services, timetable_cache
 from students.calendar import timetable_ics
-from students.forms import AttendancePeriodForm, ParentFormAnswerForm
+from students.forms import ParentFormAnswerForm
 from students.models import Meeting, ParentForm, Student
 
 CHOSEN_STUDENT_KEY = "chosen_student"
@@ -102,27 +102,6 @@ def photo_file(request: HttpRequest, public_id) -> FileResponse:
     response = FileResponse(photo, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=300"
     return response
-
-
-@login_required
-def attendance(request: HttpRequest, public_id) -> HttpResponse:
-    """Détails › Assiduité: the list for a month or term, and the year's totals."""
-    student, children = _child(request, public_id)
-    school_year = selectors.current_school_year()
-    if school_year is None:
-        raise Http404
-    form = AttendancePeriodForm(request.GET or None, school_year=school_year,
-                                terms=selectors.terms_of(student, school_year))
-    start, end = form.date_range() if form.is_bound else (school_year.start_date,
-                                                          school_year.end_date)
-    return child_page(
-        request, "students/attendance.html", "details", student, children,
-        sub_tab="attendance", form=form,
-        school_year=school_year, start=start, end=end,
-        records=selectors.attendance_records(student, start=start, end=end),
-        totals=selectors.attendance_totals(student, start=school_year.start_date,
-                                           end=school_year.end_date),
-    )
 
 
 @login_required

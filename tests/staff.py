@@ -27,6 +27,7 @@ __all__ = ["BOARD_ADMINISTRATION", "HELP_DESK", "SCHOOL_STAFF", "make_staff", "s
 DOCUMENTS_PERMISSIONS_MIGRATION = import_module("documents.migrations.0003_staff_permissions")
 NOTIFICATIONS_PERMISSIONS_MIGRATION = import_module(
     "notifications.migrations.0005_staff_post_announcements")
+ABSENCES_PERMISSIONS_MIGRATION = import_module("absences.migrations.0002_staff_permissions")
 
 
 def staff_group(name: str) -> Group:
@@ -36,6 +37,7 @@ def staff_group(name: str) -> Group:
         staff_groups_ensure()
         DOCUMENTS_PERMISSIONS_MIGRATION.grant_permissions(django_apps)
         NOTIFICATIONS_PERMISSIONS_MIGRATION.grant_posting(django_apps)
+        ABSENCES_PERMISSIONS_MIGRATION.grant_permissions(django_apps)
     return Group.objects.get(name=name)
 
 

@@ -18,8 +18,10 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
+from absences.models import AbsenceReport, DayOff, SafeArrivalCheck, SchoolDay
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from documents.models import BoardForm, LearningSkill, ReportCard, ReportingPeriod
@@ -95,6 +97,21 @@ def school_rows(school: models.School, name: str) -> dict:
             template="account/login_id", language="fr"),
         AuditEvent: audit_record(actor=None, action="admin.change", instance=student),
         **documents_rows(school, student, name),
+        **absences_rows(school, student, parent, name),
+    }
+
+
+def absences_rows(school: models.School, student: models.Student, parent: User,
+                  name: str) -> dict:
+    today = timezone.localdate()  # the reports' and checks' lists open on today's rows
+    return {
+        AbsenceReport: AbsenceReport.objects.create(
+            student=student, reported_by=parent, kind="days", start_date=today,
+            end_date=today, reason="illness", note=f"Fièvre {name}"),
+        SafeArrivalCheck: SafeArrivalCheck.objects.create(student=student, date=today),
+        SchoolDay: SchoolDay.objects.create(school=school),
+        DayOff: DayOff.objects.create(date=today, school=school, kind=DayOff.Kind.PA_DAY,
+                                      label=f"Journée {name}"),
     }
 
 

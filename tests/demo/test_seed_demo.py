@@ -3,13 +3,16 @@
 import datetime
 import hashlib
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from absences.models import AbsenceReport, DayOff
 from accounts.models import User
 from demo.seed import COURT_ORDER, DEMO_LOGINS, NO_RIGHTS, PARENT, PASSWORD
 from documents.selectors import visible_report_card_files
@@ -249,3 +252,24 @@ def test_refuses_with_debug_off_unless_forced(settings):
 def test_refuses_a_negative_number_of_students():
     with pytest.raises(CommandError):
         seed("--students", "-1")
+
+
+def test_the_demo_has_absence_reports_and_an_unexplained_absence():
+    with time_machine.travel(datetime.datetime(2026, 11, 30, 7, 0,
+                                               tzinfo=ZoneInfo("America/Toronto"))):
+        call_command("seed_demo", "--students", "200", stdout=io.StringIO())
+    parent = User.objects.get(username=PARENT.username)
+    past = AbsenceReport.objects.get(reported_by=parent)
+    assert past.recorded_at is not None
+    assert models.AttendanceRecord.objects.filter(student=past.student, date=past.start_date,
+                                                  code__code="ABS").exists()
+    monday = datetime.date(2026, 11, 30)
+    today = AbsenceReport.objects.filter(start_date=monday)
+    assert today.count() == 4
+    assert list(today.filter(late=True).values_list("note", flat=True)) == [
+        "Gastro depuis cette nuit."]
+    school = past.student.school
+    absent = models.AttendanceRecord.objects.filter(date=monday, student__school=school)
+    assert absent.count() == 1
+    assert not today.filter(student=absent.get().student).exists()
+    assert DayOff.objects.filter(date=datetime.date(2026, 12, 4)).exists()

@@ -32,6 +32,7 @@ SIGNUP_URL = "http://testserver/comptes/signup/"
 INVITATION_URL = "http://testserver/compte/personnel/invitation/4/cbu9ra-abcdef/"
 SCHOOL = "École élémentaire publique Gabrielle-Roy"
 TITLE = "Journée des photos"
+ANSWER_URL = "http://testserver/absences/arrivee/eyJjIjoxLCJ1IjoyfQ:1tQk:abcdef/"
 # Plain values only: what each template gets, besides the board's own.
 PLAIN_CONTEXT = {
     "user": {"username": "alice.tremblay"},
@@ -43,6 +44,9 @@ PLAIN_CONTEXT = {
     "school_name": SCHOOL,
     "title": TITLE,
     "timestamp": datetime(2026, 11, 29, 14, 30, tzinfo=UTC),
+    "student_first_name": "Léa",
+    "answer_url": ANSWER_URL,
+    "day": datetime(2026, 11, 30, 14, 30, tzinfo=UTC),
 }
 BOARD_CONTEXT = {
     "board_name": settings.BOARD_NAME,
@@ -53,6 +57,8 @@ BOARD_CONTEXT = {
 }
 # What the reader needs to find in both bodies.
 EXPECTED = {
+    "absences/safe_arrival": [ANSWER_URL, SCHOOL, "Léa"],
+    "absences/safe_arrival_answered": ["Léa"],
     "account/account_already_exists": [RESET_URL],
     "account/email_confirmation": [CONFIRM_URL],
     "account/password_changed": ["2026"],

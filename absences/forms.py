@@ -1,0 +1,136 @@
+from datetime import date, timedelta
+
+from django import forms
+from django.conf import settings
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from absences import selectors
+from absences.models import NOTE_MAX_LENGTH, AbsenceReport, Reason
+from absences.services import ReportDetails
+from students.models import Student
+
+PERIODS = range(1, 7)
+Kind = AbsenceReport.Kind
+
+
+class AbsenceReportForm(forms.Form):
+    """Signaler une absence: one child, or (children given) several of the family at once."""
+
+    children = forms.TypedMultipleChoiceField(
+        label=_("Children concerned"), coerce=int, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one child.")})
+    kind = forms.ChoiceField(label=_("What are you reporting?"), choices=Kind.choices,
+                             widget=forms.RadioSelect, initial=Kind.DAYS)
+    start_date = forms.DateField(label=_("Date (or first day)"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("Last day"), required=False,
+                               help_text=_("For several days; leave empty for one day."),
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    periods = forms.TypedMultipleChoiceField(
+        label=_("Periods missed"), required=False, coerce=int,
+        choices=[(number, _("Period %(number)s") % {"number": number}) for number in PERIODS],
+        widget=forms.CheckboxSelectMultiple)
+    at_time = forms.TimeField(label=_("Expected arrival or departure time"), required=False,
+                              widget=forms.TimeInput(attrs={"type": "time"}))
+    picked_up_by = forms.CharField(label=_("Who picks the child up (early departure)"),
+                                   max_length=100, required=False)
+    reason = forms.ChoiceField(label=_("Reason"), choices=Reason.choices)
+    note = forms.CharField(label=_("Note for the school (optional)"), required=False,
+                           max_length=NOTE_MAX_LENGTH,
+                           help_text=_("Up to %(max)s characters.") % {"max": NOTE_MAX_LENGTH},
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, children: list[Student], chosen: list[Student] = (),
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        # The children already read (with their school's times): no query to show or
+        # check them; a child not among them is not a choice.
+        self.children_by_pk = {child.pk: child for child in children}
+        field = self.fields["children"]
+        field.choices = [(child.pk, f"{child.first_name} {child.last_name}")
+                         for child in children]
+        if len(children) == 1:
+            field.widget = forms.MultipleHiddenInput()
+        field.initial = [child.pk for child in chosen or children[:1]]
+        if not self.is_bound and "start_date" not in self.initial:
+            self.initial["start_date"] = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("children"):
+            data["children"] = [self.children_by_pk[pk] for pk in data["children"]]
+        start, kind = data.get("start_date"), data.get("kind")
+        if start is None or kind is None or not data.get("children"):
+            return data
+        end = data.get("end_date") or start
+        data["end_date"] = end
+        today = timezone.localdate()
+        if end < start:
+            self.add_error("end_date", _("The last day cannot come before the first day."))
+            return data
+        earliest = today - timedelta(days=settings.ABSENCES_PAST_DAYS)
+        if start < earliest:
+            self.add_error("start_date", _(
+                "An absence can be reported up to %(days)s days back, from %(date)s on.")
+                % {"days": settings.ABSENCES_PAST_DAYS, "date": _day(earliest)})
+        if (end - start).days > settings.ABSENCES_MAX_DAYS:
+            self.add_error("end_date", _("A report covers at most %(days)s days.")
+                           % {"days": settings.ABSENCES_MAX_DAYS})
+        if kind in (Kind.LATE_ARRIVAL, Kind.EARLY_DEPARTURE):
+            self._clean_time(data, start, end)
+        if kind == Kind.PERIODS and not data.get("periods"):
+            self.add_error("periods", _("Choose the periods missed."))
+        if kind not in (Kind.PERIODS, Kind.EARLY_DEPARTURE):
+            data["periods"] = []
+        if kind != Kind.EARLY_DEPARTURE:
+            data["picked_up_by"] = ""
+        if kind in (Kind.DAYS, Kind.PERIODS):
+            data["at_time"] = None
+        if not self.errors:
+            self._clean_school_days(data["children"], start, end)
+        return data
+
+    def _clean_time(self, data: dict, start: date, end: date) -> None:
+        if end != start:
+            self.add_error("end_date", _("A late arrival or an early departure is on one day."))
+        at_time = data.get("at_time")
+        if at_time is None:
+            self.add_error("at_time", _("Give the time."))
+            return
+        for day in (selectors.school_day_of(child.school) for child in data["children"]):
+            if not day.starts_at <= at_time <= day.ends_at:
+                self.add_error("at_time", _(
+                    "The time must be within the school day, from %(start)s to %(end)s.")
+                    % {"start": formats.time_format(day.starts_at, "TIME_FORMAT"),
+                       "end": formats.time_format(day.ends_at, "TIME_FORMAT")})
+                return
+
+    def _clean_school_days(self, children, start: date, end: date) -> None:
+        """The first and last days must be school days at every child's school."""
+        off = selectors.days_off({child.school_id for child in children}, start, end)
+        for day in sorted({start, end}):
+            if not all(selectors.is_school_day(child.school_id, day, off)
+                       for child in children):
+                self.add_error("start_date" if day == start else "end_date", _(
+                    "There is no school on %(date)s (weekend, holiday or P.A. day).")
+                    % {"date": _day(day)})
+
+    def details(self) -> ReportDetails:
+        data = self.cleaned_data
+        return ReportDetails(kind=data["kind"], start_date=data["start_date"],
+                             end_date=data["end_date"], reason=data["reason"],
+                             periods=tuple(data["periods"]), at_time=data.get("at_time"),
+                             picked_up_by=data["picked_up_by"], note=data["note"])
+
+
+def _day(day: date) -> str:
+    return formats.date_format(day, "j F Y")
+
+
+def report_initial(report: AbsenceReport) -> dict:
+    """A saved report as the form's initial values (to change it)."""
+    return {"kind": report.kind, "start_date": report.start_date,
+            "end_date": report.end_date if report.end_date != report.start_date else None,
+            "periods": report.periods, "at_time": report.at_time,
+            "picked_up_by": report.picked_up_by, "reason": report.reason, "note": report.note}

@@ -1,0 +1,124 @@
+"""Reads of absence reporting. Who may report is students.selectors' REPORTING_RULES."""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from absences.models import AbsenceReport, DayOff, SafeArrivalCheck, SchoolDay
+from students.models import AttendanceCode, AttendanceRecord, Level, School, Student
+from students.selectors import reporting_links, students_reportable_by
+
+
+def school_day_of(school: School) -> SchoolDay:
+    """The school's times; the defaults (unsaved) when it set none."""
+    try:
+        return school.school_day
+    except SchoolDay.DoesNotExist:
+        return SchoolDay(school=school)
+
+
+def school_days_of(schools: list[School]) -> dict[int, SchoolDay]:
+    """Several schools' times in one query."""
+    stored = {row.school_id: row for row in SchoolDay.objects.filter(school__in=schools)}
+    return {school.pk: stored.get(school.pk) or SchoolDay(school=school) for school in schools}
+
+
+def days_off(school_ids, start: date, end: date) -> set[tuple[int | None, date]]:
+    """(school or None for the board, date) of the days without school in the range."""
+    return set(DayOff.objects.filter(Q(school__isnull=True) | Q(school__in=school_ids),
+                                     date__gte=start, date__lte=end)
+               .values_list("school_id", "date"))
+
+
+def is_school_day(school_id: int, day: date, off: set[tuple[int | None, date]]) -> bool:
+    return day.weekday() < 5 and (None, day) not in off and (school_id, day) not in off
+
+
+def _reportable(user) -> QuerySet[Student]:
+    # With their school's times (school_day_of then reads no more).
+    return students_reportable_by(user).select_related("school__school_day")
+
+
+def reportable_children(user) -> list[Student]:
+    return list(_reportable(user).order_by("legal_first_name"))
+
+
+def student_reportable(user, public_id: UUID | str) -> Student:
+    """The child behind a URL if this user may report for them; else 404 (never 403)."""
+    try:
+        return _reportable(user).get(public_id=public_id)
+    except (Student.DoesNotExist, ValueError, ValidationError) as missing:
+        raise Http404 from missing
+
+
+def report_of(student: Student, report_id: UUID | str) -> AbsenceReport:
+    """A report of this child (whoever of the guardians made it), not cancelled; else 404.
+    The caller has resolved the child through student_reportable."""
+    try:
+        return student.absence_reports.active().get(public_id=report_id)
+    except (AbsenceReport.DoesNotExist, ValueError, ValidationError) as missing:
+        raise Http404 from missing
+
+
+def report_starts_at(report: AbsenceReport, school_day: SchoolDay) -> datetime:
+    return datetime.combine(report.start_date, school_day.starts_at,
+                            timezone.get_current_timezone())
+
+
+def may_change(report: AbsenceReport, school_day: SchoolDay, *,
+               now: datetime | None = None) -> bool:
+    """A report is the parent's to change or cancel until it starts, and until recorded."""
+    now = now or timezone.now()
+    return (report.cancelled_at is None and report.recorded_at is None
+            and now < report_starts_at(report, school_day))
+
+
+def reports_of_child(student: Student, *, start: date, end: date) -> list[AbsenceReport]:
+    """The child's reports overlapping the range, newest first (the Assiduité page)."""
+    return list(student.absence_reports.active()
+                .filter(start_date__lte=end, end_date__gte=start)
+                .order_by("-start_date", "-created_at"))
+
+
+def reports_today(queryset: QuerySet[AbsenceReport], today: date) -> QuerySet[AbsenceReport]:
+    """The school's list: the reports about today, newest first."""
+    return queryset.filter(start_date__lte=today, end_date__gte=today)
+
+
+def unexplained_absences(school_ids: list[int], today: date) -> QuerySet[Student]:
+    """Elementary children of these schools with an absence recorded today (a period or
+    the day) and no report or safe-arrival check for today."""
+    absent = AttendanceRecord.objects.filter(date=today, code__kind=AttendanceCode.Kind.ABSENT)
+    reported = AbsenceReport.objects.covering(today)
+    checked = SafeArrivalCheck.objects.filter(date=today)
+    return (Student.objects.filter(school__in=school_ids, school__level=Level.ELEMENTARY,
+                                   pk__in=absent.values("student_id"))
+            .exclude(pk__in=reported.values("student_id"))
+            .exclude(pk__in=checked.values("student_id")))
+
+
+def schools_due_for_safe_arrival(now: datetime) -> list[int]:
+    """Elementary schools whose safe-arrival time has come today, on a school day."""
+    local = timezone.localtime(now)
+    schools = list(School.objects.filter(level=Level.ELEMENTARY)
+                   .select_related("school_day"))
+    off = days_off([school.pk for school in schools], local.date(), local.date())
+    return [school.pk for school in schools
+            if is_school_day(school.pk, local.date(), off)
+            and school_day_of(school).safe_arrival_at <= local.time()
+            and local.time() < school_day_of(school).ends_at]
+
+
+def guardian_users_for(student_ids: list[int], today: date) -> dict[int, list]:
+    """Each student → the accounts (with an email) of the guardians who may report."""
+    result: dict[int, list] = {}
+    for link in reporting_links(student_ids, today=today).select_related("guardian__user"):
+        user = link.guardian.user
+        if user.email:
+            result.setdefault(link.student_id, []).append(user)
+    return result
+

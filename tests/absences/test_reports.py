@@ -1,0 +1,244 @@
+"""Signaler une absence, as a parent: who may, one child or several, the cut-off, bad
+input (a clear message, nothing stored), changing and cancelling until it starts, and the
+report shown in Assiduité beside the school's record."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from absences.models import AbsenceReport, DayOff
+from notifications.events import deliveries_send
+from notifications.models import Category, Event, Subscription, Timing
+from outbox.delivery import render_email
+from outbox.models import OutboundEmail
+from students.models import Student
+from tests import factories
+from tests.absences.conftest import MONDAY, at
+from tests.pages import french, html_of
+
+pytestmark = pytest.mark.django_db
+
+
+def report_url(child: Student) -> str:
+    return reverse("absences:report", kwargs={"public_id": child.public_id})
+
+
+def attendance_url(child: Student) -> str:
+    return reverse("students:attendance", kwargs={"public_id": child.public_id})
+
+
+def sick(*children: Student, **changes) -> dict:
+    data = {"children": [child.pk for child in children], "kind": "days",
+            "start_date": MONDAY.isoformat(), "end_date": "", "reason": "illness",
+            "note": "Fièvre depuis hier soir."}
+    data.update(changes)
+    return data
+
+
+def test_a_parent_reports_two_sick_children_in_one_step(client, alice):
+    first, second = alice.children
+    with at(7, 30):
+        response = client.post(report_url(first), sick(first, second))
+
+    assert response.status_code == 302
+    assert response["Location"] == attendance_url(first)
+    reports = list(AbsenceReport.objects.order_by("student__pk"))
+    assert [report.student for report in reports] == [first, second]
+    assert reports[0].batch == reports[1].batch
+    assert all(not report.late and report.reported_by == alice.user for report in reports)
+    # The confirmation: an event for each child, emailed per the parents' choices.
+    events = Event.objects.filter(category=Category.ATTENDANCE)
+    assert sorted(event.student_id for event in events) == [first.pk, second.pk]
+    assert {event.detail["kind"] for event in events} == {"reported"}
+
+
+def test_after_the_cut_off_the_report_is_taken_and_marked_late(client, alice):
+    child = alice.children[0]
+    with at(9, 45):
+        response = client.post(report_url(child), sick(child), follow=True)
+
+    report = AbsenceReport.objects.get()
+    assert report.late
+    page = html_of(response)
+    assert french("It was made after the school's cut-off time: the school sees it marked "
+                  "as reported late.") in page
+
+
+def test_the_report_form_offers_the_other_children_and_shows_on_the_home_page(client, alice):
+    with at(7, 30):
+        home = html_of(client.get(reverse("home")))
+        assert reverse("absences:report_family") in home
+        response = client.get(reverse("absences:report_family"))
+        assert response.status_code == 302
+        page = html_of(client.get(response["Location"]))
+    for child in alice.children:
+        assert f'value="{child.pk}"' in page
+    assert french("Report an absence") in page
+
+
+@pytest.mark.parametrize("custody, right, shown", [
+    (True, False, True),    # custody
+    (False, True, True),    # the right the school grants on the link
+    (False, False, False),  # access rights only: sees the attendance, no form
+])
+def test_who_may_report(client, alice, custody, right, shown):
+    link = alice.links[0]
+    link.has_custody, link.has_access_rights, link.may_report_absences = custody, True, right
+    link.save()
+    child = alice.children[0]
+    with at(7, 30):
+        page = html_of(client.get(attendance_url(child)))
+        form = client.get(report_url(child))
+        posted = client.post(report_url(child), sick(child))
+
+    assert (report_url(child) in page) is shown
+    assert form.status_code == (200 if shown else 404)
+    assert posted.status_code == (302 if shown else 404)
+    assert AbsenceReport.objects.exists() is shown
+
+
+@pytest.mark.parametrize("change", ["access_off", "adult", "withdrawn", "other_family"])
+def test_a_child_the_parent_may_not_report_for_is_a_404(client, alice, other_family, change):
+    child = alice.children[0]
+    if change == "access_off":
+        alice.links[0].portal_access = False
+        alice.links[0].portal_access_off_reason = "Ordonnance du tribunal"
+        alice.links[0].save()
+    elif change == "adult":
+        child.date_of_birth = datetime.date(2008, 1, 1)
+        child.save()
+    elif change == "withdrawn":
+        child.status = Student.Status.WITHDRAWN
+        child.save()
+    else:
+        child = other_family.children[0]
+    with at(7, 30):
+        assert client.get(report_url(child)).status_code == 404
+        assert client.post(report_url(child), sick(child)).status_code == 404
+    assert not AbsenceReport.objects.exists()
+
+
+def test_another_familys_child_slipped_into_the_form_is_refused(client, alice, other_family):
+    mine, theirs = alice.children[0], other_family.children[0]
+    with at(7, 30):
+        response = client.post(report_url(mine), sick(mine, theirs))
+    assert response.status_code == 200
+    assert not AbsenceReport.objects.exists()
+
+
+BAD_INPUT = {
+    "too_far_back": ({"start_date": "2026-11-20"},
+                     "An absence can be reported up to %(days)s days back, from %(date)s on."),
+    "end_before_start": ({"start_date": "2026-12-02", "end_date": "2026-12-01"},
+                         "The last day cannot come before the first day."),
+    "late_outside_the_day": ({"kind": "late", "at_time": "17:30"},
+                             "The time must be within the school day, from %(start)s to "
+                             "%(end)s."),
+    "late_without_time": ({"kind": "late"}, "Give the time."),
+    "weekend": ({"start_date": "2026-12-05"},
+                "There is no school on %(date)s (weekend, holiday or P.A. day)."),
+    "pa_day": ({"start_date": "2026-12-04"},
+               "There is no school on %(date)s (weekend, holiday or P.A. day)."),
+    "periods_missing": ({"kind": "periods"}, "Choose the periods missed."),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUT)
+def test_bad_input_gets_a_clear_message_and_nothing_is_stored(client, alice, case):
+    changes, message = BAD_INPUT[case]
+    child = alice.children[0]
+    DayOff.objects.create(date=datetime.date(2026, 12, 4), school=child.school,
+                          kind=DayOff.Kind.PA_DAY, label="Journée pédagogique")
+    with at(7, 30):
+        response = client.post(report_url(child), sick(child, **changes))
+
+    page = html_of(response)
+    # The message's fixed words (its placeholders are filled in with dates and times).
+    assert french(message).split("%(")[0].strip() in page
+    assert not AbsenceReport.objects.exists()
+    assert not Event.objects.exists()
+
+
+def test_a_note_over_500_characters_is_refused(client, alice):
+    child = alice.children[0]
+    with at(7, 30):
+        response = client.post(report_url(child), sick(child, note="x" * 501))
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert not AbsenceReport.objects.exists()
+
+
+def test_the_report_is_changed_or_cancelled_until_it_starts(client, alice):
+    child = alice.children[0]
+    with at(7, 0, day=MONDAY - datetime.timedelta(days=3)):  # the Friday before
+        client.post(report_url(child), sick(child))
+        report = AbsenceReport.objects.get()
+        change_url = reverse("absences:report_change", kwargs={
+            "public_id": child.public_id, "report_id": report.public_id})
+        response = client.post(change_url, sick(child, kind="late", at_time="10:15",
+                                                reason="medical"))
+        assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.kind, report.at_time, report.reason) == ("late", datetime.time(10, 15),
+                                                            "medical")
+
+    cancel_url = reverse("absences:report_cancel", kwargs={
+        "public_id": child.public_id, "report_id": report.public_id})
+    with at(8, 5):  # Monday: the school day has started
+        client.logout()  # a new session: the Friday's has expired
+        client.force_login(alice.user)
+        page = html_of(client.post(change_url, sick(child), follow=True))
+        assert french("This report can no longer be changed: it has started. "
+                      "Call the school.") in page
+        client.post(cancel_url)
+    report.refresh_from_db()
+    assert report.kind == "late" and report.cancelled_at is None
+
+    with at(7, 50):
+        client.logout()  # back in time: a session of its own
+        client.force_login(alice.user)
+        client.post(cancel_url)
+    report.refresh_from_db()
+    assert report.cancelled_at is not None
+    assert [event.detail["kind"] for event in Event.objects.order_by("pk")] == [
+        "reported", "changed", "cancelled"]
+
+
+def test_assiduite_shows_the_report_beside_the_schools_record(client, alice, codes,
+                                                             django_assert_num_queries):
+    child = alice.children[0]
+    with at(7, 30):
+        client.post(report_url(child), sick(child))
+    factories.AttendanceRecordFactory(student=child, date=MONDAY, code=codes["ABS"],
+                                      reason="Maladie")
+    with at(7, 40):
+        client.get(attendance_url(child))  # the session's first-visit writes
+        # User (the session is cached), children, year, terms, may report, reports, the
+        # school's times (a report to change), totals, records.
+        with django_assert_num_queries(9):
+            page = html_of(client.get(attendance_url(child)))
+
+    assert french("What the guardians reported") in page
+    assert "Fièvre depuis hier soir." in page
+    assert french("What the school recorded") in page
+    assert "Absence motivée" in page
+    assert french("Cancel the report") in page
+
+
+@pytest.mark.parametrize("timing", [Timing.IMMEDIATE, Timing.OFF])
+def test_the_confirmation_follows_the_notification_choices(client, alice, timing):
+    child = alice.children[0]
+    Subscription.objects.create(user=alice.user, category=Category.ATTENDANCE, timing=timing)
+    with at(7, 30):
+        client.post(report_url(child), sick(child))
+        deliveries_send(now=timezone.now() + datetime.timedelta(minutes=1))
+
+    emails = list(OutboundEmail.objects.filter(template="notifications/event"))
+    assert len(emails) == (1 if timing == Timing.IMMEDIATE else 0)
+    for email in emails:
+        message = render_email(email)
+        assert french("Absence reported by a guardian for %(day)s").split("%(")[0] in (
+            message.body)
+        assert child.first_name in message.body and child.niso not in message.body

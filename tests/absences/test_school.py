@@ -1,0 +1,153 @@
+"""The school's side in the admin: today's reports within its schools, turned into
+attendance records with the board's codes in one click or in bulk, and the late-not-absent
+rule when a report and the teacher's attendance meet."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from absences import services
+from absences.models import AbsenceReport
+from accounts.models import AuditEvent
+from students.models import AttendanceRecord
+from tests import factories
+from tests.absences.conftest import MONDAY, at
+from tests.pages import french, html_of
+from tests.staff import staff_login
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:absences_absencereport_changelist"
+
+
+def make_report(child, user, **fields) -> AbsenceReport:
+    values = {"kind": "days", "start_date": MONDAY, "end_date": MONDAY, "reason": "illness",
+              "created_at": datetime.datetime(2026, 11, 30, 12, 30, tzinfo=datetime.UTC)}
+    values.update(fields)
+    return AbsenceReport.objects.create(student=child, reported_by=user, **values)
+
+
+def records_of(child) -> list[tuple]:
+    return list(AttendanceRecord.objects.filter(student=child).order_by("date", "period")
+                .values_list("date", "period", "code__code", "minutes_late"))
+
+
+def test_a_days_report_becomes_excused_absences_on_school_days_only(alice, secretary):
+    child = alice.children[0]
+    # Friday to Monday: the weekend between gets no record.
+    report = make_report(child, alice.user, start_date=MONDAY - datetime.timedelta(days=3))
+    with at(8, 30):
+        assert services.reports_record(report_ids=[report.pk], actor=secretary) == 1
+
+    assert records_of(child) == [(MONDAY - datetime.timedelta(days=3), None, "ABS", None),
+                                 (MONDAY, None, "ABS", None)]
+    report.refresh_from_db()
+    assert report.recorded_by == secretary and report.recorded_at is not None
+    assert AuditEvent.objects.filter(action="absence_report_recorded").count() == 1
+    # Recorded once: a second click changes nothing.
+    assert services.reports_record(report_ids=[report.pk], actor=secretary) == 0
+
+
+def test_the_teachers_absences_of_the_day_get_the_reason(alice, secretary, codes):
+    child = alice.children[1]
+    factories.AttendanceRecordFactory(student=child, date=MONDAY, period=1, code=codes["ANM"])
+    report = make_report(child, alice.user)
+    periods = make_report(child, alice.user, kind="periods", periods=[3, 4],
+                          start_date=MONDAY + datetime.timedelta(days=1),
+                          end_date=MONDAY + datetime.timedelta(days=1))
+    with at(8, 30):
+        services.reports_record(report_ids=[report.pk, periods.pk], actor=secretary)
+
+    tuesday = MONDAY + datetime.timedelta(days=1)
+    assert records_of(child) == [(MONDAY, 1, "ABS", None), (tuesday, 3, "ABS", None),
+                                 (tuesday, 4, "ABS", None)]
+
+
+@pytest.mark.parametrize("taken", ["day", "first_period", "nothing"])
+def test_a_child_reported_late_and_marked_absent_becomes_late(alice, secretary, codes, taken):
+    child = alice.children[0]
+    if taken == "day":
+        factories.AttendanceRecordFactory(student=child, date=MONDAY, code=codes["ANM"])
+    elif taken == "first_period":
+        factories.AttendanceRecordFactory(student=child, date=MONDAY, period=1,
+                                          code=codes["ANM"])
+    report = make_report(child, alice.user, kind="late", at_time=datetime.time(9, 15),
+                         reason="medical")
+    with at(9, 20):
+        services.reports_record(report_ids=[report.pk], actor=secretary)
+
+    period = 1 if taken == "first_period" else None
+    # Late, not absent all day: 75 minutes after the school day's start (8:00).
+    assert records_of(child) == [(MONDAY, period, "RTM", 75)]
+    assert AttendanceRecord.objects.get(student=child).reason == french(
+        "Medical or dental appointment")
+
+
+def test_the_schools_list_shows_todays_reports_and_records_in_one_click(
+        client, alice, secretary, other_family):
+    child = alice.children[0]
+    child.homeroom = "4B"
+    child.save()
+    late = make_report(child, alice.user, late=True)
+    make_report(child, alice.user, start_date=MONDAY + datetime.timedelta(days=7),
+                end_date=MONDAY + datetime.timedelta(days=7), reason="family")
+    elsewhere = make_report(other_family.children[0], other_family.user)
+    with at(9, 50):
+        staff_login(client, secretary)
+        page = html_of(client.get(reverse(CHANGELIST)))
+        assert "4B" in page and str(child) in page
+        assert str(other_family.children[0]) not in page
+        assert page.count('formaction="') == 1  # today's report only, not next week's
+        assert 'alt="True"' in page  # reported late
+
+        response = client.post(reverse("admin:absences_absencereport_record",
+                                       args=[late.pk]), follow=True)
+        assert "1" in html_of(response)
+        # Another school's report: as if it did not exist.
+        assert client.post(reverse("admin:absences_absencereport_record",
+                                   args=[elsewhere.pk])).status_code == 404
+
+    assert records_of(child) == [(MONDAY, None, "ABS", None)]
+    assert records_of(other_family.children[0]) == []
+    elsewhere.refresh_from_db()
+    assert elsewhere.recorded_at is None
+
+
+def test_the_bulk_action_records_the_selected_reports(client, alice, secretary):
+    first, second = alice.children
+    reports = [make_report(first, alice.user), make_report(second, alice.user)]
+    with at(9, 0):
+        staff_login(client, secretary)
+        client.post(reverse(CHANGELIST), {"action": "record_selected",
+                                          "_selected_action": [r.pk for r in reports]})
+    assert records_of(first) == [(MONDAY, None, "ABS", None)]
+    assert records_of(second) == [(MONDAY, None, "ABS", None)]
+
+
+def test_a_missing_code_is_said_and_nothing_recorded(client, alice, secretary, settings):
+    settings.ABSENCES_ATTENDANCE_CODES = {"absent": "ZZZ", "late": "RTM"}
+    report = make_report(alice.children[0], alice.user)
+    with at(9, 0):
+        staff_login(client, secretary)
+        page = html_of(client.post(reverse("admin:absences_absencereport_record",
+                                           args=[report.pk]), follow=True))
+    assert french("The attendance code %(code)s is missing from the board's codes.") % {
+        "code": "ZZZ"} in page
+    report.refresh_from_db()
+    assert report.recorded_at is None and not AttendanceRecord.objects.exists()
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_schools_list_costs_the_same_queries_whatever_the_number(
+        client, alice, secretary, django_assert_num_queries, count):
+    for index in range(count):
+        make_report(alice.children[index % 2], alice.user)
+    with at(9, 0):
+        staff_login(client, secretary)
+        client.get(reverse(CHANGELIST))  # the session's first-visit writes
+        # User, its TOTP device, staff schools, user and group permissions, the school
+        # filter's choices, the count and the rows (their students joined).
+        with django_assert_num_queries(8):
+            response = client.get(reverse(CHANGELIST))
+    assert response.status_code == 200

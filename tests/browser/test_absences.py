@@ -1,0 +1,87 @@
+"""Signaler une absence in Chromium, in French on a 360 px phone: from Assiduité, two sick
+children in one step, shown back in Assiduité; and the school's list of today's reports,
+recorded in one click. axe (WCAG 2.1 A and AA) on the form, on Assiduité and on the list."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from absences.models import AbsenceReport
+from students.models import AttendanceRecord
+from tests import factories
+from tests.absences.conftest import MONDAY
+from tests.browser.conftest import assert_no_horizontal_scroll, axe_check, login
+from tests.browser.test_admin_linking import admin_login
+from tests.pages import french
+from tests.staff import make_staff
+from tests.staff_session import totp_secret_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def monday_morning():
+    """Monday 30 November 2026, 7:30 in Toronto, then ticking (the server thread too)."""
+    with time_machine.travel(datetime.datetime.combine(
+            MONDAY, datetime.time(7, 30), ZoneInfo("America/Toronto"))):
+        yield
+
+
+@pytest.fixture
+def board(family, monday_morning):
+    factories.SchoolYearFactory()
+    factories.AttendanceCodeFactory(code="ABS")
+    factories.AttendanceCodeFactory(code="RTM", label_fr="Retard motivé",
+                                    label_en="Excused late", kind="late")
+    return family
+
+
+def test_a_parent_reports_two_sick_children_from_a_phone(phone_page: Page, live_server,
+                                                         board):
+    page = phone_page
+    first, second = board.children
+    login(page, live_server, board.user)
+    page.goto(live_server.url + reverse("students:attendance",
+                                        kwargs={"public_id": first.public_id}))
+    page.get_by_role("link", name=french("Report an absence")).click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    axe_check(page)
+    assert_no_horizontal_scroll(page)
+
+    page.get_by_label(f"{second.first_name} {second.last_name}").check()
+    page.get_by_label(french("Whole day or several days")).check()
+    page.get_by_label(french("Date (or first day)")).fill(MONDAY.isoformat())
+    page.get_by_label(french("Reason")).select_option("illness")
+    page.get_by_label(french("Note for the school (optional)")).fill("Gastro, les deux.")
+    page.get_by_role("button", name=french("Send the report")).click()
+
+    expect(page.locator(".message--success")).to_be_visible()
+    expect(page.locator(".absence-report")).to_contain_text("Gastro, les deux.")
+    axe_check(page)
+    assert_no_horizontal_scroll(page)
+    assert sorted(AbsenceReport.objects.values_list("student", flat=True)) == sorted(
+        [first.pk, second.pk])
+
+
+def test_the_school_records_todays_report_from_its_list(phone_page: Page, live_server,
+                                                        board):
+    page = phone_page
+    child = board.children[0]
+    AbsenceReport.objects.create(student=child, reported_by=board.user, kind="days",
+                                 start_date=MONDAY, end_date=MONDAY, reason="illness",
+                                 late=True)
+    secretary = make_staff("secretariat", first_name="Sophie", schools=[child.school])
+    secret = totp_secret_for(secretary)
+    listing = reverse("admin:absences_absencereport_changelist")
+    admin_login(page, live_server, secretary, secret, listing)
+    expect(page.locator("#result_list")).to_contain_text(str(child))
+    axe_check(page)
+
+    page.get_by_role("button", name=french("Record as attendance")).click()
+    expect(page.locator(".messagelist")).to_be_visible()
+    assert AttendanceRecord.objects.filter(student=child, date=MONDAY,
+                                           code__code="ABS").exists()
