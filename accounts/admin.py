@@ -8,12 +8,14 @@ accounts; staff accounts, groups and two-step devices are the board's.
 from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import AdminForm
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.shortcuts import redirect
@@ -62,6 +64,11 @@ class PermissionLabelsMixin:
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if field is not None and db_field.related_model is Permission:
             field.label_from_instance = permission_label
+            # A model that moved between apps left its old content type's permissions,
+            # which grant nothing: only the installed models' are offered.
+            installed = ContentType.objects.get_for_models(*apps.get_models()).values()
+            field.queryset = field.queryset.filter(
+                content_type__in=[content_type.pk for content_type in installed])
         return field
 
 
