@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from accounts.passwords import FRENCH_LIST
@@ -25,10 +26,13 @@ AMELIE = {"first_name": "Amélie", "last_name": "Tremblay", "username": "atrembl
 
 
 def refusals(password: str, user: User | None = None) -> list[str]:
+    """The reasons, in English (the pages' French is checked below)."""
     try:
-        validate_password(password, user)
+        with translation.override("en"):
+            validate_password(password, user)
     except ValidationError as error:
-        return [str(message) for message in error.messages]
+        with translation.override("en"):
+            return [str(message) for message in error.messages]
     return []
 
 
