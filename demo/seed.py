@@ -357,7 +357,8 @@ class _DemoBoard:
         ):
             model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
         for rows in (self.emails, self.links, self.enrolments, self.attendance, self.results,
-                     self.diploma_records, self.meetings, self.section_enrolments, self.publications, self.forms):
+                     self.diploma_records, self.meetings, self.section_enrolments,
+                     self.publications, self.forms):
             rows.save()
 
     def _school_notices(self) -> None:
