@@ -25,7 +25,7 @@ def units(credits: Decimal | int | float) -> int:
     """Half credits, rounded down: a value the engine cannot count is worth nothing."""
     try:
         return max(0, int(Decimal(str(credits)) * UNITS_PER_CREDIT))
-    except ArithmeticError:
+    except (ArithmeticError, ValueError):  # NaN, infinity
         return 0
 
 

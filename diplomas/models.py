@@ -176,6 +176,7 @@ class DiplomaRecord(models.Model):
     class Meta:
         verbose_name = _("diploma record")
         verbose_name_plural = _("diploma records")
+        ordering = ["student__legal_last_name", "student__legal_first_name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(community_hours__gte=0, community_hours__lte=999),

@@ -69,6 +69,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'diploma record',
+                'ordering': ['student__legal_last_name', 'student__legal_first_name'],
                 'verbose_name_plural': 'diploma records',
             },
         ),
