@@ -41,7 +41,8 @@ def courses_in_progress(student: Student, school_year: SchoolYear | None,
     done = {r.course_id for r in results if r.school_year_id == school_year.pk}
     enrolments = (SectionEnrolment.objects.filter(student=student,
                                                   section__term__school_year=school_year)
-                  .select_related("section__course", "section__term", "section__school")
+                  .select_related("section__course", "section__term__school_year",
+                                  "section__school")
                   .order_by("section__term__start_date", "section__course__code"))
     return [e for e in enrolments if e.section.course_id not in done]
 
