@@ -124,7 +124,7 @@ def bench_engine(runs: int, cases: int) -> bool:
     return median < ENGINE_GOAL_MS and wrong == 0
 
 
-def build(students: int, parents: int) -> list[tuple[str, str]]:
+def build(students: int, parents: int) -> list[tuple[str, str, int]]:
     """The demo board, and one session per parent of a secondary child."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -152,7 +152,7 @@ def build(students: int, parents: int) -> list[tuple[str, str]]:
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
-        pairs.append((f"sessionid={session.session_key}", str(child.public_id)))
+        pairs.append((f"sessionid={session.session_key}", str(child.public_id), user.pk))
         if len(pairs) == parents:
             break
     print(f"Data: {Student.objects.count():,} students; {len(pairs)} parents of secondary "
@@ -160,21 +160,21 @@ def build(students: int, parents: int) -> list[tuple[str, str]]:
     return pairs
 
 
-def query_counts(pairs: list[tuple[str, str]]) -> dict[str, set[int]]:
+def query_counts(pairs: list[tuple[str, str, int]]) -> dict[str, set[int]]:
     """Queries per page, for different children (transcripts of every length)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from accounts.models import User
     from students.models import Student
 
     counts: dict[str, set[int]] = {"Détails": set(), "Relevé": set(), "Exigences": set()}
     results = set()
-    for _cookie, child in pairs[:20]:
-        student = Student.objects.get(public_id=child)
-        results.add(student.results.count())
+    for _cookie, child, user in pairs[:20]:
+        results.add(Student.objects.get(public_id=child).results.count())
         client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(student.guardians.filter(user__isnull=False).first().user)
+        client.force_login(User.objects.get(pk=user))
         for name, path in (("Détails", f"/famille/{child}/"),
                            ("Relevé", f"/famille/{child}/releve/"),
                            ("Exigences", f"/famille/{child}/releve/diplome/")):
@@ -188,8 +188,9 @@ def query_counts(pairs: list[tuple[str, str]]) -> dict[str, set[int]]:
 
 
 def bench_pages(args) -> bool:
-    pairs = build(args.students, args.parents)
-    counts = query_counts(pairs)
+    parents = build(args.students, args.parents)
+    counts = query_counts(parents)
+    pairs = [(cookie, child) for cookie, child, _user in parents]
     from family_wsgi import BARE_PATH
 
     server_env = family.server_env

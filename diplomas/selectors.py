@@ -2,10 +2,14 @@
 diploma programme, shaped for `diplomas.engine`. The student comes from
 students.selectors (who may see whom): these functions never decide access."""
 
+import hashlib
 import math
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils import formats
 from django.utils.translation import gettext, gettext_lazy, ngettext
@@ -51,6 +55,21 @@ def programmes() -> list[Programme]:
     categories = Category.objects.prefetch_related("groups").order_by("order", "pk")
     return list(Programme.objects.prefetch_related(
         Prefetch("categories", queryset=categories)))
+
+
+PROGRAMMES_KEY = "diplomas:programmes"
+PROGRAMMES_SECONDS = 15 * 60
+
+
+def programme_catalogue() -> tuple[str, list[Programme]]:
+    """The programmes, with a token naming this copy of them. Cached: the board changes
+    them a few times a year and every Relevé page reads them; diplomas.signals deletes
+    the copy once a write commits (the timeout bounds what a queryset.update leaves)."""
+    cached = cache.get(PROGRAMMES_KEY)
+    if cached is None:
+        cached = (uuid.uuid4().hex, programmes())
+        cache.set(PROGRAMMES_KEY, cached, PROGRAMMES_SECONDS)
+    return cached
 
 
 def grade_9_year(student: Student, school_year: SchoolYear | None) -> int | None:
@@ -112,36 +131,66 @@ def engine_lines(results: list[CourseResult],
 
 @dataclass
 class StudentRecord:
-    """Everything the two Relevé de notes pages show."""
+    """Everything the two Relevé de notes pages show. The progress is worked out when
+    first read: a page whose fragment is cached under `fingerprint` never needs it."""
 
+    student: Student
     school_year: SchoolYear | None
     results: list[CourseResult]
     in_progress: list[SectionEnrolment]
     record: DiplomaRecord | None
     programme: Programme | None
-    progress: engine.Progress | None
+    catalogue: str  # the token of the programmes' cached copy
 
     @property
     def credits_earned(self) -> Decimal:
         return sum((r.credit_earned for r in self.results), Decimal(0))
 
+    @cached_property
+    def progress(self) -> engine.Progress | None:
+        if self.programme is None:
+            return None
+        return engine.progress(engine_programme(self.programme),
+                               engine_lines(self.results, self.in_progress),
+                               engine_facts(self.record, self.programme))
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Everything these pages show of the student, digested: what their cached
+        fragments are keyed on, so that a change anywhere is a new key (nothing to retire)."""
+        record = self.record
+        shown = (
+            str(self.student.public_id), self.catalogue,
+            self.programme.pk if self.programme else None,
+            self.school_year.name if self.school_year else None,
+            [(r.pk, r.kind, r.course.code, r.course.title_fr, r.course.title_en,
+              r.school.name, r.school_year.name, r.mark, str(r.credit_earned), r.withdrawn,
+              r.online) for r in self.results],
+            [(e.pk, e.section.course.code, e.section.course.title_fr,
+              e.section.course.title_en, str(e.section.course.credit_value),
+              e.section.term.name, e.section.term.school_year.name, e.section.school.name)
+             for e in self.in_progress],
+            record and (record.pk, str(record.community_hours),
+                        str(record.literacy_test_passed_on), record.online_opt_out,
+                        record.financial_literacy_met,
+                        sorted((w.category_id, str(w.credits)) for w in record.waivers.all())),
+        )
+        return hashlib.sha256(repr(shown).encode()).hexdigest()
+
 
 def student_record(student: Student) -> StudentRecord:
-    """A secondary student's transcript and diploma progress, in a fixed number of
+    """A secondary student's transcript and diploma programme, in a fixed number of
     queries whatever the number of results."""
     school_year = current_school_year()
     results = transcript(student)
     in_progress = courses_in_progress(student, school_year, results)
     record = (DiplomaRecord.objects.filter(student=student)
               .prefetch_related("waivers").first())
-    programme = programme_of(student, record, programmes(), school_year)
-    progress = None
-    if programme is not None:
-        progress = engine.progress(engine_programme(programme),
-                                   engine_lines(results, in_progress),
-                                   engine_facts(record, programme))
-    return StudentRecord(school_year=school_year, results=results, in_progress=in_progress,
-                         record=record, programme=programme, progress=progress)
+    catalogue, choices = programme_catalogue()
+    return StudentRecord(student=student, school_year=school_year, results=results,
+                         in_progress=in_progress, record=record,
+                         programme=programme_of(student, record, choices, school_year),
+                         catalogue=catalogue)
 
 
 REQUIREMENT_TITLES = {
