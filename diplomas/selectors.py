@@ -57,19 +57,24 @@ def programmes() -> list[Programme]:
         Prefetch("categories", queryset=categories)))
 
 
-PROGRAMMES_KEY = "diplomas:programmes"
+PROGRAMMES_KEY = "diplomas:programmes:version"
 PROGRAMMES_SECONDS = 15 * 60
+_loaded: dict[str, list[Programme]] = {}  # this process's copy, under its version
 
 
 def programme_catalogue() -> tuple[str, list[Programme]]:
-    """The programmes, with a token naming this copy of them. Cached: the board changes
-    them a few times a year and every Relevé page reads them; diplomas.signals deletes
-    the copy once a write commits (the timeout bounds what a queryset.update leaves)."""
-    cached = cache.get(PROGRAMMES_KEY)
-    if cached is None:
-        cached = (uuid.uuid4().hex, programmes())
-        cache.set(PROGRAMMES_KEY, cached, PROGRAMMES_SECONDS)
-    return cached
+    """The programmes, with the version they were read under. Every Relevé page reads
+    them and the board changes them a few times a year: each process keeps one copy, for
+    as long as the shared cache keeps its version; diplomas.signals deletes the version
+    once a write commits (the timeout bounds what a queryset.update leaves)."""
+    version = cache.get(PROGRAMMES_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.set(PROGRAMMES_KEY, version, PROGRAMMES_SECONDS)
+    if version not in _loaded:
+        _loaded.clear()
+        _loaded[version] = programmes()
+    return version, _loaded[version]
 
 
 def grade_9_year(student: Student, school_year: SchoolYear | None) -> int | None:
@@ -140,7 +145,7 @@ class StudentRecord:
     in_progress: list[SectionEnrolment]
     record: DiplomaRecord | None
     programme: Programme | None
-    catalogue: str  # the token of the programmes' cached copy
+    catalogue: str  # the version of the programmes read (programme_catalogue)
 
     @property
     def credits_earned(self) -> Decimal:

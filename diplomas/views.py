@@ -6,10 +6,12 @@ under the digest of what it shows (`StudentRecord.fingerprint`): the engine and 
 run only when something changed.
 """
 
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from diplomas import charts, selectors
 from students import selectors as student_selectors
@@ -33,24 +35,90 @@ def transcript(request: HttpRequest, public_id) -> HttpResponse:
                       record=selectors.student_record(student))
 
 
+@dataclass(frozen=True)
+class CourseRow:
+    code: str
+    title: str
+    school_year: str
+    mark: str
+    credit: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A chart with its figures in words and the table of its courses, as shown."""
+
+    name: str
+    label: str  # the chart's figures in a sentence (its accessible name)
+    segments: list[charts.Segment]
+    figures: list[tuple[str, str]]
+    rows: list[CourseRow]
+
+
+def _rows(lines) -> list[CourseRow]:
+    rows = []
+    for line in lines:
+        if line.in_progress:
+            section = line.key.section
+            course, year, mark = section.course, section.term.school_year.name, _("In progress")
+        else:
+            course, year = line.key.course, line.key.school_year.name
+            mark = "—" if line.key.mark is None else str(line.key.mark)
+        rows.append(CourseRow(line.code, course.title, year, mark,
+                              selectors.number(line.credit)))
+    return rows
+
+
+def _figures(item) -> list[tuple[str, str]]:
+    n = selectors.number
+    return [(_("Credits required"), n(item.required)), (_("Earned"), n(item.earned)),
+            (_("In progress"), n(item.in_progress)), (_("Waived"), n(item.waived)),
+            (_("Remaining"), n(item.remaining))]
+
+
+def _label(item) -> dict:
+    n = selectors.number
+    return {"earned": n(item.earned), "required": n(item.required),
+            "in_progress": n(item.in_progress)}
+
+
 class RequirementsSummary:
-    """What the requirements page draws, worked out when the template first reads it."""
+    """What the requirements page draws, worked out when the template first reads it (in
+    Python: the page has a chart, figures and a table per category)."""
 
     def __init__(self, record: selectors.StudentRecord) -> None:
-        self.progress = record.progress
+        self.record = record
 
     @cached_property
-    def categories(self) -> list:
-        return [(category, charts.bar(required=category.required, earned=category.earned,
-                                      waived=category.waived,
-                                      in_progress=category.in_progress))
-                for category in self.progress.categories]
+    def progress(self):
+        return self.record.progress
 
     @cached_property
-    def overall(self) -> list[charts.Segment]:
+    def overall(self) -> Section:
         progress = self.progress
-        return charts.bar(required=progress.required, earned=progress.earned,
-                          waived=progress.waived, in_progress=progress.in_progress)
+        return Section(
+            name=_("All credits"),
+            label=_("%(earned)s of %(required)s credits earned, %(in_progress)s in "
+                    "progress") % _label(progress),
+            segments=charts.bar(required=progress.required, earned=progress.earned,
+                                waived=progress.waived, in_progress=progress.in_progress),
+            figures=_figures(progress), rows=[])
+
+    @cached_property
+    def categories(self) -> list[Section]:
+        return [Section(
+            name=category.rule.key.name,
+            label=_("%(name)s: %(earned)s of %(required)s credits earned, %(in_progress)s "
+                    "in progress") % {"name": category.rule.key.name, **_label(category)},
+            segments=charts.bar(required=category.required, earned=category.earned,
+                                waived=category.waived, in_progress=category.in_progress),
+            figures=_figures(category),
+            rows=_rows(category.courses + category.forecast_courses))
+            for category in self.progress.categories]
+
+    @cached_property
+    def excess(self) -> list[CourseRow]:
+        return _rows(self.progress.excess + self.progress.excess_in_progress)
 
     @cached_property
     def requirements(self) -> list:

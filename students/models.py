@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portail.formats import (
@@ -486,6 +487,11 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.title_fr}"
+
+    @property
+    def title(self) -> str:
+        """In the reader's language."""
+        return self.title_en if get_language() == "en" else self.title_fr
 
 
 class Section(models.Model):
