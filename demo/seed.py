@@ -29,6 +29,7 @@ from demo import tables as t
 from demo.absences import seed_absences
 from demo.groups import seed_groups
 from demo.report_cards import seed_report_cards
+from diplomas.models import DiplomaRecord
 from students import timetable_cache
 from students.models import (
     AttendanceCode,
@@ -315,6 +316,7 @@ class _DemoBoard:
         self.enrolments = _Rows(Enrolment)
         self.attendance = _Rows(AttendanceRecord)
         self.results = _Rows(CourseResult)
+        self.diploma_records = _Rows(DiplomaRecord)
         self.meetings = _Rows(Meeting)
         self.section_enrolments = _Rows(SectionEnrolment)
         self.publications = _Rows(TimetablePublication)
@@ -359,7 +361,8 @@ class _DemoBoard:
         ):
             model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
         for rows in (self.emails, self.links, self.enrolments, self.attendance, self.results,
-                     self.meetings, self.section_enrolments, self.publications, self.forms):
+                     self.diploma_records, self.meetings, self.section_enrolments,
+                     self.publications, self.forms):
             rows.save()
 
     def _school_notices(self) -> None:
@@ -463,6 +466,10 @@ class _DemoBoard:
                        lives_with=False)
         lea, thomas, chloe = children
         self._school_life(lea, elementary, arrival=-1, records=6, withdraw_one=True)
+        self._retaken(lea, "MPM2D", failed_mark=46, mark=72)
+        lea_record = self.diploma_records.rows[-1]
+        lea_record.update(community_hours=Decimal(28), literacy_test_passed_on=date(2026, 3, 31),
+                          financial_literacy_met=True)
         self._school_life(thomas, elementary, arrival=-1, moved_in=2, records=6)
         self._school_life(chloe, elementary, arrival=-1, records=6)
 
@@ -559,7 +566,9 @@ class _DemoBoard:
                      withdraw_one: bool = False) -> None:
         entered_grade, entered_on = self._enrolments(student, elementary, arrival, moved_in)
         if student.school.level == t.SECONDARY:
-            self._results(student, entered_grade, entered_on, withdraw_one)
+            lines = self._results(student, entered_grade, entered_on, withdraw_one)
+            if student.is_secondary:
+                self._diploma_record(student, lines)
         self._attendance(student, entered_on, records)
 
     def _enrolments(self, student: Student, elementary: School, arrival: int | None,
@@ -633,9 +642,10 @@ class _DemoBoard:
         return self._mid_year_day(start)
 
     def _results(self, student: Student, since_grade: int, since: date,
-                 withdraw_one: bool) -> None:
+                 withdraw_one: bool) -> list[dict]:
         """Transcript lines for the semesters already finished at this school."""
         rng = self.rng
+        lines = []
         ability = rng.gauss(75, 8)
         withdrawable = None
         for grade in range(max(9, since_grade), student.grade):
@@ -653,6 +663,7 @@ class _DemoBoard:
                             school_year=self.years[start], completion_date=done, mark=mark,
                             credit_earned=course.credit_value if mark >= 50 else 0,
                         )
+                        lines.append(line)
                         if rng.random() < 0.004 or withdraw_one:
                             withdrawable = line
         if withdrawable:
@@ -660,6 +671,35 @@ class _DemoBoard:
             # (often why), and no credit.
             withdrawable.update(withdrawn=True, mark=min(withdrawable["mark"], 45),
                                 credit_earned=0, completion_date=None)
+        return lines
+
+    def _diploma_record(self, student: Student, lines: list[dict]) -> None:
+        """Community hours, the OSSLT (written in Grade 10) and a few online courses.
+
+        From a generator of the student's own, so that the rest of the board stays as it was.
+        """
+        rng = random.Random(student.niso)
+        hours = min(40, max(0, round(rng.gauss(11 * (student.grade - 8), 6))))
+        passed = student.grade >= 11 and rng.random() < 0.9
+        for line in lines:
+            if line["course"].code in t.ONLINE_COURSES and rng.random() < 0.4:
+                line["online"] = True
+        self.diploma_records.add(
+            student=student, community_hours=Decimal(hours),
+            literacy_test_passed_on=date(t.CURRENT_YEAR - student.grade + 10, 3, 31)
+            if passed else None,
+            financial_literacy_met=student.grade >= 11 and rng.random() < 0.8)
+
+    def _retaken(self, student: Student, code: str, *, failed_mark: int, mark: int) -> None:
+        """A course failed, then passed in the summer school of the same year."""
+        line = next(line for line in self.results.rows
+                    if line["student"] is student and line["course"].code == code)
+        line.update(mark=failed_mark, credit_earned=0)
+        school_year = line["school_year"]
+        self.results.add(student=student, course=line["course"], school=student.school,
+                         school_year=school_year, mark=mark,
+                         credit_earned=line["course"].credit_value,
+                         completion_date=date(int(school_year.name[5:]), 7, 24))
 
     def _attendance(self, student: Student, since: date, records: int | None) -> None:
         rng = self.rng

@@ -234,6 +234,9 @@ SECONDARY_COURSES = (
      "Challenge and Change in Society, Grade 12, University Preparation", 1),
 )
 
+# Courses the board also offers online (for the two online learning credits).
+ONLINE_COURSES = ("GLC2O", "CHV2O", "PPL3O", "CHW3M", "HSB4U")
+
 # Elementary "courses" have local codes: subject + grade (FRA05 = Français, 5e année).
 # (prefix, French subject, English subject, first grade, last grade)
 ELEMENTARY_SUBJECTS = (

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "students",
     "helpdesk",
     "documents",
+    "diplomas",
     "notifications",
     "absences",
     "demo",

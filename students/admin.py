@@ -697,18 +697,40 @@ class SectionEnrolmentAdmin(NisoSearchMixin, SchoolDataAdmin):
         return enrolment.section.term
 
 
+class CourseCodeField(forms.ModelChoiceField):
+    """A course typed by its code, as it is written on the transcript (mth1w → MTH1W)."""
+
+    def to_python(self, value):
+        return super().to_python(value.strip().upper() if isinstance(value, str) else value)
+
+
+class CourseResultForm(forms.ModelForm):
+    course = CourseCodeField(
+        queryset=models.Course.objects.all(), to_field_name="code", label=_("course code"),
+        widget=forms.TextInput(attrs={"size": 8}),
+        error_messages={"invalid_choice": _("No course has the code %(value)s: check the "
+                                            "code, or add the course first.")},
+    )
+
+    class Meta:
+        model = models.CourseResult
+        fields = ["student", "course", "kind", "school", "school_year", "completion_date",
+                  "mark", "credit_earned", "withdrawn", "online"]
+
+
 @admin.register(models.CourseResult)
 class CourseResultAdmin(NisoSearchMixin, SchoolDataAdmin):
     # The results a school granted, and the whole transcript of its current students.
     school_scope = ("school", "student__school")
     niso_lookup = "student__niso"
-    list_display = ["student", "course", "school", "school_year", "mark", "credit_earned",
-                    "withdrawn"]
-    list_filter = [own_schools_filter("school"), "school_year", "withdrawn"]
+    form = CourseResultForm
+    list_display = ["student", "course", "kind", "school", "school_year", "mark",
+                    "credit_earned", "withdrawn", "online"]
+    list_filter = [own_schools_filter("school"), "school_year", "kind", "withdrawn", "online"]
     list_select_related = ["student", "course", "school", "school_year"]
     search_fields = [*_student_search("student"), "course__code"]
     search_help_text = _("A student's name or OEN, or a course code.")
-    autocomplete_fields = ["student", "course", "school"]
+    autocomplete_fields = ["student", "school"]
 
 
 @admin.register(models.TimetablePublication)

@@ -2,11 +2,13 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portail.formats import (
@@ -221,6 +223,11 @@ class Student(Address):
     @property
     def niso_display(self) -> str:
         return format_niso(self.niso)
+
+    @property
+    def is_secondary(self) -> bool:
+        """Grades 9 to 12: the students with a transcript and a diploma to work toward."""
+        return self.grade >= Grade.GRADE_9
 
 
 
@@ -503,6 +510,11 @@ class Course(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.title_fr}"
 
+    @property
+    def title(self) -> str:
+        """In the reader's language."""
+        return self.title_en if get_language() == "en" else self.title_fr
+
 
 class Section(models.Model):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sections",
@@ -593,11 +605,21 @@ class CourseResult(models.Model):
                                verbose_name=_("school"))
     school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT,
                                     related_name="results", verbose_name=_("school year"))
+    class Kind(models.TextChoices):
+        COURSE = "course", _("Course taken")
+        # Credits a principal grants on arrival from outside Ontario's schools (PLAR).
+        EQUIVALENCY = "equivalency", _("Equivalent credit (PLAR)")
+        CHALLENGE = "challenge", _("Challenge credit (PLAR)")
+
+    kind = models.CharField(_("kind of result"), max_length=12, choices=Kind.choices,
+                            default=Kind.COURSE)
     completion_date = models.DateField(_("completion date"), null=True, blank=True)
     mark = models.PositiveSmallIntegerField(_("mark (%)"), null=True, blank=True)
     credit_earned = models.DecimalField(_("credit earned"), max_digits=3, decimal_places=1,
                                         default=0)
     withdrawn = models.BooleanField(_("withdrawn (W)"), default=False)
+    online = models.BooleanField(_("online course"), default=False,
+                                 help_text=_("Counts toward the online learning credits."))
 
     class Meta:
         verbose_name = _("course result")
@@ -608,8 +630,9 @@ class CourseResult(models.Model):
                                    name="courseresult_mark_range",
                                    violation_error_message=_("A mark is between 0 and 100.")),
             models.CheckConstraint(
-                condition=Q(credit_earned__gte=0, credit_earned__lte=4),
-                name="courseresult_credit_range",
+                condition=Q(credit_earned__in=[0, Decimal("0.5"), 1]),
+                name="courseresult_credit_values",
+                violation_error_message=_("A credit earned is 0, 0.5 or 1."),
             ),
             models.CheckConstraint(condition=Q(withdrawn=False) | Q(credit_earned=0),
                                    name="courseresult_withdrawn_no_credit",

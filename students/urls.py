@@ -20,6 +20,7 @@ urlpatterns = [
     path("<uuid:public_id>/emploi-du-temps/calendrier/", views.calendar, name="calendar"),
     path("<uuid:public_id>/emploi-du-temps/lien/", views.calendar_link, name="calendar_link"),
     path("<uuid:public_id>/adhesion/", views.enrolments, name="enrolments"),
+    path("<uuid:public_id>/releve/", include("diplomas.urls")),
     path("<uuid:public_id>/documents/", include("documents.urls")),
     path("calendrier/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

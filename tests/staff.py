@@ -25,6 +25,7 @@ __all__ = ["BOARD_ADMINISTRATION", "HELP_DESK", "SCHOOL_STAFF", "make_staff", "s
 
 # The apps above accounts give the groups their models' permissions in migrations of their own.
 DOCUMENTS_PERMISSIONS_MIGRATION = import_module("documents.migrations.0003_staff_permissions")
+DIPLOMAS_PERMISSIONS_MIGRATION = import_module("diplomas.migrations.0003_staff_permissions")
 NOTIFICATIONS_PERMISSIONS_MIGRATION = import_module(
     "notifications.migrations.0005_staff_post_announcements")
 ABSENCES_PERMISSIONS_MIGRATION = import_module("absences.migrations.0002_staff_permissions")
@@ -36,6 +37,7 @@ def staff_group(name: str) -> Group:
     if not Group.objects.filter(name=name).exists():
         staff_groups_ensure()
         DOCUMENTS_PERMISSIONS_MIGRATION.grant_permissions(django_apps)
+        DIPLOMAS_PERMISSIONS_MIGRATION.grant_permissions(django_apps)
         NOTIFICATIONS_PERMISSIONS_MIGRATION.grant_posting(django_apps)
         ABSENCES_PERMISSIONS_MIGRATION.grant_permissions(django_apps)
     return Group.objects.get(name=name)

@@ -24,6 +24,7 @@ from django.utils.html import escape
 from absences.models import AbsenceReport, DayOff, SafeArrivalCheck, SchoolDay
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
+from diplomas.models import Category, DiplomaRecord, Programme, SubjectGroup
 from documents.models import BoardForm, LearningSkill, ReportCard, ReportingPeriod
 from notifications.models import Announcement
 from notifications.models import Group as SchoolGroup
@@ -42,7 +43,8 @@ pytestmark = pytest.mark.django_db
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 # Rows no school owns: every school reads them, only the board changes them.
-BOARD_WIDE = {models.SchoolYear, models.AttendanceCode, models.Course, LearningSkill}
+BOARD_WIDE = {models.SchoolYear, models.AttendanceCode, models.Course, LearningSkill,
+              Programme, Category, SubjectGroup}
 # Rows only board-level staff see, whichever school they concern.
 BOARD_ONLY = {Authenticator, Group, OutboundEmail, AuditEvent}
 HIDDEN_NAME = "Zyxwar"  # every name of school B's rows
@@ -83,6 +85,7 @@ def school_rows(school: models.School, name: str) -> dict:
         models.AttendanceRecord: factories.AttendanceRecordFactory(student=student,
                                                                    reason=f"Absence {name}"),
         models.CourseResult: factories.CourseResultFactory(student=student),
+        DiplomaRecord: DiplomaRecord.objects.create(student=student, community_hours=12),
         models.TimetablePublication: TimetablePublicationFactory(school=school),
         models.ParentForm: parent_form,
         models.ParentFormResponse: ParentFormResponseFactory(
@@ -246,7 +249,11 @@ def test_board_reference_data_is_read_not_changed_by_a_school(secretary_client, 
            models.AttendanceCode: factories.AttendanceCodeFactory,
            models.Course: factories.CourseFactory,
            LearningSkill: lambda: LearningSkill.objects.create(
-               code="essai", name_fr="Compétence d'essai", name_en="Test skill")}[model]()
+               code="essai", name_fr="Compétence d'essai", name_en="Test skill"),
+           # The programmes of the data migration.
+           Programme: lambda: Programme.objects.get(code="deso-2024"),
+           Category: lambda: Category.objects.filter(programme__code="ceso").first(),
+           SubjectGroup: lambda: SubjectGroup.objects.get(code="stim")}[model]()
     change = url(model, "change", row.pk)
 
     assert row.pk in listed_pks(secretary_client.get(url(model, "changelist")))

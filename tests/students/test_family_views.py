@@ -102,17 +102,20 @@ class TestFamilyTab:
 class TestChildLayout:
     @pytest.mark.parametrize("name", CHILD_PAGES)
     def test_side_tabs_in_asp_order_and_only_those_that_exist(self, client, alice, name):
-        child = alice.children[1]  # secondary: Relevés de notes would apply, once it exists
+        child = alice.children[1]  # secondary: Relevé de notes comes second
         english(client)
         tabs = nav(html(client, url(name, child)), f"Tabs for {child.first_name}")
-        assert hrefs(tabs) == [url("details", child), url("timetable", child),
-                               url("enrolments", child),
+        assert hrefs(tabs) == [url("details", child),
+                               reverse("students:diplomas:transcript",
+                                       kwargs={"public_id": child.public_id}),
+                               url("timetable", child), url("enrolments", child),
                                reverse("students:documents:list",
                                        kwargs={"public_id": child.public_id}),
                                reverse("notifications:child",
                                        kwargs={"public_id": child.public_id})]
-        for missing in ("Transcript",):
-            assert missing not in tabs
+        elementary = alice.children[0]
+        assert "Transcript" not in nav(html(client, url(name, elementary)),
+                                       f"Tabs for {elementary.first_name}")
         current = {"timetable": "timetable", "calendar": "timetable",
                    "enrolments": "enrolments"}.get(name, "details")
         marked = re.findall(r'href="([^"]+)" aria-current="(page|true)"', tabs)

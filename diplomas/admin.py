@@ -1,0 +1,134 @@
+"""The board's programmes (read by every school, changed by the board) and each student's
+diploma record (their school's staff): community hours, the OSSLT, the online opt-out,
+financial literacy, waived credits. A programme is refused, with the reason, when one of
+its categories can be satisfied by no course of the catalogue, or when its categories do
+not add up to its credits."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import Scope, ScopedInlineMixin
+from diplomas.models import (
+    Category,
+    DiplomaRecord,
+    Programme,
+    SubjectGroup,
+    Waiver,
+    patterns_regex,
+    split_patterns,
+)
+from students.admin import STUDENT_NAME_SEARCH, NisoSearchMixin, SchoolDataAdmin, SchoolDataInline
+from students.models import Course
+
+
+@admin.register(SubjectGroup)
+class SubjectGroupAdmin(SchoolDataAdmin):
+    school_scope = Scope.BOARD_WIDE
+    list_display = ["name_fr", "code", "patterns"]
+    search_fields = ["name_fr", "name_en", "code"]
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["order", "name_fr", "name_en", "credits", "patterns", "groups", "any_course"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or cleaned.get("DELETE") or cleaned.get("any_course"):
+            return cleaned
+        patterns = split_patterns(cleaned.get("patterns", ""))
+        for group in cleaned.get("groups") or []:
+            patterns += split_patterns(group.patterns)
+        if not patterns or not Course.objects.filter(
+                code__regex=patterns_regex(patterns)).exists():
+            raise ValidationError(
+                _("No course of the catalogue satisfies this category: give course codes or "
+                  "code beginnings, or subject groups, that match courses."),
+                code="unsatisfiable")
+        return cleaned
+
+
+class CategoryFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors) or not hasattr(self.instance, "total_credits"):
+            return
+        kept = [form.cleaned_data for form in self.forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        total = sum((data["credits"] for data in kept), Decimal(0))
+        if self.instance.total_credits is not None and total != self.instance.total_credits:
+            raise ValidationError(
+                _("The categories add up to %(sum)s credits, the programme requires "
+                  "%(total)s: they must be equal."),
+                params={"sum": total, "total": self.instance.total_credits}, code="sum")
+
+
+class CategoryInline(ScopedInlineMixin, admin.StackedInline):
+    school_scope = Scope.BOARD_WIDE  # like its programme: schools read, the board edits
+    model = Category
+    form = CategoryForm
+    formset = CategoryFormSet
+    extra = 0
+    filter_horizontal = ["groups"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(SchoolDataAdmin):
+    school_scope = Scope.BOARD_WIDE
+    list_display = ["name_fr", "kind", "first_cohort", "last_cohort", "is_default",
+                    "total_credits"]
+    search_fields = ["name_fr", "name_en", "code"]
+    inlines = [CategoryInline]
+    fieldsets = [
+        (None, {"fields": ["code", "name_fr", "name_en", "kind", "total_credits"]}),
+        (_("Who follows it"), {"fields": ["first_cohort", "last_cohort", "is_default"]}),
+        (_("Other requirements"), {"fields": ["community_hours", "literacy_required",
+                                              "literacy_courses", "online_credits",
+                                              "financial_literacy_required"]}),
+    ]
+
+
+class WaiverInline(SchoolDataInline):
+    model = Waiver
+    fields = ["category", "credits", "reason"]
+    extra = 0
+    autocomplete_fields = ["category"]
+
+
+@admin.register(Category)
+class CategoryAdmin(SchoolDataAdmin):
+    """For the waivers' category search; categories are edited with their programme."""
+
+    school_scope = Scope.BOARD_WIDE
+    search_fields = ["name_fr", "name_en", "programme__name_fr"]
+    list_display = ["name_fr", "programme", "credits"]
+    list_select_related = ["programme"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DiplomaRecord)
+class DiplomaRecordAdmin(NisoSearchMixin, SchoolDataAdmin):
+    school_scope = "student__school"
+    niso_lookup = "student__niso"
+    list_display = ["student", "programme", "community_hours", "literacy_test_passed_on",
+                    "online_opt_out", "financial_literacy_met"]
+    list_select_related = ["student", "programme"]
+    list_filter = ["programme", "online_opt_out", "financial_literacy_met"]
+    search_fields = [f"student__{field}" for field in STUDENT_NAME_SEARCH]
+    search_help_text = _("A student's name or OEN.")
+    autocomplete_fields = ["student"]
+    inlines = [WaiverInline]

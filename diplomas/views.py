@@ -1,0 +1,148 @@
+"""Famille › Relevé de notes: the transcript, and the diploma's requirements with charts.
+
+Secondary students only: for anyone else, and for a child the parent may not see, a 404
+(students.selectors decides who sees whom). Each page's content is cached in the process
+under the digest of what it shows (`StudentRecord.fingerprint`): the engine and the charts
+run only when something changed.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from diplomas import charts, selectors
+from students import selectors as student_selectors
+from students.models import Student
+from students.views import child_page
+
+
+def _secondary_child(request: HttpRequest, public_id) -> tuple[Student, list[Student]]:
+    student, children = student_selectors.student_among_children(request.user, public_id)
+    if not student.is_secondary:
+        raise Http404
+    return student, children
+
+
+@login_required
+def transcript(request: HttpRequest, public_id) -> HttpResponse:
+    """Diplôme/Certificat (the programme's name links to its requirements), then the
+    Répertoire des crédits complétés and this year's courses."""
+    student, children = _secondary_child(request, public_id)
+    return child_page(request, "diplomas/transcript.html", "transcript", student, children,
+                      record=selectors.student_record(student))
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    code: str
+    title: str
+    school_year: str
+    mark: str
+    credit: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A chart with its figures in words and the table of its courses, as shown."""
+
+    name: str
+    label: str  # the chart's figures in a sentence (its accessible name)
+    segments: list[charts.Segment]
+    figures: list[tuple[str, str]]
+    rows: list[CourseRow]
+
+
+def _rows(lines) -> list[CourseRow]:
+    rows = []
+    for line in lines:
+        if line.in_progress:
+            section = line.key.section
+            course, year, mark = section.course, section.term.school_year.name, _("In progress")
+        else:
+            course, year = line.key.course, line.key.school_year.name
+            mark = "—" if line.key.mark is None else str(line.key.mark)
+        rows.append(CourseRow(line.code, course.title, year, mark,
+                              selectors.number(line.credit)))
+    return rows
+
+
+def _figures(item) -> list[tuple[str, str]]:
+    n = selectors.number
+    return [(_("Credits required"), n(item.required)), (_("Earned"), n(item.earned)),
+            (_("In progress"), n(item.in_progress)), (_("Waived"), n(item.waived)),
+            (_("Remaining"), n(item.remaining))]
+
+
+def _label(item) -> dict:
+    n = selectors.number
+    return {"earned": n(item.earned), "required": n(item.required),
+            "in_progress": n(item.in_progress)}
+
+
+class RequirementsSummary:
+    """What the requirements page draws, worked out when the template first reads it (in
+    Python: the page has a chart, figures and a table per category)."""
+
+    def __init__(self, record: selectors.StudentRecord) -> None:
+        self.record = record
+
+    @cached_property
+    def progress(self):
+        return self.record.progress
+
+    @cached_property
+    def overall(self) -> Section:
+        progress = self.progress
+        return Section(
+            name=_("All credits"),
+            label=_("%(earned)s of %(required)s credits earned, %(in_progress)s in "
+                    "progress") % _label(progress),
+            segments=charts.bar(required=progress.required, earned=progress.earned,
+                                waived=progress.waived, in_progress=progress.in_progress),
+            figures=_figures(progress), rows=[])
+
+    @cached_property
+    def categories(self) -> list[Section]:
+        return [Section(
+            name=category.rule.key.name,
+            label=_("%(name)s: %(earned)s of %(required)s credits earned, %(in_progress)s "
+                    "in progress") % {"name": category.rule.key.name, **_label(category)},
+            segments=charts.bar(required=category.required, earned=category.earned,
+                                waived=category.waived, in_progress=category.in_progress),
+            figures=_figures(category),
+            rows=_rows(category.courses + category.forecast_courses))
+            for category in self.progress.categories]
+
+    @cached_property
+    def excess(self) -> list[CourseRow]:
+        return _rows(self.progress.excess + self.progress.excess_in_progress)
+
+    @cached_property
+    def requirements(self) -> list:
+        return [(selectors.REQUIREMENT_TITLES[r.name], r,
+                 charts.bar(required=r.required, earned=r.required if r.met else r.done,
+                            in_progress=r.in_progress),
+                 selectors.requirement_status(r))
+                for r in self.progress.requirements]
+
+    @cached_property
+    def missing(self) -> list[str]:
+        return selectors.still_missing(self.progress)
+
+    @cached_property
+    def missing_if_passed(self) -> list[str]:
+        return selectors.still_missing(self.progress, if_passed=True)
+
+
+@login_required
+def diploma(request: HttpRequest, public_id) -> HttpResponse:
+    """The summary of the diploma's requirements: a chart and a table per category."""
+    student, children = _secondary_child(request, public_id)
+    record = selectors.student_record(student)
+    if record.programme is None:
+        raise Http404
+    return child_page(request, "diplomas/diploma.html", "transcript", student, children,
+                      record=record, summary=RequirementsSummary(record))

@@ -1,0 +1,336 @@
+"""The requirement engine against hand-worked cases, the programmes of ONTARIO.md, an
+exhaustive search, and properties any student's data must keep (hypothesis)."""
+
+import itertools
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diplomas import engine, selectors
+from diplomas.engine import CourseLine, Facts, Rule
+from diplomas.models import Programme
+
+D = Decimal
+HALF = D("0.5")
+
+
+def line(code: str, credit=1, **kwargs) -> CourseLine:
+    return CourseLine(key=code + str(kwargs), code=code, credit=D(credit), **kwargs)
+
+
+def earned_by(progress: engine.Progress) -> dict:
+    return {c.rule.key: c.earned for c in progress.categories}
+
+
+def counted_codes(progress: engine.Progress) -> dict:
+    return {c.rule.key: sorted(line.code for line in c.courses) for c in progress.categories}
+
+
+# --- Hand-worked cases ----------------------------------------------------------------------
+
+ARTS_OR_TECH = Rule(key="arts-or-tech", credits=D(1), patterns=("A", "T"))
+ARTS = Rule(key="arts", credits=D(1), patterns=("A",))
+
+
+def test_where_first_come_first_served_fails_the_optimum_counts_both_courses():
+    """By hand: AVI1O fits both categories, TIJ1O only the first. Given in order, AVI1O
+    would take "arts or tech" and TIJ1O would count nowhere (1 credit); the optimum puts
+    AVI1O under arts (2 credits)."""
+    programme = engine.Programme(rules=(ARTS_OR_TECH, ARTS))
+    progress = engine.progress(programme, [line("AVI1O"), line("TIJ1O")], Facts())
+
+    assert counted_codes(progress) == {"arts-or-tech": ["TIJ1O"], "arts": ["AVI1O"]}
+    assert progress.earned == 2 and progress.remaining == 0 and not progress.excess
+
+
+def test_a_chain_of_moves_is_found():
+    """Three courses, three categories, each course's first choice taken by the one
+    before it: only moving two courses on counts all three."""
+    rules = (Rule("x", D(1), ("SNC",)), Rule("y", D(1), ("SNC", "SBI")),
+             Rule("z", D(1), ("SBI", "SPH")))
+    progress = engine.progress(engine.Programme(rules=rules),
+                               [line("SBI3U"), line("SPH3U"), line("SNC1W")], Facts())
+    assert counted_codes(progress) == {"x": ["SNC1W"], "y": ["SBI3U"], "z": ["SPH3U"]}
+
+
+def test_a_whole_course_is_never_split_between_two_half_credit_categories():
+    """A flow would send half of a 1-credit course to each 0.5 category (1 credit); a
+    course counts whole in one category: 0.5 credit, the other half is lost."""
+    rules = (Rule("career", HALF, ("GLC",)), Rule("civics", HALF, ("GLC",)))
+    progress = engine.progress(engine.Programme(rules=rules), [line("GLC2O")], Facts())
+    assert progress.earned == HALF
+    assert sum(len(c.courses) for c in progress.categories) == 1
+
+
+def test_half_credits_fill_their_categories_and_a_whole_one_fills_a_half_left():
+    rules = (Rule("career", HALF, ("GLC2",)), Rule("civics", HALF, ("CHV2",)),
+             Rule("optional", D(1), any_course=True))
+    lines = [line("GLC2O", HALF), line("CHV2O", HALF), line("CHV2P", HALF)]
+    progress = engine.progress(engine.Programme(rules=rules), lines, Facts())
+    assert earned_by(progress) == {"career": HALF, "civics": HALF, "optional": HALF}
+    assert progress.remaining == HALF
+
+
+def test_a_course_passed_twice_counts_once_and_the_other_is_apart():
+    rules = (Rule("math", D(3), ("M",)),)
+    first, again = line("MPM2D"), line("MPM2D", online=True)
+    progress = engine.progress(engine.Programme(rules=rules), [first, again], Facts())
+    assert progress.earned == 1
+    assert len(progress.excess) == 1
+
+
+def test_a_sixth_character_is_the_same_course():
+    rules = (Rule("fr", D(4), ("FRA",)),)
+    progress = engine.progress(engine.Programme(rules=rules),
+                               [line("FRA1D"), line("FRA1DA")], Facts())
+    assert progress.earned == 1
+
+
+def test_courses_beyond_a_requirement_are_excess():
+    rules = (Rule("science", D(2), ("S",)),)
+    lines = [line("SNC1W"), line("SNC2D"), line("SBI3U")]
+    progress = engine.progress(engine.Programme(rules=rules), lines, Facts())
+    assert progress.earned == 2 and [x.code for x in progress.excess] == ["SBI3U"]
+
+
+def test_the_forecast_fills_what_the_earned_courses_leave():
+    rules = (Rule("fr", D(4), ("FRA",)), Rule("optional", D(2), any_course=True))
+    lines = [line("FRA1D"), line("FRA2D"), line("FRA3U", in_progress=True),
+             line("AVI3M", in_progress=True), line("SPH3U", in_progress=True),
+             line("SBI3U", in_progress=True)]
+    progress = engine.progress(engine.Programme(rules=rules), lines, Facts())
+    fr, optional = progress.categories
+    assert (fr.earned, fr.in_progress, fr.remaining, fr.remaining_if_passed) == (2, 1, 2, 1)
+    assert (optional.earned, optional.in_progress, optional.remaining_if_passed) == (0, 2, 0)
+    assert len(progress.excess_in_progress) == 1
+
+
+def test_a_course_in_progress_already_passed_counts_nothing_more():
+    rules = (Rule("math", D(3), ("M",)),)
+    progress = engine.progress(engine.Programme(rules=rules),
+                               [line("MPM2D"), line("MPM2D", in_progress=True)], Facts())
+    assert (progress.earned, progress.in_progress) == (1, 0)
+    assert len(progress.excess_in_progress) == 1
+
+
+def test_waived_credits_lower_what_is_left_and_never_exceed_the_requirement():
+    rules = (Rule("fr", D(4), ("FRA",)), Rule("en", D(1), ("EAE",)))
+    facts = Facts(waived={"fr": D(1), "en": D(3)})
+    progress = engine.progress(engine.Programme(rules=rules), [line("FRA1D")], facts)
+    fr, en = progress.categories
+    assert (fr.earned, fr.waived, fr.remaining) == (1, 1, 2)
+    assert (en.waived, en.remaining) == (1, 0)
+
+
+def test_requirements_other_than_credits():
+    programme = engine.Programme(rules=(), community_hours=40, literacy_required=True,
+                                 literacy_courses=("CCL4O", "OLC4O"), online_credits=2,
+                                 financial_literacy_required=True)
+    lines = [line("GLC2O", HALF, online=True), line("CHV2O", HALF, online=True),
+             line("PPL3O", online=True, in_progress=True), line("CCL4O", in_progress=True)]
+    progress = engine.progress(programme, lines, Facts(community_hours=D(28)))
+    hours, literacy, online, financial = progress.requirements
+    assert (hours.done, hours.remaining, hours.met) == (28, 12, False)
+    assert (literacy.met, literacy.in_progress) == (False, 1)
+    assert (online.done, online.in_progress, online.remaining_if_passed) == (1, 1, 0)
+    assert not financial.met and not progress.complete
+
+    passed = engine.progress(programme, [line("OLC4O")],
+                             Facts(online_opt_out=True, financial_literacy_met=True))
+    _hours, literacy, online, financial = passed.requirements
+    assert literacy.met and online.met and online.opted_out and financial.met
+    by_test = engine.progress(programme, [], Facts(literacy_test_passed=True))
+    assert by_test.requirements[1].met
+
+
+@pytest.mark.parametrize("credit", ["0.25", "3", "-1", "NaN", "1e9"])
+def test_odd_data_never_crashes_and_counts_whole_halves_at_most(credit):
+    rules = (Rule("math", D(3), ("M",)), Rule("optional", D(2), any_course=True))
+    lines = [CourseLine(key=1, code="", credit=D(credit)),
+             CourseLine(key=2, code="m", credit=D(credit)),
+             CourseLine(key=3, code="MTH1W", credit=D(credit))]
+    progress = engine.progress(engine.Programme(rules=rules), lines, Facts())
+    for category in progress.categories:
+        assert 0 <= category.earned <= category.required
+
+
+# --- The programmes of the data migration (ONTARIO.md) ----------------------------------
+
+def programme(code: str) -> engine.Programme:
+    return selectors.engine_programme(
+        next(p for p in selectors.programmes() if p.code == code))
+
+
+def names_and_credits(code: str) -> dict:
+    found = next(p for p in selectors.programmes() if p.code == code)
+    return {c.name_fr: c.credits for c in found.categories.all()}
+
+
+# A French-language school's student who entered Grade 9 in 2024 and met every rule.
+DESO_2024_TRANSCRIPT = [
+    "FRA1D", "MTH1W", "SNC1W", "CGC1W", "EAE1D", "AVI1O", "PPL1O", "TIJ1O",
+    "FRA2D", "MPM2D", "SNC2D", "CHC2D", "EAE2D", "ICS2O", ("GLC2O", HALF), ("CHV2O", HALF),
+    "FRA3U", "MCR3U", "SBI3U", "SCH3U", "EAE3U", "CHW3M", "PPL3O", "AVI3M",
+    "FRA4U", "MHF4U", "MDM4U", "SPH4U", "EAE4U", "HSB4U", "CGW4U",
+]
+
+
+def transcript(entries) -> list[CourseLine]:
+    return [line(*entry) if isinstance(entry, tuple) else line(entry) for entry in entries]
+
+
+@pytest.mark.django_db
+class TestProgrammes:
+    def test_deso_2024_has_the_compulsory_credits_of_a_french_language_school(self):
+        assert names_and_credits("deso-2024") == {
+            "Français": 4, "Mathématiques": 3, "Sciences": 2,
+            "Éducation technologique (9e ou 10e année)": 1, "Histoire du Canada": 1,
+            "Géographie du Canada": 1, "Arts": 1, "Éducation physique et santé": 1,
+            "English": 1, "Exploration de carrière": HALF, "Civisme et citoyenneté": HALF,
+            "STIM": 1, "Crédits au choix": 13}
+        deso = Programme.objects.get(code="deso-2024")
+        assert (deso.total_credits, deso.community_hours, deso.online_credits) == (30, 40, 2)
+        assert deso.literacy_required and deso.financial_literacy_required
+        assert deso.takes_cohort(2024) and not deso.takes_cohort(2023)
+
+    def test_deso_2023_has_groups_1_2_and_3_and_no_stem(self):
+        credits = names_and_credits("deso-2023")
+        assert sum(credits.values()) == 30 and credits["Crédits au choix"] == 12
+        assert {name: credits[name] for name in ("Groupe 1", "Groupe 2", "Groupe 3")} == {
+            "Groupe 1": 1, "Groupe 2": 1, "Groupe 3": 1}
+        assert "STIM" not in credits and not any("technologique" in n for n in credits)
+        assert Programme.objects.get(code="deso-2023").takes_cohort(2023)
+
+    def test_ceso_is_7_compulsory_and_7_optional_credits(self):
+        credits = names_and_credits("ceso")
+        assert credits.pop("Crédits au choix") == 7 and sum(credits.values()) == 7
+        assert credits["Français"] == 2
+
+    def test_a_complete_deso_2024_transcript_meets_every_requirement(self):
+        facts = Facts(community_hours=D(40), literacy_test_passed=True,
+                      financial_literacy_met=True)
+        lines = transcript(DESO_2024_TRANSCRIPT)
+        lines = [CourseLine(key=x.key, code=x.code, credit=x.credit,
+                            online=x.code in ("GLC2O", "CHV2O", "HSB4U")) for x in lines]
+        progress = engine.progress(programme("deso-2024"), lines, facts)
+        assert progress.earned == 30 and progress.remaining == 0 and progress.complete
+        by_name = {c.rule.key.name_fr: [x.code for x in c.courses]
+                   for c in progress.categories}
+        assert by_name["STIM"][0][0] in "BIMST"
+        assert by_name["English"] in (["EAE1D"], ["EAE2D"], ["EAE3U"], ["EAE4U"])
+
+    def test_without_a_tech_credit_the_stem_course_cannot_stand_in_for_it(self):
+        lines = transcript([x for x in DESO_2024_TRANSCRIPT if x != "TIJ1O"])
+        progress = engine.progress(programme("deso-2024"), lines, Facts())
+        tech = next(c for c in progress.categories if "technologique" in c.rule.key.name_fr)
+        assert tech.remaining == 1
+        assert progress.earned == 29  # the optional credits are all there
+
+    def test_the_same_transcript_under_deso_2023_fills_the_groups(self):
+        progress = engine.progress(programme("deso-2023"), transcript(DESO_2024_TRANSCRIPT),
+                                   Facts())
+        groups = {c.rule.key.name_fr: c.earned for c in progress.categories
+                  if c.rule.key.name_fr.startswith("Groupe")}
+        assert groups == {"Groupe 1": 1, "Groupe 2": 1, "Groupe 3": 1}
+        assert progress.earned == 30
+
+    def test_ceso_counts_14_of_the_same_transcript(self):
+        progress = engine.progress(programme("ceso"), transcript(DESO_2024_TRANSCRIPT),
+                                   Facts())
+        assert progress.earned == 14 and progress.remaining == 0
+        assert progress.requirements == []
+
+
+# --- The optimum, against an exhaustive search -------------------------------------------
+
+def exhaustive(capacities, sizes, eligible) -> int:
+    best = 0
+    for choice in itertools.product(*[[None, *e] for e in eligible]):
+        load = [0] * len(capacities)
+        for size, category in zip(sizes, choice, strict=True):
+            if category is not None:
+                load[category] += size
+        best = max(best, sum(min(c, x) for c, x in zip(capacities, load, strict=True)))
+    return best
+
+
+@st.composite
+def allocation_problems(draw, max_items=6):
+    categories = draw(st.integers(1, 4))
+    capacities = draw(st.lists(st.integers(0, 4), min_size=categories, max_size=categories))
+    items = draw(st.integers(0, max_items))
+    sizes = draw(st.lists(st.sampled_from([1, 2]), min_size=items, max_size=items))
+    eligible = draw(st.lists(st.lists(st.integers(0, categories - 1), unique=True),
+                             min_size=items, max_size=items))
+    return capacities, sizes, eligible
+
+
+@settings(max_examples=400, deadline=None)
+@given(allocation_problems())
+def test_the_allocation_is_the_optimum_of_an_exhaustive_search(problem):
+    capacities, sizes, eligible = problem
+    value, given_to = engine.allocate(capacities, sizes, eligible)
+    load = [0] * len(capacities)
+    for size, category, allowed in zip(sizes, given_to, eligible, strict=True):
+        if category is not None:
+            assert category in allowed
+            load[category] += size
+    assert value == sum(min(c, x) for c, x in zip(capacities, load, strict=True))
+    assert value == exhaustive(capacities, sizes, eligible)
+
+
+# --- Properties of any student's data ----------------------------------------------------
+
+CODES = ["FRA1D", "FRA2D", "MTH1W", "MPM2D", "SNC1W", "SBI3U", "TIJ1O", "ICS2O", "AVI1O",
+         "EAE1D", "GLC2O", "CHV2O", "CHC2D", "CGC1W", "PPL1O", "BBI2O", "HSB4U", "CCL4O"]
+RULES = (
+    Rule("fr", D(2), ("FRA",)), Rule("math", D(2), ("M",)), Rule("sci", HALF, ("S",)),
+    Rule("tech", D(1), ("T??1", "T??2")), Rule("stem", D(1), ("B", "I", "M", "S", "T")),
+    Rule("career", HALF, ("GLC2",)), Rule("civics", HALF, ("CHV2",)),
+    Rule("arts-or-tech", D(1), ("A", "T")), Rule("optional", D(3), any_course=True),
+)
+PROGRAMME = engine.Programme(rules=RULES, community_hours=40, literacy_required=True,
+                             literacy_courses=("CCL4O",), online_credits=2)
+
+course_lines = st.builds(
+    CourseLine, key=st.uuids(), code=st.sampled_from(CODES),
+    credit=st.sampled_from([D(0), HALF, D(1)]), in_progress=st.booleans(),
+    online=st.booleans())
+facts = st.builds(Facts, community_hours=st.decimals(0, 60, places=1),
+                  waived=st.dictionaries(st.sampled_from([r.key for r in RULES]),
+                                         st.sampled_from([HALF, D(1)])))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(course_lines, max_size=14), facts)
+def test_no_course_counts_twice_and_the_totals_add_up(lines, facts):
+    progress = engine.progress(PROGRAMME, lines, facts)
+    counted = [x for c in progress.categories for x in c.courses]
+    forecast = [x for c in progress.categories for x in c.forecast_courses]
+    assert len({id(x) for x in counted + forecast}) == len(counted + forecast)
+    assert len({x.ministry_code for x in counted}) == len(counted)  # a course once
+    earned = [x for x in lines if not x.in_progress and x.credit > 0]
+    assert sorted(map(id, counted + progress.excess)) == sorted(map(id, earned))
+    for category in progress.categories:
+        total = sum((x.credit for x in category.courses), D(0))
+        assert category.earned == min(total, category.required - category.waived)
+        assert all(category.rule.accepts(x.ministry_code) for x in category.courses)
+        assert category.earned + category.waived + category.in_progress <= category.required
+        assert category.remaining == category.required - category.earned - category.waived
+    assert progress.required == sum(r.credits for r in RULES)
+    assert progress.earned + progress.waived + progress.remaining == progress.required
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(course_lines, max_size=12), course_lines, facts)
+def test_adding_a_course_never_lowers_progress(lines, extra, facts):
+    before = engine.progress(PROGRAMME, lines, facts)
+    after = engine.progress(PROGRAMME, [*lines, extra], facts)
+    assert after.earned >= before.earned
+    assert after.remaining <= before.remaining
+    for category in after.categories:
+        assert category.remaining_if_passed <= category.remaining
+    for old, new in zip(before.requirements, after.requirements, strict=True):
+        assert new.done >= old.done

@@ -1,0 +1,216 @@
+"""Famille › Relevé de notes: the transcript and the diploma's requirements, as a parent
+reads them; only for secondary students the parent may see (else a 404 that leaks
+nothing); a fixed number of queries; French and English."""
+
+import dataclasses
+import re
+
+import pytest
+from django.urls import reverse
+
+from diplomas.models import DiplomaRecord, Programme
+from students import models
+from tests import factories
+from tests.diplomas.history import WITHDRAWN_MARK, give_history
+from tests.pages import french, french_plural, html_of
+from tests.students.test_family_access import FORBIDDEN, _assert_nothing_leaks, _make_forbidden
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("famille_today")]
+
+
+def transcript_url(child) -> str:
+    return reverse("students:diplomas:transcript", kwargs={"public_id": child.public_id})
+
+
+def diploma_url(child) -> str:
+    return reverse("students:diplomas:diploma", kwargs={"public_id": child.public_id})
+
+
+def text_of(page: str) -> str:
+    """The page's words, one space apart."""
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+@pytest.fixture
+def teen(family):
+    """Alice's secondary child, in Grade 11, with the hand-worked history."""
+    child = family.children[1]
+    give_history(child)
+    return child
+
+
+def test_the_tab_shows_for_a_secondary_child_only(client, family, teen):
+    client.force_login(family.user)
+    elementary = family.children[0]
+    tab = f'href="{transcript_url(teen)}"'
+    assert tab in html_of(client.get(reverse("students:details",
+                                             kwargs={"public_id": teen.public_id})))
+    page = html_of(client.get(reverse("students:details",
+                                      kwargs={"public_id": elementary.public_id})))
+    assert french("Transcript") not in text_of(page) and "/releve/" not in page
+    for url in (transcript_url(elementary), diploma_url(elementary)):
+        assert client.get(url).status_code == 404
+
+
+def test_the_transcript_lists_every_result_and_a_w_never_shows_its_mark(client, family, teen):
+    client.force_login(family.user)
+    page = html_of(client.get(transcript_url(teen)))
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    ics = text_of(next(row for row in rows if "ICS2O" in row))
+    assert "W W" in ics and str(WITHDRAWN_MARK) not in ics
+    mpm = [text_of(row) for row in rows if "MPM2D" in row]
+    assert len(mpm) == 2 and any(" 44 0 " in row for row in mpm)
+    equivalency = text_of(next(row for row in rows if "LWSBD" in row))
+    assert french("Equivalent credit (PLAR)") in equivalency and "—" in equivalency
+    assert "GLC2O" in page and french("online course") in page
+    # Credits earned in all: 16 (the 0 of the failed MPM2D and the W count nothing).
+    assert french("Credits earned: %(total)s") % {"total": "16"} in text_of(page)
+    for code in ("FRA3U", "MCR3U", "SBI3U", "EAE3U"):  # this year's courses
+        assert code in page
+    deso = Programme.objects.get(code="deso-2024")
+    assert f'<a href="{diploma_url(teen)}">{deso.name_fr}</a>' in page
+
+
+def figures(page: str, heading: str) -> list[str]:
+    """The five figures (required, earned, in progress, waived, remaining) under a heading."""
+    section = page.split(f">{heading}</h")[1]
+    dl = section.split('<dl class="figures">')[1].split("</dl>")[0]
+    return re.findall(r"<dd>([^<]*)</dd>", dl)
+
+
+def test_the_requirements_agree_with_the_hand_count(client, family, teen):
+    client.force_login(family.user)
+    page = html_of(client.get(diploma_url(teen)))
+    assert figures(page, french("All credits")) == ["30", "16", "4", "0", "14"]
+    assert figures(page, "Français") == ["4", "2", "1", "0", "2"]
+    assert figures(page, "Mathématiques") == ["3", "2", "1", "0", "1"]
+    assert figures(page, "STIM") == ["1", "0", "1", "0", "1"]
+    assert figures(page, "Crédits au choix") == ["13", "3", "1", "0", "10"]
+    assert figures(page, "Exploration de carrière") == ["0,5", "0,5", "0", "0", "0"]
+    missing = [
+        french_plural("%(count)s credit in %(category)s", "%(count)s credits in %(category)s",
+                      2) % {"count": "2", "category": "Français"},
+        french_plural("%(count)s credit in %(category)s", "%(count)s credits in %(category)s",
+                      1) % {"count": "1", "category": "Mathématiques"},
+        french_plural("%(count)s credit in %(category)s", "%(count)s credits in %(category)s",
+                      1) % {"count": "1", "category": "STIM"},
+        french_plural("%(count)s optional credit", "%(count)s optional credits", 10)
+        % {"count": "10"},
+        french_plural("%(count)s hour of community involvement",
+                      "%(count)s hours of community involvement", 12) % {"count": "12"},
+        french_plural("%(count)s online learning credit", "%(count)s online learning credits",
+                      1) % {"count": "1"},
+        french("the financial literacy component of Grade 10 mathematics"),
+    ]
+    assert f'{french("Still needed to graduate:")} {", ".join(missing)}.' in text_of(page)
+    # The courses counted under their chart; the retaken MPM2D once, the W nowhere.
+    maths = page.split(">Mathématiques</h4>")[1].split("</section>")[0]
+    assert "MTH1W" in maths and maths.count("<th scope=\"row\">MPM2D") == 1 and "MCR3U" in maths
+    assert "ICS2O" not in page
+    # Each chart is an image named by its figures, which the page also gives in text.
+    assert page.count('role="img"') == 13 + 1 + 4  # categories, all credits, the others
+    label = french("%(name)s: %(earned)s of %(required)s credits earned, %(in_progress)s in "
+                   "progress") % {"name": "Français", "earned": "2", "required": "4",
+                                  "in_progress": "1"}
+    assert f'role="img" aria-label="{label}"' in page
+
+
+def test_in_english(client, family, teen):
+    client.force_login(family.user)
+    client.cookies["django_language"] = "en"
+    page = html_of(client.get(diploma_url(teen)))
+    assert "Ontario Secondary School Diploma (OSSD)" in page
+    assert "Still needed to graduate: 2 credits in French, 1 credit in Mathematics" in \
+        text_of(page)
+    assert figures(page, "Career studies") == ["0.5", "0.5", "0", "0", "0"]
+
+
+def test_a_staff_choice_of_programme_and_waived_credits_show(client, family, teen):
+    record = DiplomaRecord.objects.get(student=teen)
+    record.programme = Programme.objects.get(code="ceso")
+    record.save()
+    client.force_login(family.user)
+    page = html_of(client.get(diploma_url(teen)))
+    assert figures(page, french("All credits")) == ["14", "14", "0", "0", "0"]
+    assert french("Every requirement is met.") in page
+
+
+def test_a_change_shows_on_the_next_page_despite_the_caches(
+        client, family, teen, django_capture_on_commit_callbacks):
+    """The page's content is cached under the digest of what it shows, the programmes
+    until the board changes them: a new mark, or a renamed category, shows at once."""
+    client.force_login(family.user)
+    assert "Arts" in html_of(client.get(diploma_url(teen)))
+    result = models.CourseResult.objects.get(student=teen, course__code="AVI1O")
+    result.mark = 63
+    result.save()
+    category = Programme.objects.get(code="deso-2024").categories.get(name_fr="Arts")
+    category.name_fr = "Éducation artistique"
+    with django_capture_on_commit_callbacks(execute=True):  # the copy goes on commit
+        category.save()
+    page = html_of(client.get(diploma_url(teen)))
+    arts = page.split(">Éducation artistique</h4>")[1].split("</section>")[0]
+    assert "<td>63</td>" in arts
+    assert "<td>63</td>" in html_of(client.get(transcript_url(teen)))
+
+
+def test_with_no_programme_the_transcript_says_so_and_the_summary_is_a_404(client, family,
+                                                                           teen):
+    Programme.objects.update(is_default=False)
+    client.force_login(family.user)
+    page = html_of(client.get(transcript_url(teen)))
+    assert french("No diploma programme applies to this student yet: ask the school.") in page
+    assert client.get(diploma_url(teen)).status_code == 404
+
+
+@pytest.fixture
+def both_secondary(family, other_family):
+    """The cases of the access tests aimed at secondary children with a history."""
+    other = other_family.children[0]
+    other.school.level = models.Level.SECONDARY
+    other.school.save()
+    for child in (family.children[1], other):
+        give_history(child)
+    return dataclasses.replace(family, children=family.children[::-1],
+                               links=family.links[::-1]), other_family
+
+
+@pytest.mark.parametrize("case", FORBIDDEN)
+@pytest.mark.parametrize("page", [transcript_url, diploma_url])
+def test_any_other_child_is_a_404_that_leaks_nothing(client, both_secondary, case, page):
+    family, other_family = both_secondary
+    child = _make_forbidden(case, family, other_family)
+    assert child.is_secondary
+    client.force_login(family.user)
+    response = client.get(page(child))
+    _assert_nothing_leaks(response, child)
+    assert "FRA1D" not in response.content.decode()
+
+
+def test_anonymous_visitors_go_to_the_login_page(client, teen):
+    response = client.get(diploma_url(teen))
+    assert response.status_code == 302 and "/comptes/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("page", [transcript_url, diploma_url])
+def test_the_query_count_does_not_grow_with_the_transcript(client, family, teen, page,
+                                                          django_assert_num_queries):
+    client.force_login(family.user)
+    client.get(page(teen))  # the session and the cached navigation settle
+    with django_assert_num_queries(QUERIES) as small:
+        html_of(client.get(page(teen)))
+    more_years = factories.SchoolYearFactory(name="2023-2024",
+                                             start_date="2023-09-05", end_date="2024-06-28")
+    models.CourseResult.objects.bulk_create(
+        models.CourseResult(student=teen, school=teen.school, school_year=more_years,
+                            course=factories.CourseFactory(code=f"HZ{n:02d}1"), mark=70,
+                            credit_earned=1)
+        for n in range(40))
+    with django_assert_num_queries(len(small.captured_queries)):
+        html_of(client.get(page(teen)))
+
+
+# The user (1, the session being in the cache), the children (1), this year (1), the
+# results (1), this year's classes (1), the diploma record and its waivers (2); the
+# programmes come from the cache.
+QUERIES = 7
