@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 
 from accounts.models import StaffProfile, User
 from accounts.roles import BOARD_ADMINISTRATION, HELP_DESK, SCHOOL_STAFF, staff_groups_ensure
+from portail.migration_operations import permissions_grant
 from students.models import School
 from tests import factories
 from tests.staff_session import admin_login
@@ -23,12 +24,15 @@ from tests.staff_session import admin_login
 __all__ = ["BOARD_ADMINISTRATION", "HELP_DESK", "SCHOOL_STAFF", "make_staff", "staff_group",
            "staff_login", "totp_code"]
 
-# The apps above accounts give the groups their models' permissions in migrations of their own.
-DOCUMENTS_PERMISSIONS_MIGRATION = import_module("documents.migrations.0003_staff_permissions")
-DIPLOMAS_PERMISSIONS_MIGRATION = import_module("diplomas.migrations.0003_staff_permissions")
-NOTIFICATIONS_PERMISSIONS_MIGRATION = import_module(
-    "notifications.migrations.0005_staff_post_announcements")
-ABSENCES_PERMISSIONS_MIGRATION = import_module("absences.migrations.0002_staff_permissions")
+# The apps above accounts give the groups their models' permissions in migrations of their
+# own: {app label: that migration's grants}.
+STAFF_PERMISSIONS = {
+    app_label: import_module(f"{app_label}.migrations.{name}").GRANTS
+    for app_label, name in [("documents", "0003_staff_permissions"),
+                            ("diplomas", "0003_staff_permissions"),
+                            ("notifications", "0005_staff_post_announcements"),
+                            ("absences", "0002_staff_permissions")]
+}
 
 
 def staff_group(name: str) -> Group:
@@ -36,10 +40,8 @@ def staff_group(name: str) -> Group:
     emptied the tables (as with --reuse-db)."""
     if not Group.objects.filter(name=name).exists():
         staff_groups_ensure()
-        DOCUMENTS_PERMISSIONS_MIGRATION.grant_permissions(django_apps)
-        DIPLOMAS_PERMISSIONS_MIGRATION.grant_permissions(django_apps)
-        NOTIFICATIONS_PERMISSIONS_MIGRATION.grant_posting(django_apps)
-        ABSENCES_PERMISSIONS_MIGRATION.grant_permissions(django_apps)
+        for app_label, grants in STAFF_PERMISSIONS.items():
+            permissions_grant(django_apps, app_label=app_label, grants=grants)
     return Group.objects.get(name=name)
 
 

@@ -4,42 +4,15 @@ the safe-arrival list, and set their schools' times and days without school.
 Which schools' rows each sees comes from their staff profile (accounts/scoping.py).
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-PERMISSIONS = [
-    *(f"{action}_{model}" for model in ("absencereport", "safearrivalcheck")
-      for action in ("view", "change")),
-    *(f"{action}_{model}" for model in ("schoolday", "dayoff")
-      for action in ("view", "add", "change", "delete")),
-]
-GROUPS = ["Personnel scolaire", "Administration du conseil"]
+from portail.migration_operations import staff_permissions
 
-
-def allow(apps, schema_editor):
-    # Permissions are normally created after all migrations: make them exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    grant_permissions(apps)
-
-
-def grant_permissions(apps) -> None:
-    """Add the permissions to the groups (tests call it again after a flush)."""
-    Permission = apps.get_model("auth", "Permission")
-    permissions = list(Permission.objects.filter(content_type__app_label="absences",
-                                                 codename__in=PERMISSIONS))
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=GROUPS):
-        group.permissions.add(*permissions)
-
-
-def disallow(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(content_type__app_label="absences",
-                                            codename__in=PERMISSIONS)
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=GROUPS):
-        group.permissions.remove(*permissions)
+SCHOOL_SIDE = {
+    **{model: ("view", "change") for model in ("absencereport", "safearrivalcheck")},
+    **{model: ("view", "add", "change", "delete") for model in ("schoolday", "dayoff")},
+}
+GRANTS = {"Personnel scolaire": SCHOOL_SIDE, "Administration du conseil": SCHOOL_SIDE}
 
 
 class Migration(migrations.Migration):
@@ -49,4 +22,4 @@ class Migration(migrations.Migration):
         ("accounts", "0004_staff_groups"),
     ]
 
-    operations = [migrations.RunPython(allow, disallow)]
+    operations = [staff_permissions(app_label="absences", grants=GRANTS)]
