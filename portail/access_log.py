@@ -1,8 +1,8 @@
 """gunicorn's access log without the secrets some links carry (gunicorn.conf.py).
 
 A calendar link works for anyone who has it, for as long as the parent keeps it; the
-unsubscribe, validation and reset links likewise. The log keeps which page was asked
-for, with the secret part replaced.
+unsubscribe, validation, reset, safe-arrival and staff invitation links likewise. The log
+keeps which page was asked for, with the secret part replaced.
 """
 
 import re
@@ -10,7 +10,8 @@ import re
 from gunicorn.glogging import Logger
 
 SECRET_SEGMENT = re.compile(
-    r"(/calendrier/|/desabonnement/|/password/reset/key/|/compte/valider/)[^/?#\s\"]+")
+    r"(/calendrier/|/desabonnement/|/password/reset/key/|/compte/valider/|/absences/arrivee/"
+    r"|/personnel/invitation/[^/?#\s\"]+/)[^/?#\s\"]+")
 HIDDEN = r"\1[secret]"
 
 

@@ -1,5 +1,6 @@
 """gunicorn's access log, as the image and bench/ configure it (gunicorn.conf.py): the
-secret part of a calendar, unsubscribe, validation or reset link is never written."""
+secret part of a calendar, unsubscribe, validation, reset, safe-arrival or invitation link
+is never written."""
 
 import datetime
 import runpy
@@ -18,6 +19,8 @@ TOKEN = "k3J9-secret-token-xYz"
     (f"/desabonnement/{TOKEN}/", "/desabonnement/[secret]/"),
     (f"/compte/valider/{TOKEN}/", "/compte/valider/[secret]/"),
     (f"/comptes/password/reset/key/4-{TOKEN}/", "/comptes/password/reset/key/[secret]/"),
+    (f"/absences/arrivee/{TOKEN}/", "/absences/arrivee/[secret]/"),
+    (f"/compte/personnel/invitation/2s/{TOKEN}/", "/compte/personnel/invitation/2s/[secret]/"),
 ])
 def test_the_access_log_hides_the_secret_in_links(tmp_path, path, shown):
     config = Config()
