@@ -26,8 +26,10 @@ import hashlib
 import time
 
 from allauth.account.signals import password_reset
+from allauth.core import ratelimit
 from django.core.cache import cache
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from accounts.models import User
 
@@ -117,14 +119,30 @@ def account_locked(user: User) -> bool:
         and cache.get(_until(account), 0) > time.time()
 
 
-def lockout_clear(user: User) -> bool:
-    """Forget this account's failed logins, from every address; True if it was locked."""
+def _allauth_limits(user: User) -> list[tuple[str, str]]:
+    """allauth's per-key limits that name this account: (action, key) as allauth counts them.
+
+    Reset requests count under what the parent typed (the email or the login ID), login-ID
+    recovery and the validation email under the email.
+    """
+    limits = [("reset_password", user.username.lower())]
+    if user.email:
+        email = user.email.lower()
+        limits += [("reset_password", email), ("recover_login_id", email), ("confirm_email", email)]
+    return limits
+
+
+def lockout_clear(user: User, *, request: HttpRequest) -> bool:
+    """Forget this account's failed logins from every address, and allauth's limits on its
+    reset, recovery and validation emails; True if it was locked."""
     was_locked = account_locked(user)
     login_succeeded(account=account_key(user, ""))
+    for action, key in _allauth_limits(user):
+        ratelimit.clear(request, action=action, key=key)
     return was_locked
 
 
 @receiver(password_reset, dispatch_uid="accounts.lockouts.password_reset")
 def password_reset_unlocks(sender, request, user: User, **kwargs) -> None:
     """A new password set from the emailed link proves the mailbox: the lock goes."""
-    lockout_clear(user)
+    lockout_clear(user, request=request)

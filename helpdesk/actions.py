@@ -67,7 +67,7 @@ def _password_reset(request: HttpRequest, user: User, form) -> Outcome:
 
 
 def _unlock(request: HttpRequest, user: User, form) -> Outcome:
-    if services.account_unlock(actor=request.user, user=user):
+    if services.account_unlock(request=request, actor=request.user, user=user):
         return messages.SUCCESS, _("The account is unlocked: the parent can log in again.")
     return messages.INFO, _("The account was not locked; failed logins were cleared anyway.")
 

@@ -77,9 +77,10 @@ def password_reset_send(*, request: HttpRequest, actor: User, user: User) -> boo
 
 
 @transaction.atomic
-def account_unlock(*, actor: User, user: User) -> bool:
-    """Lift the failed-login lockout from every device; True if the account was locked."""
-    was_locked = lockouts.lockout_clear(user)
+def account_unlock(*, request: HttpRequest, actor: User, user: User) -> bool:
+    """Lift every limit on the account's sign-in and recovery, from every device; True if
+    the account was locked."""
+    was_locked = lockouts.lockout_clear(user, request=request)
     audit_record(actor=actor, action=Audit.UNLOCK, instance=user,
                  after={"was_locked": was_locked})
     return was_locked

@@ -368,6 +368,30 @@ def test_unlock_an_account_held_by_failed_logins(each_cache, agent_client, agent
     assert logs_in(user, "198.51.100.4")
 
 
+def reset_requested(login: str, ip: str) -> bool:
+    """Whether "Réinitialiser votre mot de passe" takes the request (allauth answers 429
+    once the login is over its limit)."""
+    response = Client(REMOTE_ADDR=ip).post(reverse("account_reset_password"), {"email": login})
+    return response.status_code != 429
+
+
+def test_unlock_also_lifts_the_limits_on_the_accounts_reset_requests(
+        each_cache, agent_client, family):
+    user = family.user
+    wrong_passwords([user.username, user.email], ["203.0.113.7", "198.51.100.4"], 10)
+    # Five reset requests a minute for one email or login ID, from any address.
+    for number in range(5):
+        assert reset_requested(user.email, f"192.0.2.{number}")
+        assert reset_requested(user.username, f"192.0.2.{number}")
+    assert not reset_requested(user.email, "192.0.2.9")
+    assert not reset_requested(user.username, "192.0.2.9")
+
+    act(agent_client, user, "unlock")
+
+    assert reset_requested(user.email, "192.0.2.9")
+    assert reset_requested(user.username, "192.0.2.9")
+
+
 def test_deactivate_needs_a_reason_then_reactivate(agent_client, agent, family):
     user = family.user
     response, html = act(agent_client, user, "deactivate", reason="")
