@@ -182,6 +182,7 @@ def transcript(entries) -> list[CourseLine]:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("programmes")
 class TestProgrammes:
     def test_deso_2024_has_the_compulsory_credits_of_a_french_language_school(self):
         assert names_and_credits("deso-2024") == {
