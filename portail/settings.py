@@ -190,7 +190,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    # French and English lists, runs and sequences, the person's own words (issue 15).
+    # French and English lists, runs and sequences, the person's own words.
     {"NAME": "accounts.passwords.CommonPasswordValidator"},
     {"NAME": "accounts.passwords.PatternValidator"},
     {"NAME": "accounts.passwords.PersonalWordsValidator"},

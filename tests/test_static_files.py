@@ -1,7 +1,8 @@
 """Static files as the image collects them: readable by the user that serves them.
 
-collectstatic runs as root at build time and gunicorn as another user; issue 18's workers
-died on an unreadable staticfiles.json when the private media's 0o640 applied to them.
+collectstatic runs as root at build time and gunicorn as another user; the image's workers
+once died at boot on an unreadable staticfiles.json, when the private media's 0o640 applied
+to the static files too.
 """
 
 import os

@@ -4,7 +4,8 @@ Hypothesis draws a guardian link (custody, access rights, portal access, the stu
 around the 18th birthday, the adult's consent, the student's status) and a day, and checks
 the parent's page, `students_visible_to`, the admin's "Connexions au Portail Famille", the
 help desk's view of the account's children and the nightly 18-year task against the rule
-as ONTARIO.md states it, computed here from the age in years.
+as Ontario's rule states it (at 18 a student controls their record: a guardian needs their
+consent), computed here from the age in years.
 """
 
 import datetime
