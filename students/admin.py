@@ -362,10 +362,10 @@ class StudentAdmin(NisoSearchMixin, SchoolDataAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if obj is None or obj.status != models.Student.Status.WITHDRAWN:
+        status = form.base_fields.get("status")  # none on a read-only page (the help desk)
+        if status is not None and (obj is None or obj.status != models.Student.Status.WITHDRAWN):
             # Withdrawing closes the enrolment and may close guardians' accounts: only
             # through the list's action, which asks for the date and the reason.
-            status = form.base_fields["status"]
             status.choices = [choice for choice in status.choices
                               if choice[0] != models.Student.Status.WITHDRAWN]
             status.help_text = _("To withdraw students, select them in the list of students "
