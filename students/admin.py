@@ -782,6 +782,12 @@ class ParentFormAdmin(SchoolDataAdmin):
         return form
 
 
+def _spreadsheet_text(value: str) -> str:
+    """A cell a spreadsheet shows as typed: a parent's signature such as "=HYPERLINK(…)"
+    would otherwise run as a formula on the secretary's computer."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 @admin.register(models.ParentFormResponse)
 class ParentFormResponseAdmin(NisoSearchMixin, ReadOnlyAdmin):
     school_scope = "student__school"
@@ -803,10 +809,10 @@ class ParentFormResponseAdmin(NisoSearchMixin, ReadOnlyAdmin):
                          _("signed at")])
         rows = queryset.select_related("form", "student__school", "answered_by")
         for answer in rows.order_by("form__title_fr", "student__legal_last_name"):
-            writer.writerow([
+            writer.writerow([_spreadsheet_text(str(cell)) for cell in [
                 answer.form.title_fr, str(answer.student), answer.student.school.name,
                 answer.student.get_grade_display(), _("yes") if answer.accepted else _("no"),
                 answer.signature, answer.answered_by.username,
                 timezone.localtime(answer.signed_at).strftime("%Y-%m-%d %H:%M"),
-            ])
+            ]])
         return response
