@@ -4,8 +4,7 @@ queued one task whatever was typed and has answered; here the account is looked 
 from urllib.parse import quote
 
 from allauth.account import app_settings as account_settings
-from allauth.account.internal.userkit import filter_users_by_email
-from allauth.account.utils import user_pk_to_url_str
+from allauth.account.utils import filter_users_by_email, user_pk_to_url_str
 from django.conf import settings
 from django.urls import reverse
 
@@ -47,8 +46,7 @@ def password_reset_send(*, login: str, language: str) -> None:
     to write to.
     """
     if "@" in login:
-        users = filter_users_by_email(login, is_active=True, prefer_verified=True,
-                                      for_login=True)
+        users = filter_users_by_email(login, is_active=True, prefer_verified=True)
         if not users:
             _unknown_account_tell(email=login, language=language)
     else:

@@ -58,7 +58,7 @@ def account_activate(*, request: HttpRequest, email_address: EmailAddress) -> No
 
 # Login-ID recovery and password reset: the page queues one task whatever was typed and
 # answers at once; the worker looks the account up. Known and unknown inputs then cost the
-# request the same (issue 15: nobody can tell from the answer's time that an account exists).
+# request the same: nobody can tell from the answer's time that an account exists.
 
 def login_id_recover_request(*, email: str) -> None:
     queue_after_commit(tasks.login_id_recover, email=email, language=translation.get_language())

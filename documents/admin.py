@@ -144,8 +144,6 @@ class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
     list_filter = ["status", own_schools_filter("period__school"), "period__school_year",
                    "period__kind"]
     list_select_related = ["student", "period__school", "period__school_year"]
-    list_per_page = 50
-    show_full_result_count = False
     search_fields = [f"student__{field}" for field in STUDENT_NAME_SEARCH]
     search_help_text = _("A student's name or OEN.")
     autocomplete_fields = ["student", "period"]

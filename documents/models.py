@@ -83,7 +83,7 @@ class ReportingPeriod(models.Model):
 
 
 class LearningSkill(models.Model):
-    """The learning skills and work habits a report card rates: board data (ONTARIO.md)."""
+    """The learning skills and work habits a report card rates: board data."""
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name_fr = models.CharField(_("French name"), max_length=100)

@@ -40,8 +40,8 @@ def file_name_safe(text: str) -> str:
 
 
 def report_card_filename(card: ReportCard) -> str:
-    """ONTARIO.md's naming rule. Elementary: name and first name_OEN_report_year_date;
-    secondary: school code_OEN_report_year_date."""
+    """The board's naming rule for report-card files. Elementary: name and first
+    name_OEN_report_year_date; secondary: school code_OEN_report_year_date."""
     period = card.period
     student = card.student
     if period.school.level == Level.SECONDARY:

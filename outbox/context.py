@@ -5,6 +5,8 @@ from datetime import datetime
 
 from django.apps import apps
 from django.db import models
+from django.utils import timezone
+from django.utils.functional import Promise
 
 
 def context_dump(context: dict) -> dict:
@@ -15,18 +17,29 @@ def context_dump(context: dict) -> dict:
     """
     kept = {}
     for name, value in context.items():
-        if isinstance(value, models.Model):
+        # An unsaved instance would load as None; a naive datetime in the worker's zone.
+        if isinstance(value, models.Model) and value.pk is not None:
             kept[name] = {"__model__": value._meta.label, "pk": value.pk}
-        elif isinstance(value, datetime):
+        elif isinstance(value, datetime) and timezone.is_aware(value):
             kept[name] = {"__datetime__": value.isoformat()}
         elif isinstance(value, str | int | float | bool) or value is None:
             kept[name] = value
         else:
             raise TypeError(
-                f"Email context {name!r}: a {type(value).__name__} cannot be stored; pass "
+                f"Email context {name!r}: {_described(value)} cannot be stored; pass "
                 "a str, int, float, bool, None, an aware datetime or a saved model instance."
             )
     return kept
+
+
+def _described(value) -> str:
+    if isinstance(value, models.Model):
+        return f"an unsaved {type(value).__name__}"
+    if isinstance(value, datetime):
+        return "a naive datetime"
+    if isinstance(value, Promise):
+        return "a lazy translation"
+    return f"a {type(value).__name__}"
 
 
 def context_load(context: dict) -> dict:

@@ -190,7 +190,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    # French and English lists, runs and sequences, the person's own words (issue 15).
+    # French and English lists, runs and sequences, the person's own words.
     {"NAME": "accounts.passwords.CommonPasswordValidator"},
     {"NAME": "accounts.passwords.PatternValidator"},
     {"NAME": "accounts.passwords.PersonalWordsValidator"},
@@ -257,7 +257,10 @@ STORAGES = {
         "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     },
 }
+# Photos and attachments: nothing for other users, neither the files nor the folders
+# that name them (the umask's 0o755 let anyone list them).
 FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -362,10 +362,10 @@ class StudentAdmin(NisoSearchMixin, SchoolDataAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if obj is None or obj.status != models.Student.Status.WITHDRAWN:
+        status = form.base_fields.get("status")  # none on a read-only page (the help desk)
+        if status is not None and (obj is None or obj.status != models.Student.Status.WITHDRAWN):
             # Withdrawing closes the enrolment and may close guardians' accounts: only
             # through the list's action, which asks for the date and the reason.
-            status = form.base_fields["status"]
             status.choices = [choice for choice in status.choices
                               if choice[0] != models.Student.Status.WITHDRAWN]
             status.help_text = _("To withdraw students, select them in the list of students "
@@ -782,6 +782,12 @@ class ParentFormAdmin(SchoolDataAdmin):
         return form
 
 
+def _spreadsheet_text(value: str) -> str:
+    """A cell a spreadsheet shows as typed: a parent's signature such as "=HYPERLINK(…)"
+    would otherwise run as a formula on the secretary's computer."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 @admin.register(models.ParentFormResponse)
 class ParentFormResponseAdmin(NisoSearchMixin, ReadOnlyAdmin):
     school_scope = "student__school"
@@ -803,10 +809,10 @@ class ParentFormResponseAdmin(NisoSearchMixin, ReadOnlyAdmin):
                          _("signed at")])
         rows = queryset.select_related("form", "student__school", "answered_by")
         for answer in rows.order_by("form__title_fr", "student__legal_last_name"):
-            writer.writerow([
+            writer.writerow([_spreadsheet_text(str(cell)) for cell in [
                 answer.form.title_fr, str(answer.student), answer.student.school.name,
                 answer.student.get_grade_display(), _("yes") if answer.accepted else _("no"),
                 answer.signature, answer.answered_by.username,
                 timezone.localtime(answer.signed_at).strftime("%Y-%m-%d %H:%M"),
-            ])
+            ]])
         return response

@@ -77,10 +77,13 @@ def portal_connections(student: Student, *, today: date | None = None) -> list[P
         .prefetch_related(
             *_account_rows("guardian__user__"),
             Prefetch("guardian__access_codes",
-                     queryset=AccessCode.objects.filter(used_at__isnull=True)
+                     queryset=AccessCode.objects.filter(claimed_by__isnull=False,
+                                                        used_at__isnull=True)
                      .select_related("claimed_by")
                      .prefetch_related(*_account_rows("claimed_by__")),
-                     to_attr="open_codes"),
+                     to_attr="claimed_codes"),
+            Prefetch("guardian__access_codes", queryset=AccessCode.objects.usable(now=now),
+                     to_attr="usable_codes"),
         )
         .order_by("contact_order", "guardian__last_name")
     )
@@ -88,18 +91,17 @@ def portal_connections(student: Student, *, today: date | None = None) -> list[P
     for link in links:
         guardian = link.guardian
         account = guardian.user
-        claimed = next((code.claimed_by for code in guardian.open_codes if code.claimed_by), None)
+        claimed = next((code.claimed_by for code in guardian.claimed_codes), None)
         if account is None and claimed is not None:
             # Signed up with the school's code; linked once the email is validated.
             account = claimed
-        pending = [code.expires_at for code in guardian.open_codes
-                   if code.claimed_by_id is None and code.expires_at > now]
         connections.append(PortalConnection(
             link=link,
             state=_account_state(account),
             account=account,
             two_step=bool(account and account.totp_devices),
             access_off=link_access_off(link, today),
-            code_expires_at=max(pending, default=None),
+            code_expires_at=max((code.expires_at for code in guardian.usable_codes),
+                                default=None),
         ))
     return connections

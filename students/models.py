@@ -280,8 +280,10 @@ def hash_access_code(code: str) -> str:
 
 class AccessCodeQuerySet(models.QuerySet):
     def usable(self, *, now=None) -> "AccessCodeQuerySet":
-        """Codes a parent can still sign up with: not claimed by an account, not expired."""
-        return self.filter(claimed_by__isnull=True, expires_at__gt=now or timezone.now())
+        """Codes a parent can still sign up with: not claimed by an account, not used (the
+        account that used one may be deleted since, which unsets `claimed_by`), not expired."""
+        return self.filter(claimed_by__isnull=True, used_at__isnull=True,
+                           expires_at__gt=now or timezone.now())
 
 
 class AccessCode(models.Model):

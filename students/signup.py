@@ -2,9 +2,9 @@
 
 Step 2's page hashes the password and the security answer, queues one task and answers
 "validation message sent" whether the email is new or already has an account: the page
-then costs the same either way (issue 15). Here, an address already in use gets an email
-saying so; a new one gets its account, its guardian contact or claimed access code, and
-the validation link.
+then costs the same either way, and nobody learns from it that an address has an account.
+Here, an address already in use gets an email saying so; a new one gets its account, its
+guardian contact or claimed access code, and the validation link.
 """
 
 from allauth.account.adapter import get_adapter

@@ -5,16 +5,20 @@ Without PostgreSQL, Redis or Chromium, the tests that need them skip with the re
 """
 
 import os
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 
+from diplomas.models import Programme
 from tests import factories
 from tests.staff import make_staff, staff_login
 from tests.students import famille_factories
 
 REQUIRE_SERVICES = os.environ.get("PORTAIL_REQUIRE_SERVICES") == "1"
+PROGRAMMES_MIGRATION = import_module("diplomas.migrations.0002_programmes")
 
 # The SMTP sink, Redis and Celery workers that the email, import and report-card tests share.
 pytest_plugins = ["tests.real_services"]
@@ -59,6 +63,15 @@ def _fresh_cache():
 def family(db):
     """Alice's family: two children in two schools, the usual subject of access tests."""
     return factories.make_family(last_name="Tremblay", parent_first_name="Alice")
+
+
+@pytest.fixture
+def programmes(db):
+    """The diploma programmes of the data migration. A transactional test's flush empties
+    their tables, and --reuse-db keeps the emptied database for the next run: loaded again
+    when missing."""
+    if not Programme.objects.exists():
+        PROGRAMMES_MIGRATION.load_programmes(apps, None)
 
 
 @pytest.fixture

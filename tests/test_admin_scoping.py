@@ -244,7 +244,8 @@ def test_mine_open_and_theirs_do_not(secretary_client, schools):
 
 @pytest.mark.parametrize("model", sorted(BOARD_WIDE, key=lambda model: model._meta.label),
                          ids=lambda model: model._meta.label)
-def test_board_reference_data_is_read_not_changed_by_a_school(secretary_client, model):
+def test_board_reference_data_is_read_not_changed_by_a_school(secretary_client, programmes,
+                                                              model):
     row = {models.SchoolYear: factories.SchoolYearFactory,
            models.AttendanceCode: factories.AttendanceCodeFactory,
            models.Course: factories.CourseFactory,

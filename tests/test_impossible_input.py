@@ -1,4 +1,4 @@
-"""NUL bytes and other characters no token, id or field can hold (issue 15): a 404 or a
+"""NUL bytes and other characters no token, id or field can hold: a 404 or a
 French form error, never a 500, on every URL parameter and form field of the parent side.
 PostgreSQL refuses NUL in text, so anything that reached it answered 500."""
 

@@ -1,7 +1,8 @@
 """Static files as the image collects them: readable by the user that serves them.
 
-collectstatic runs as root at build time and gunicorn as another user; issue 18's workers
-died on an unreadable staticfiles.json when the private media's 0o640 applied to them.
+collectstatic runs as root at build time and gunicorn as another user; the image's workers
+once died at boot on an unreadable staticfiles.json, when the private media's 0o640 applied
+to the static files too.
 """
 
 import os
@@ -10,7 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +48,20 @@ def test_collectstatic_output_is_readable_by_another_user(tmp_path):
     assert unreadable == []
 
 
-def test_private_media_keep_their_restrictive_mode():
-    assert storages["default"].file_permissions_mode == settings.FILE_UPLOAD_PERMISSIONS
-    assert settings.FILE_UPLOAD_PERMISSIONS & 0o007 == 0
+@pytest.mark.parametrize(("alias", "closed"), [("default", 0o007), ("private", 0o077)])
+def test_media_files_are_written_with_restrictive_modes(tmp_path, alias, closed):
+    """Uploads: nothing for other users; report cards (private): nothing beyond the owner.
+    Under umask 0, so that the modes come from the storages, not from the process."""
+    config = settings.STORAGES[alias]
+    if "storages.backends" in config["BACKEND"]:
+        pytest.skip("a bucket: access is the bucket's private ACL")
+    storage = storages.create_storage(
+        {**config, "OPTIONS": {**config.get("OPTIONS", {}), "location": tmp_path}})
+    previous = os.umask(0)
+    try:
+        name = storage.save("carnet/bulletin.pdf", ContentFile(b"%PDF-1.7"))
+    finally:
+        os.umask(previous)
+
+    for path in [tmp_path / name, (tmp_path / name).parent]:
+        assert stat.S_IMODE(path.stat().st_mode) & closed == 0, oct(path.stat().st_mode)

@@ -1,4 +1,4 @@
-"""The programmes of ONTARIO.md in their French-language-school form: DESO for the cohort
+"""The Ontario diploma programmes in their French-language-school form: DESO for the cohort
 entering Grade 9 in 2024 or later, DESO for earlier cohorts, CESO. The board edits them in
 the admin afterwards ([config] rows: the groups' subjects, the co-op codes)."""
 

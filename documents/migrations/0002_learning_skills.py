@@ -1,4 +1,4 @@
-"""The learning skills and work habits of Ontario report cards (ONTARIO.md), as board data."""
+"""The seven learning skills and work habits of Ontario report cards, as board data."""
 
 from django.db import migrations
 

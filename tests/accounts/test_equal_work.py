@@ -1,4 +1,4 @@
-"""Known and unknown accounts cost the sign-in pages the same work (issue 15): the same
+"""Known and unknown accounts cost the sign-in pages the same work: the same
 password hashes, the same queries and writes, the same tasks queued, the same page.
 The times themselves are measured from outside by bench/signin_timing.py."""
 

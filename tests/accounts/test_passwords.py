@@ -1,4 +1,4 @@
-"""Passwords parents would not guess in a minute (issue 15): French and English common
+"""Passwords parents would not guess in a minute: French and English common
 passwords, runs, keyboard and alphabet sequences, the person's own words; for sign-up,
 resets and staff alike, said in French beside the field."""
 

@@ -1,5 +1,5 @@
 """The per-address login limit counts the real client behind the TLS proxy, and the portal
-warns when the proxy count cannot match a production deployment (issue 15)."""
+warns when the proxy count cannot match a production deployment."""
 
 import pytest
 import yaml

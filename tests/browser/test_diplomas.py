@@ -2,10 +2,7 @@
 2.1 A and AA), nothing scrolls sideways on a phone, the charts draw (with no inline style:
 the CSP would report it), and the programme's link leads from one page to the other."""
 
-from importlib import import_module
-
 import pytest
-from django.apps import apps
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -17,14 +14,9 @@ from tests.pages import french
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("famille_today")]
 
-PROGRAMMES_MIGRATION = import_module("diplomas.migrations.0002_programmes")
-
 
 @pytest.fixture
-def teen(family):
-    # A transactional test's flush empties the data migration's tables: load them again.
-    if not Programme.objects.exists():
-        PROGRAMMES_MIGRATION.load_programmes(apps, None)
+def teen(family, programmes):
     child = family.children[1]
     give_history(child)
     return family, child

@@ -14,7 +14,7 @@ from tests.pages import french, html_of
 from tests.staff import BOARD_ADMINISTRATION, make_staff, staff_login
 from tests.students.test_admin import form_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("programmes")]
 
 
 def url(model, view: str, *args) -> str:

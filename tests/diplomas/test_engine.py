@@ -1,4 +1,4 @@
-"""The requirement engine against hand-worked cases, the programmes of ONTARIO.md, an
+"""The requirement engine against hand-worked cases, the programmes of the data migration, an
 exhaustive search, and properties any student's data must keep (hypothesis)."""
 
 import itertools
@@ -156,7 +156,7 @@ def test_odd_data_never_crashes_and_counts_whole_halves_at_most(credit):
         assert 0 <= category.earned <= category.required
 
 
-# --- The programmes of the data migration (ONTARIO.md) ----------------------------------
+# --- The programmes of the data migration ---------------------------------------------
 
 def programme(code: str) -> engine.Programme:
     return selectors.engine_programme(
@@ -182,6 +182,7 @@ def transcript(entries) -> list[CourseLine]:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("programmes")
 class TestProgrammes:
     def test_deso_2024_has_the_compulsory_credits_of_a_french_language_school(self):
         assert names_and_credits("deso-2024") == {

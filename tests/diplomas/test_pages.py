@@ -15,7 +15,7 @@ from tests.diplomas.history import WITHDRAWN_MARK, give_history
 from tests.pages import french, french_plural, html_of
 from tests.students.test_family_access import FORBIDDEN, _assert_nothing_leaks, _make_forbidden
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("famille_today")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("famille_today", "programmes")]
 
 
 def transcript_url(child) -> str:

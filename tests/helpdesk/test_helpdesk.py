@@ -27,7 +27,7 @@ from students.services import access_code_issue
 from tests import factories
 from tests.pages import french, html_of
 from tests.signin import wrong_passwords
-from tests.staff import staff_group
+from tests.staff import make_staff, staff_group, staff_login
 from tests.staff_session import admin_login
 from tests.students.famille_factories import CalendarFeedFactory, ParentFormResponseFactory
 
@@ -87,6 +87,18 @@ def test_board_level_staff_may_use_it(client, db):
     StaffProfile.objects.create(user=board, board_level=True)
     admin_login(client, board)
     assert client.get(reverse("helpdesk:home")).status_code == 200
+
+
+def test_an_agent_reads_a_students_admin_page_without_changing_it(client, family):
+    # The help desk views students (no change permission): the page is read-only.
+    agent = make_staff("agent.conseil", board_level=True, group=HELPDESK_GROUP)
+    staff_login(client, agent)
+    child = family.children[0]
+
+    html = html_of(client.get(reverse("admin:students_student_change", args=[child.pk])))
+
+    assert child.legal_last_name in html and str(family.guardian) in html
+    assert 'name="status"' not in html
 
 
 def test_a_parent_never_reaches_it(client, family):

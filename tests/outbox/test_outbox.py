@@ -75,13 +75,16 @@ def test_same_idempotency_key_twice_is_one_row_and_one_email(
     assert first.status == Status.SENT
 
 
-@pytest.mark.parametrize("value", [
-    datetime.date(2026, 9, 2), Decimal("12.50"), gettext_lazy("Announcement"),
-    ["a", "list"], object(),
+@pytest.mark.parametrize(("value", "described"), [
+    (datetime.date(2026, 9, 2), "a date"), (Decimal("12.50"), "a Decimal"),
+    (gettext_lazy("Announcement"), "a lazy translation"), (["a", "list"], "a list"),
+    # Stored, they would come back wrong: in the worker's time zone, and as None.
+    (datetime.datetime(2026, 9, 2, 8, 30), "a naive datetime"),
+    (OutboundEmail(idempotency_key="unsaved"), "an unsaved OutboundEmail"),
 ])
-def test_a_context_value_that_cannot_be_stored_is_refused_by_name(value):
+def test_a_context_value_that_cannot_be_stored_is_refused_by_name(value, described):
     context = {"school_name": "École Gabrielle-Roy", "when": value}
-    with pytest.raises(TypeError, match="'when'"):
+    with pytest.raises(TypeError, match=f"^Email context 'when': {described} cannot be stored"):
         email_queue(recipient="alice@example.com", template=ANNOUNCEMENT, context=context)
 
     assert not OutboundEmail.objects.exists()

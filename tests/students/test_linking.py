@@ -29,6 +29,7 @@ from students.services import (
     ACCESS_CODE_ISSUE,
     access_code_find,
     access_code_issue,
+    claimed_guardian_link,
 )
 from tests import factories
 from tests.pages import french, french_in_context, html_of
@@ -426,6 +427,21 @@ def test_a_new_code_stops_the_older_one(secretary_client, contact):
     response = Client().post(reverse("accounts:signup_code"),
                              {"code": first, "last_name": "Tremblay"})
     assert response.status_code == 200  # refused, with the form's message
+
+
+def test_a_used_code_stays_used_after_its_account_is_deleted(secretary_client, family,
+                                                             contact):
+    code = CODE.search(issue(secretary_client, contact).content.decode())[0]
+    user = factories.UserFactory()
+    AccessCode.objects.update(claimed_by=user)  # signed up with it
+    claimed_guardian_link(user=user)  # then validated the email
+    user.delete()  # the account is gone, and with it the code's claimed_by
+
+    assert access_code_find(code=code, last_name="Tremblay") is None
+    marc = connection_row(html_of(secretary_client.get(student_page(family.children[0]))),
+                          contact)
+    assert account_state("No account") in marc
+    assert french_date(AccessCode.objects.get().expires_at) not in marc
 
 
 def test_a_code_sent_by_email_goes_through_the_outbox(secretary_client, family, contact):

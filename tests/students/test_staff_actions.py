@@ -39,6 +39,19 @@ def test_a_secretary_exports_her_schools_form_answers_only(client, family, other
     assert other.signature not in response.content.decode()
 
 
+def test_an_exported_signature_never_runs_as_a_spreadsheet_formula(client, family):
+    child = family.children[0]
+    answer = ParentFormResponseFactory(student=child, answered_by=family.user,
+                                       signature='=HYPERLINK("http://evil.example","Alice")')
+    staff_login(client, make_staff("secretaire3", schools=[child.school]))
+
+    response = client.post(reverse("admin:students_parentformresponse_changelist"),
+                           {"action": "export_csv", "_selected_action": [answer.pk]})
+
+    [_header, row] = list(csv.reader(io.StringIO(response.content.decode())))
+    assert row[5] == "'" + answer.signature
+
+
 def test_the_student_form_offers_no_withdrawal_outside_the_action(client, family):
     child = family.children[0]
     secretary = make_staff("secretaire2", schools=[child.school])
