@@ -145,7 +145,19 @@ def test_an_empty_custody_cell_gives_no_custody(secretary, students):
     client = logged_in(secretary)
     confirm(client, upload(client, "guardians", "liens.csv", content))
     link = models.StudentGuardian.objects.get(guardian__first_name="Paul")
-    assert (link.has_custody, link.has_access_rights) == (False, False)
+    assert (link.has_custody, link.has_access_rights, link.may_report_absences) == (
+        False, False, False)
+
+
+def test_a_bad_absence_reporting_cell_is_a_row_error(secretary, students):
+    content = (b"niso,prenom_parent,nom_parent,lien,signaler_absences\n"
+               b"999100001,Paul,Roy,stepparent,peut-etre\n")
+    preview = upload(logged_in(secretary), "guardians", "liens.csv", content)
+    [(status, errors)] = rows(preview).values()
+    assert status == "error"
+    [error] = errors
+    assert error.startswith("signaler_absences") and french("Write “oui” or “non”.") in error
+    assert not models.StudentGuardian.objects.exists()
 
 
 # --- A good file -------------------------------------------------------------------------
@@ -399,9 +411,10 @@ def test_guardians_and_links(secretary, students):
         "alice@example.com", "6135550123", "K1C 2N4")
     assert sorted(alice.students.values_list("niso", flat=True)) == ["999100001", "999100002"]
     marc = models.StudentGuardian.objects.get(guardian__first_name="Marc")
-    assert (marc.relationship, marc.has_custody, marc.portal_access,
+    assert (marc.relationship, marc.has_custody, marc.may_report_absences, marc.portal_access,
             marc.portal_access_off_reason, marc.guardian.preferred_language) == (
-        "father", False, False, "Ordonnance du tribunal", "en")
+        "father", False, True, False, "Ordonnance du tribunal", "en")
+    assert not alice.student_links.filter(may_report_absences=True).exists()
     assert AuditEvent.objects.filter(action="csv_import",
                                      object_type="students.guardian").count() == 3
 
