@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,11 @@ from students.models import Student
 
 PERIODS = range(1, 7)
 Kind = AbsenceReport.Kind
+
+
+class ReasonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Reason) -> str:
+        return obj.label  # in the parent's language
 
 
 class AbsenceReportForm(forms.Form):
@@ -35,7 +41,11 @@ class AbsenceReportForm(forms.Form):
                               widget=forms.TimeInput(attrs={"type": "time"}))
     picked_up_by = forms.CharField(label=_("Who picks the child up (early departure)"),
                                    max_length=100, required=False)
-    reason = forms.ChoiceField(label=_("Reason"), choices=Reason.choices)
+    # By its code: the board's rows, the active ones (and a changed report's own).
+    reason = ReasonField(queryset=Reason.objects.active(), to_field_name="code",
+                         label=_("Reason"), empty_label=None,
+                         error_messages={"invalid_choice": _("Choose a reason from the list."),
+                                         "required": _("Choose a reason from the list.")})
     note = forms.CharField(label=_("Note for the school (optional)"), required=False,
                            max_length=NOTE_MAX_LENGTH,
                            help_text=_("Up to %(max)s characters.") % {"max": NOTE_MAX_LENGTH},
@@ -53,6 +63,9 @@ class AbsenceReportForm(forms.Form):
         if len(children) == 1:
             field.widget = forms.MultipleHiddenInput()
         field.initial = [child.pk for child in chosen or children[:1]]
+        if self.initial.get("reason"):  # a changed report keeps its reason, even inactive
+            self.fields["reason"].queryset = Reason.objects.filter(
+                Q(active=True) | Q(code=self.initial["reason"]))
         if not self.is_bound and "start_date" not in self.initial:
             self.initial["start_date"] = timezone.localdate()
 
@@ -133,4 +146,4 @@ def report_initial(report: AbsenceReport) -> dict:
     return {"kind": report.kind, "start_date": report.start_date,
             "end_date": report.end_date if report.end_date != report.start_date else None,
             "periods": report.periods, "at_time": report.at_time,
-            "picked_up_by": report.picked_up_by, "reason": report.reason, "note": report.note}
+            "picked_up_by": report.picked_up_by, "reason": report.reason.code, "note": report.note}

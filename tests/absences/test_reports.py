@@ -181,8 +181,8 @@ def test_the_report_is_changed_or_cancelled_until_it_starts(client, alice):
                                                 reason="medical"))
         assert response.status_code == 302
     report.refresh_from_db()
-    assert (report.kind, report.at_time, report.reason) == ("late", datetime.time(10, 15),
-                                                            "medical")
+    assert (report.kind, report.at_time, report.reason.code) == (
+        "late", datetime.time(10, 15), "medical")
 
     cancel_url = reverse("absences:report_cancel", kwargs={
         "public_id": child.public_id, "report_id": report.public_id})

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from absences import services
-from absences.models import AbsenceReport
+from absences.models import AbsenceReport, Reason
 from accounts.models import AuditEvent
 from students.models import AttendanceRecord
 from tests import factories
@@ -25,6 +25,7 @@ def make_report(child, user, **fields) -> AbsenceReport:
     values = {"kind": "days", "start_date": MONDAY, "end_date": MONDAY, "reason": "illness",
               "created_at": datetime.datetime(2026, 11, 30, 12, 30, tzinfo=datetime.UTC)}
     values.update(fields)
+    values["reason"] = Reason.objects.get(code=values["reason"])
     return AbsenceReport.objects.create(student=child, reported_by=user, **values)
 
 

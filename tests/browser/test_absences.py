@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from absences.models import AbsenceReport
+from absences.models import AbsenceReport, Reason
 from students.models import AttendanceRecord
 from tests import factories
 from tests.absences.conftest import MONDAY
@@ -32,7 +32,7 @@ def monday_morning():
 
 
 @pytest.fixture
-def board(family, monday_morning):
+def board(family, monday_morning, reasons):
     factories.SchoolYearFactory()
     factories.AttendanceCodeFactory(code="ABS")
     factories.AttendanceCodeFactory(code="RTM", label_fr="Retard motivé",
@@ -72,7 +72,8 @@ def test_the_school_records_todays_report_from_its_list(phone_page: Page, live_s
     page = phone_page
     child = board.children[0]
     AbsenceReport.objects.create(student=child, reported_by=board.user, kind="days",
-                                 start_date=MONDAY, end_date=MONDAY, reason="illness",
+                                 start_date=MONDAY, end_date=MONDAY,
+                                 reason=Reason.objects.get(code="illness"),
                                  late=True)
     secretary = make_staff("secretariat", first_name="Sophie", schools=[child.school])
     secret = totp_secret_for(secretary)

@@ -254,7 +254,7 @@ def test_refuses_a_negative_number_of_students():
         seed("--students", "-1")
 
 
-def test_the_demo_has_absence_reports_and_an_unexplained_absence():
+def test_the_demo_has_absence_reports_and_an_unexplained_absence(reasons):
     with time_machine.travel(datetime.datetime(2026, 11, 30, 7, 0,
                                                tzinfo=ZoneInfo("America/Toronto"))):
         call_command("seed_demo", "--students", "200", stdout=io.StringIO())
