@@ -13,6 +13,10 @@ from students.models import Student
 
 PERIODS = range(1, 7)
 Kind = AbsenceReport.Kind
+# A browser's date field takes only ISO dates (the French format would leave it empty).
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+# The ids of the template's parts that depend on the kind.
+KIND_PARTS = "absence-part-end absence-part-periods absence-part-time absence-part-pickup"
 
 
 class ReasonField(forms.ModelChoiceField):
@@ -26,19 +30,20 @@ class AbsenceReportForm(forms.Form):
     children = forms.TypedMultipleChoiceField(
         label=_("Children concerned"), coerce=int, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one child.")})
+    # Each choice shows its own parts of the form (absence-form.js; all without it).
     kind = forms.ChoiceField(label=_("What are you reporting?"), choices=Kind.choices,
-                             widget=forms.RadioSelect, initial=Kind.DAYS)
-    start_date = forms.DateField(label=_("Date (or first day)"),
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                             widget=forms.RadioSelect(attrs={"aria-controls": KIND_PARTS}),
+                             initial=Kind.DAYS)
+    start_date = forms.DateField(label=_("Date (or first day)"), widget=DATE_INPUT)
     end_date = forms.DateField(label=_("Last day"), required=False,
                                help_text=_("For several days; leave empty for one day."),
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=DATE_INPUT)
     periods = forms.TypedMultipleChoiceField(
         label=_("Periods missed"), required=False, coerce=int,
         choices=[(number, _("Period %(number)s") % {"number": number}) for number in PERIODS],
         widget=forms.CheckboxSelectMultiple)
     at_time = forms.TimeField(label=_("Expected arrival or departure time"), required=False,
-                              widget=forms.TimeInput(attrs={"type": "time"}))
+                              widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
     picked_up_by = forms.CharField(label=_("Who picks the child up (early departure)"),
                                    max_length=100, required=False)
     # By its code: the board's rows, the active ones (and a changed report's own).
