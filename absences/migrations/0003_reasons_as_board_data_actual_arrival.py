@@ -67,6 +67,9 @@ class Migration(migrations.Migration):
         migrations.RunPython(load_reasons, migrations.RunPython.noop),
         # The old code column stays, renamed, until the reports point at their rows.
         migrations.RenameField("absencereport", "reason", "reason_code"),
+        # Empty allowed while it goes (and while it comes back, when reversed).
+        migrations.AlterField("absencereport", "reason_code",
+                              models.CharField(max_length=15, null=True)),
         migrations.AddField(
             model_name="absencereport",
             name="reason",
