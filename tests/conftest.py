@@ -5,14 +5,11 @@ Without PostgreSQL, Redis or Chromium, the tests that need them skip with the re
 """
 
 import os
-from importlib import import_module
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import caches
 
-from absences.models import Reason
 from tests import factories
 from tests.staff import make_staff, staff_login
 from tests.students import famille_factories
@@ -60,11 +57,7 @@ def _fresh_cache():
 
 @pytest.fixture
 def reasons(db) -> dict:
-    """The board's reasons for an absence by code, as their migration loads them (again if
-    a transactional test's flush emptied the table, as with --reuse-db)."""
-    import_module("absences.migrations.0003_reasons_as_board_data_actual_arrival") \
-        .load_reasons(django_apps, None)
-    return {reason.code: reason for reason in Reason.objects.all()}
+    return factories.absence_reasons()
 
 
 @pytest.fixture
