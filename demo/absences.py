@@ -1,5 +1,6 @@
 """Demo absence reporting, made by `seed_demo` with the demo board: the board's days
-without school, a past report of the demo family (recorded by the school), and at the
+without school, past reports of the demo family (recorded by the school, a late arrival
+with the time the school saw the child arrive), and at the
 family's elementary school the reports of the day (one made after the cut-off) and one
 absence nobody explained, which the safe-arrival task emails about at 9:30.
 
@@ -54,8 +55,15 @@ def seed_absences(*, parent, schools, today: date | None = None) -> None:
         kind="days", start_date=t.PAST_REPORT_DAY, end_date=t.PAST_REPORT_DAY,
         reason=reasons["illness"], note="Fièvre, elle reste à la maison."),
         now=_at(t.PAST_REPORT_DAY - timedelta(days=1), t.TODAYS_REPORTS[0][4]))
+    late_day, expected, arrived = t.PAST_LATE
+    [late] = reports_create(user=parent, students=[child], details=ReportDetails(
+        kind="late", start_date=late_day, end_date=late_day, reason=reasons["medical"],
+        at_time=expected, note="Prise de sang à la clinique."),
+        now=_at(late_day, t.TODAYS_REPORTS[0][4]))
     reports_record(report_ids=[past.pk], actor=None,
                    now=_at(t.PAST_REPORT_DAY, t.TODAYS_REPORTS[1][4]))
+    AbsenceReport.objects.filter(pk=late.pk).update(arrived_at=arrived)  # the school's
+    reports_record(report_ids=[late.pk], actor=None, now=_at(late_day, arrived))
 
     day = _school_day(timezone.localdate(), off) if today is None else today
     links = list(StudentGuardian.objects.filter(

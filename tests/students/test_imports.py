@@ -120,7 +120,7 @@ def test_a_kind_beyond_ones_permissions_is_refused(secretary):
 def test_the_page_documents_the_columns(secretary):
     html = html_of(logged_in(secretary).get(reverse(UPLOAD)))
     for column in ["niso", "prenom_legal", "date_naissance", "prenom_parent", "date_entree",
-                   "annee_scolaire", "etape"]:
+                   "annee_scolaire", "etape", "signaler_absences"]:
         assert f"<code>{column}</code>" in html
     assert "numero_ministere" not in html  # the schools' file is not the secretary's
     # Only the files she may import, in their order; examples of real-looking codes.
@@ -131,6 +131,8 @@ def test_the_page_documents_the_columns(secretary):
         re.findall(r"<li>(.*?)</li>", order)
     assert "E001" not in html
     assert french("The school's short code, for example EEPTB.") in html
+    assert french("oui or non; empty: non. For a guardian without custody: may report the "
+                  "student's absences on the portal.") in html
 
 
 def test_the_board_is_told_to_import_schools_and_courses_first(board):
