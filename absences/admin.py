@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from absences import selectors, services
-from absences.models import AbsenceReport, DayOff, SafeArrivalCheck, SchoolDay
+from absences.models import AbsenceReport, DayOff, Reason, SafeArrivalCheck, SchoolDay
+from accounts.scoping import Scope
 from students.admin import SchoolDataAdmin, own_schools_filter
 
 
@@ -61,19 +62,27 @@ class StudentColumnsMixin:
 class AbsenceReportAdmin(StudentColumnsMixin, SchoolDataAdmin):
     school_scope = "student__school"
     list_display = ["created_at", "student", "student_class", "kind", "dates", "at_time",
-                    "reason", "late", "status", "record_button"]
+                    "arrived_at", "reason", "late", "status", "record_button"]
     list_filter = [ReportDayFilter, "late", "kind", own_schools_filter("student__school")]
-    list_select_related = ["student"]
+    list_select_related = ["student", "reason"]
     ordering = ["-created_at"]
     search_fields = ["student__legal_last_name", "student__legal_first_name"]
     actions = ["record_selected"]
     readonly_fields = ["student", "kind", "start_date", "end_date", "periods", "at_time",
-                       "picked_up_by", "reason", "note", "reported_by", "created_at",
-                       "updated_at", "late", "cancelled_at", "recorded_at", "recorded_by"]
+                       "arrived_at", "picked_up_by", "reason", "note", "reported_by",
+                       "created_at", "updated_at", "late", "cancelled_at", "recorded_at",
+                       "recorded_by"]
     fields = readonly_fields
 
     def has_add_permission(self, request):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # The school writes down when a late child arrived, before recording the report.
+        if (obj is not None and obj.kind == AbsenceReport.Kind.LATE_ARRIVAL
+                and obj.recorded_at is None and obj.cancelled_at is None):
+            return [name for name in self.readonly_fields if name != "arrived_at"]
+        return self.readonly_fields
 
     @admin.display(description=_("dates"), ordering="start_date")
     def dates(self, report: AbsenceReport) -> str:
@@ -181,6 +190,19 @@ class SafeArrivalCheckAdmin(StudentColumnsMixin, SchoolDataAdmin):
             check_ids=list(queryset.values_list("pk", flat=True)), actor=request.user)
         self.message_user(request, _("%(count)s family(ies) marked as called.")
                           % {"count": done}, messages.SUCCESS)
+
+
+@admin.register(Reason)
+class ReasonAdmin(SchoolDataAdmin):
+    """The board's list: schools read it; a reason in use is deactivated, not deleted."""
+
+    school_scope = Scope.BOARD_WIDE
+    list_display = ["label_fr", "label_en", "code", "absence_code", "late_code", "active",
+                    "order"]
+    list_editable = ["active", "order"]
+    list_filter = ["active"]
+    list_select_related = ["absence_code", "late_code"]
+    search_fields = ["code", "label_fr", "label_en"]
 
 
 @admin.register(SchoolDay)

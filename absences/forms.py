@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,15 @@ from students.models import Student
 
 PERIODS = range(1, 7)
 Kind = AbsenceReport.Kind
+# A browser's date field takes only ISO dates (the French format would leave it empty).
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+# The ids of the template's parts that depend on the kind.
+KIND_PARTS = "absence-part-end absence-part-periods absence-part-time absence-part-pickup"
+
+
+class ReasonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Reason) -> str:
+        return obj.label  # in the parent's language
 
 
 class AbsenceReportForm(forms.Form):
@@ -20,22 +30,27 @@ class AbsenceReportForm(forms.Form):
     children = forms.TypedMultipleChoiceField(
         label=_("Children concerned"), coerce=int, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one child.")})
+    # Each choice shows its own parts of the form (absence-form.js; all without it).
     kind = forms.ChoiceField(label=_("What are you reporting?"), choices=Kind.choices,
-                             widget=forms.RadioSelect, initial=Kind.DAYS)
-    start_date = forms.DateField(label=_("Date (or first day)"),
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                             widget=forms.RadioSelect(attrs={"aria-controls": KIND_PARTS}),
+                             initial=Kind.DAYS)
+    start_date = forms.DateField(label=_("Date (or first day)"), widget=DATE_INPUT)
     end_date = forms.DateField(label=_("Last day"), required=False,
                                help_text=_("For several days; leave empty for one day."),
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=DATE_INPUT)
     periods = forms.TypedMultipleChoiceField(
         label=_("Periods missed"), required=False, coerce=int,
         choices=[(number, _("Period %(number)s") % {"number": number}) for number in PERIODS],
         widget=forms.CheckboxSelectMultiple)
     at_time = forms.TimeField(label=_("Expected arrival or departure time"), required=False,
-                              widget=forms.TimeInput(attrs={"type": "time"}))
+                              widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
     picked_up_by = forms.CharField(label=_("Who picks the child up (early departure)"),
                                    max_length=100, required=False)
-    reason = forms.ChoiceField(label=_("Reason"), choices=Reason.choices)
+    # By its code: the board's rows, the active ones (and a changed report's own).
+    reason = ReasonField(queryset=Reason.objects.active(), to_field_name="code",
+                         label=_("Reason"), empty_label=None,
+                         error_messages={"invalid_choice": _("Choose a reason from the list."),
+                                         "required": _("Choose a reason from the list.")})
     note = forms.CharField(label=_("Note for the school (optional)"), required=False,
                            max_length=NOTE_MAX_LENGTH,
                            help_text=_("Up to %(max)s characters.") % {"max": NOTE_MAX_LENGTH},
@@ -53,6 +68,9 @@ class AbsenceReportForm(forms.Form):
         if len(children) == 1:
             field.widget = forms.MultipleHiddenInput()
         field.initial = [child.pk for child in chosen or children[:1]]
+        if self.initial.get("reason"):  # a changed report keeps its reason, even inactive
+            self.fields["reason"].queryset = Reason.objects.filter(
+                Q(active=True) | Q(code=self.initial["reason"]))
         if not self.is_bound and "start_date" not in self.initial:
             self.initial["start_date"] = timezone.localdate()
 
@@ -133,4 +151,4 @@ def report_initial(report: AbsenceReport) -> dict:
     return {"kind": report.kind, "start_date": report.start_date,
             "end_date": report.end_date if report.end_date != report.start_date else None,
             "periods": report.periods, "at_time": report.at_time,
-            "picked_up_by": report.picked_up_by, "reason": report.reason, "note": report.note}
+            "picked_up_by": report.picked_up_by, "reason": report.reason.code, "note": report.note}

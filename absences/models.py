@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 NOTE_MAX_LENGTH = 500
@@ -69,16 +70,46 @@ class DayOff(models.Model):
         return f"{self.date} {self.label or self.get_kind_display()}"
 
 
-class Reason(models.TextChoices):
-    """The board's list of reasons."""
+class ReasonQuerySet(models.QuerySet):
+    def active(self) -> "ReasonQuerySet":
+        return self.filter(active=True)
 
-    ILLNESS = "illness", _("Illness")
-    MEDICAL = "medical", _("Medical or dental appointment")
-    FAMILY = "family", _("Family reason")
-    RELIGIOUS = "religious", _("Religious holiday")
-    BEREAVEMENT = "bereavement", _("Bereavement")
-    TRANSPORT = "transport", _("Transport problem")
-    OTHER = "other", _("Other")
+
+class Reason(models.Model):
+    """One of the board's reasons for an absence: the board edits the list, schools read
+    it. A reason in use cannot be deleted, only deactivated (old reports keep showing it)."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    label_fr = models.CharField(_("French label"), max_length=100)
+    label_en = models.CharField(_("English label"), max_length=100)
+    # Empty: the board's usual code (settings.ABSENCES_ATTENDANCE_CODES).
+    absence_code = models.ForeignKey(
+        "students.AttendanceCode", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", limit_choices_to={"kind": "absent"},
+        verbose_name=_("attendance code for an absence"),
+        help_text=_("Leave empty for the board's usual code (absence motivée)."))
+    late_code = models.ForeignKey(
+        "students.AttendanceCode", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", limit_choices_to={"kind": "late"},
+        verbose_name=_("attendance code for a late arrival"),
+        help_text=_("Leave empty for the board's usual code (retard motivé)."))
+    active = models.BooleanField(_("offered to parents"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = ReasonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reason")
+        verbose_name_plural = _("reasons")
+        ordering = ["order", "label_fr"]
+
+    def __str__(self) -> str:
+        return self.label_fr
+
+    @property
+    def label(self) -> str:
+        """In the language of the page (or of the email)."""
+        return self.label_en if get_language() == "en" else self.label_fr
 
 
 class AbsenceReportQuerySet(models.QuerySet):
@@ -109,10 +140,13 @@ class AbsenceReport(models.Model):
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("to"))
     periods = models.JSONField(_("periods"), default=list, blank=True)
-    # The expected arrival (late) or the departure (early).
+    # The expected arrival (late) or the departure (early), as the parent said.
     at_time = models.TimeField(_("time"), null=True, blank=True)
+    # When the late child actually arrived, as the school recorded it.
+    arrived_at = models.TimeField(_("actual arrival"), null=True, blank=True)
     picked_up_by = models.CharField(_("picked up by"), max_length=100, blank=True)
-    reason = models.CharField(_("reason"), max_length=15, choices=Reason.choices)
+    reason = models.ForeignKey(Reason, on_delete=models.PROTECT, related_name="reports",
+                               verbose_name=_("reason"))
     note = models.CharField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("reported at"), default=timezone.now)
     updated_at = models.DateTimeField(_("changed at"), default=timezone.now)
@@ -143,6 +177,10 @@ class AbsenceReport(models.Model):
                 name="absencereport_time_for_late_or_early",
                 violation_error_message=_("A late arrival or an early departure is on one "
                                           "day and has a time.")),
+            models.CheckConstraint(
+                condition=Q(arrived_at__isnull=True) | Q(kind="late"),
+                name="absencereport_arrival_only_when_late",
+                violation_error_message=_("Only a late arrival has an arrival time.")),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 """Reads of absence reporting. Who may report is students.selectors' REPORTING_RULES."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -9,7 +9,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from absences.models import AbsenceReport, DayOff, SafeArrivalCheck, SchoolDay
-from students.models import AttendanceCode, AttendanceRecord, Level, School, Student
+from students.models import (
+    AttendanceCode,
+    AttendanceRecord,
+    Level,
+    Meeting,
+    School,
+    Student,
+)
 from students.selectors import reporting_links, students_reportable_by
 
 
@@ -59,7 +66,8 @@ def report_of(student: Student, report_id: UUID | str) -> AbsenceReport:
     """A report of this child (whoever of the guardians made it), not cancelled; else 404.
     The caller has resolved the child through student_reportable."""
     try:
-        return student.absence_reports.active().get(public_id=report_id)
+        return (student.absence_reports.active().select_related("reason")
+                .get(public_id=report_id))
     except (AbsenceReport.DoesNotExist, ValueError, ValidationError) as missing:
         raise Http404 from missing
 
@@ -77,10 +85,19 @@ def may_change(report: AbsenceReport, school_day: SchoolDay, *,
             and now < report_starts_at(report, school_day))
 
 
+def periods_from(student: Student, day: date, departure: time) -> set[int]:
+    """The periods of the child's timetable that day starting at or after the departure
+    (none where the school keeps no timetable)."""
+    return set(Meeting.objects.filter(
+        section__enrolments__student=student, section__term__start_date__lte=day,
+        section__term__end_date__gte=day, day=day.isoweekday(), start_time__gte=departure)
+        .values_list("period", flat=True))
+
+
 def reports_of_child(student: Student, *, start: date, end: date) -> list[AbsenceReport]:
     """The child's reports overlapping the range, newest first (the Assiduité page)."""
     return list(student.absence_reports.active()
-                .filter(start_date__lte=end, end_date__gte=start)
+                .filter(start_date__lte=end, end_date__gte=start).select_related("reason")
                 .order_by("-start_date", "-created_at"))
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from absences import selectors
-from absences.models import AbsenceReport, SafeArrivalCheck
+from absences.models import AbsenceReport, Reason, SafeArrivalCheck
 from accounts.audit import audit_record, snapshot
 from notifications.events import event_record
 from notifications.models import Category
@@ -36,7 +36,7 @@ class ReportDetails:
     kind: str
     start_date: date
     end_date: date
-    reason: str
+    reason: Reason
     periods: tuple[int, ...] = ()
     at_time: object = None
     picked_up_by: str = ""
@@ -140,7 +140,8 @@ def _codes() -> dict[str, AttendanceCode]:
 
 
 def _minutes_late(report: AbsenceReport, starts_at) -> int:
-    arrival = datetime.combine(report.start_date, report.at_time)
+    # The time the school saw the child arrive, else the one the parent expected.
+    arrival = datetime.combine(report.start_date, report.arrived_at or report.at_time)
     return max(0, int((arrival - datetime.combine(report.start_date, starts_at))
                       .total_seconds() // 60))
 
@@ -164,10 +165,10 @@ def _record_late(report: AbsenceReport, code: AttendanceCode, reason: str,
     target.save()
 
 
-def _record_absent(report: AbsenceReport, day: date, code: AttendanceCode,
-                   reason: str) -> None:
-    if report.periods:
-        for period in report.periods:
+def _record_absent(report: AbsenceReport, day: date, code: AttendanceCode, reason: str,
+                   periods: list[int]) -> None:
+    if periods:
+        for period in periods:
             AttendanceRecord.objects.update_or_create(
                 student=report.student, date=day, period=period,
                 defaults={"code": code, "reason": reason})
@@ -191,22 +192,32 @@ def reports_record(*, report_ids: list[int], actor, now: datetime | None = None)
     reports = list(AbsenceReport.objects.select_for_update(of=("self",))
                    .filter(pk__in=report_ids, recorded_at__isnull=True,
                            cancelled_at__isnull=True)
-                   .select_related("student__school__school_day"))
+                   .select_related("student__school__school_day", "reason__absence_code",
+                                   "reason__late_code"))
     school_days = selectors.school_days_of(list({r.student.school for r in reports}))
     off = selectors.days_off({r.student.school_id for r in reports},
                              min((r.start_date for r in reports), default=now.date()),
                              max((r.end_date for r in reports), default=now.date()))
     with translation.override(settings.LANGUAGE_CODE):  # staff and report cards read it
         for report in reports:
-            reason = str(report.get_reason_display())
+            # The reason's own codes, else the board's usual ones.
+            reason = report.reason.label
+            absent = report.reason.absence_code or codes["absent"]
             if report.kind == AbsenceReport.Kind.LATE_ARRIVAL:
-                _record_late(report, codes["late"], reason, _minutes_late(
-                    report, school_days[report.student.school_id].starts_at))
-            elif report.kind != AbsenceReport.Kind.EARLY_DEPARTURE or report.periods:
+                _record_late(report, report.reason.late_code or codes["late"], reason,
+                             _minutes_late(report,
+                                           school_days[report.student.school_id].starts_at))
+            elif report.kind == AbsenceReport.Kind.EARLY_DEPARTURE:
+                # The rest of the day: every period from the departure on, and those ticked.
+                periods = set(report.periods) | selectors.periods_from(
+                    report.student, report.start_date, report.at_time)
+                if periods:
+                    _record_absent(report, report.start_date, absent, reason, sorted(periods))
+            else:
                 day = report.start_date
                 while day <= report.end_date:
                     if selectors.is_school_day(report.student.school_id, day, off):
-                        _record_absent(report, day, codes["absent"], reason)
+                        _record_absent(report, day, absent, reason, report.periods)
                     day += timedelta(days=1)
             before = snapshot(report)
             report.recorded_at, report.recorded_by = now, actor

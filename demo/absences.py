@@ -1,5 +1,6 @@
 """Demo absence reporting, made by `seed_demo` with the demo board: the board's days
-without school, a past report of the demo family (recorded by the school), and at the
+without school, past reports of the demo family (recorded by the school, a late arrival
+with the time the school saw the child arrive), and at the
 family's elementary school the reports of the day (one made after the cut-off) and one
 absence nobody explained, which the safe-arrival task emails about at 9:30.
 
@@ -12,7 +13,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from absences.models import AbsenceReport, DayOff
+from absences.models import AbsenceReport, DayOff, Reason
 from absences.services import ReportDetails, reports_create, reports_record
 from demo import tables as t
 from students.models import AttendanceCode, AttendanceRecord, Level, Student, StudentGuardian
@@ -48,13 +49,21 @@ def seed_absences(*, parent, schools, today: date | None = None) -> None:
     if not children or AbsenceReport.objects.filter(student__in=children).exists():
         return
     off = _days_off()
+    reasons = {reason.code: reason for reason in Reason.objects.all()}  # the migration's
     child = children[0]
     [past] = reports_create(user=parent, students=[child], details=ReportDetails(
         kind="days", start_date=t.PAST_REPORT_DAY, end_date=t.PAST_REPORT_DAY,
-        reason="illness", note="Fièvre, elle reste à la maison."),
+        reason=reasons["illness"], note="Fièvre, elle reste à la maison."),
         now=_at(t.PAST_REPORT_DAY - timedelta(days=1), t.TODAYS_REPORTS[0][4]))
+    late_day, expected, arrived = t.PAST_LATE
+    [late] = reports_create(user=parent, students=[child], details=ReportDetails(
+        kind="late", start_date=late_day, end_date=late_day, reason=reasons["medical"],
+        at_time=expected, note="Prise de sang à la clinique."),
+        now=_at(late_day, t.TODAYS_REPORTS[0][4]))
     reports_record(report_ids=[past.pk], actor=None,
                    now=_at(t.PAST_REPORT_DAY, t.TODAYS_REPORTS[1][4]))
+    AbsenceReport.objects.filter(pk=late.pk).update(arrived_at=arrived)  # the school's
+    reports_record(report_ids=[late.pk], actor=None, now=_at(late_day, arrived))
 
     day = _school_day(timezone.localdate(), off) if today is None else today
     links = list(StudentGuardian.objects.filter(
@@ -70,8 +79,8 @@ def seed_absences(*, parent, schools, today: date | None = None) -> None:
     for link, (kind, reason, moment, note, made_at) in zip(
             chosen, t.TODAYS_REPORTS, strict=False):
         reports_create(user=link.guardian.user, students=[link.student], details=ReportDetails(
-            kind=kind, start_date=day, end_date=day, reason=reason, at_time=moment, note=note,
-            picked_up_by="Sa grand-mère" if kind == "early" else ""),
+            kind=kind, start_date=day, end_date=day, reason=reasons[reason], at_time=moment,
+            note=note, picked_up_by="Sa grand-mère" if kind == "early" else ""),
             now=_at(day, made_at))
     unexplained = chosen[len(t.TODAYS_REPORTS)] if len(chosen) > len(t.TODAYS_REPORTS) else None
     if unexplained is not None:

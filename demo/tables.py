@@ -419,6 +419,8 @@ DAYS_OFF = (
 # last after the 8:00 cut-off, so reported late), then one absence the teacher took that
 # nobody explained (safe arrival).
 PAST_REPORT_DAY = date(2026, 11, 20)
+# A past late arrival of the demo family: expected at 9:00, arrived at 9:20 (the school's).
+PAST_LATE = (date(2026, 11, 24), time(9, 0), time(9, 20))
 TODAYS_REPORTS = (
     ("days", "illness", None, "Fièvre et mal de gorge.", time(7, 5)),
     ("late", "medical", time(9, 45), "Rendez-vous chez le dentiste.", time(7, 40)),

@@ -60,6 +60,9 @@ COLUMN_HELP = {
     "motif_acces_ferme": gettext_lazy("Required when portal access is “non”."),
     "garde": gettext_lazy("oui or non; empty: non. With custody (or access rights), the "
                           "guardian sees the student on the portal."),
+    "signaler_absences": gettext_lazy("oui or non; empty: non. For a guardian without "
+                                      "custody: may report the student's absences on the "
+                                      "portal."),
 }
 
 

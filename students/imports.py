@@ -551,6 +551,7 @@ class GuardianLinkImporter(Importer):
         # Nothing that shows a child on the portal is on by default: the file says so.
         Column("garde", "has_custody", Boolean(), default=False),
         Column("droit_acces", "has_access_rights", Boolean(), default=False),
+        Column("signaler_absences", "may_report_absences", Boolean(), default=False),
         Column("habite_avec", "lives_with", Boolean(), default=True),
         Column("contact_urgence", "emergency_contact", Boolean(), default=False),
         Column("ordre_contact", "contact_order", Integer(), default=1),

@@ -60,6 +60,11 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def reasons(db) -> dict:
+    return factories.absence_reasons()
+
+
+@pytest.fixture
 def family(db):
     """Alice's family: two children in two schools, the usual subject of access tests."""
     return factories.make_family(last_name="Tremblay", parent_first_name="Alice")

@@ -7,11 +7,14 @@ real student's number (no real personal data outside production).
 import datetime
 from dataclasses import dataclass
 from functools import cache
+from importlib import import_module
 
 import factory
 from allauth.account.models import EmailAddress
+from django.apps import apps as django_apps
 from django.contrib.auth.hashers import make_password
 
+from absences.models import Reason
 from accounts.models import User
 from students import models
 
@@ -42,6 +45,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.get_or_create(
                 user=user, email=user.email, defaults={"verified": True, "primary": True}
             )
+
+
+def absence_reasons() -> dict[str, Reason]:
+    """The board's reasons for an absence by code, as their data migration loads them
+    (again if a transactional test's flush emptied the table, as with --reuse-db)."""
+    import_module("absences.migrations.0003_reasons_as_board_data_actual_arrival") \
+        .load_reasons(django_apps, None)
+    return {reason.code: reason for reason in Reason.objects.all()}
 
 
 class SchoolFactory(factory.django.DjangoModelFactory):

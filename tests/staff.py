@@ -25,14 +25,15 @@ __all__ = ["BOARD_ADMINISTRATION", "HELP_DESK", "SCHOOL_STAFF", "make_staff", "s
            "staff_login", "totp_code"]
 
 # The apps above accounts give the groups their models' permissions in migrations of their
-# own: {app label: that migration's grants}.
-STAFF_PERMISSIONS = {
-    app_label: import_module(f"{app_label}.migrations.{name}").GRANTS
+# own: [(app label, that migration's grants)].
+STAFF_PERMISSIONS = [
+    (app_label, import_module(f"{app_label}.migrations.{name}").GRANTS)
     for app_label, name in [("documents", "0003_staff_permissions"),
                             ("diplomas", "0003_staff_permissions"),
                             ("notifications", "0005_staff_post_announcements"),
-                            ("absences", "0002_staff_permissions")]
-}
+                            ("absences", "0002_staff_permissions"),
+                            ("absences", "0004_reason_permissions")]
+]
 
 
 def staff_group(name: str) -> Group:
@@ -40,7 +41,7 @@ def staff_group(name: str) -> Group:
     emptied the tables (as with --reuse-db)."""
     if not Group.objects.filter(name=name).exists():
         staff_groups_ensure()
-        for app_label, grants in STAFF_PERMISSIONS.items():
+        for app_label, grants in STAFF_PERMISSIONS:
             permissions_grant(django_apps, app_label=app_label, grants=grants)
     return Group.objects.get(name=name)
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from absences.models import AbsenceReport, DayOff, SafeArrivalCheck, SchoolDay
+from absences.models import AbsenceReport, DayOff, Reason, SafeArrivalCheck, SchoolDay
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from diplomas.models import Category, DiplomaRecord, Programme, SubjectGroup
@@ -44,7 +44,7 @@ pytestmark = pytest.mark.django_db
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 # Rows no school owns: every school reads them, only the board changes them.
 BOARD_WIDE = {models.SchoolYear, models.AttendanceCode, models.Course, LearningSkill,
-              Programme, Category, SubjectGroup}
+              Programme, Category, SubjectGroup, Reason}
 # Rows only board-level staff see, whichever school they concern.
 BOARD_ONLY = {Authenticator, Group, OutboundEmail, AuditEvent}
 HIDDEN_NAME = "Zyxwar"  # every name of school B's rows
@@ -110,7 +110,7 @@ def absences_rows(school: models.School, student: models.Student, parent: User,
     return {
         AbsenceReport: AbsenceReport.objects.create(
             student=student, reported_by=parent, kind="days", start_date=today,
-            end_date=today, reason="illness", note=f"Fièvre {name}"),
+            end_date=today, reason=factories.absence_reasons()["illness"], note=f"Fièvre {name}"),
         SafeArrivalCheck: SafeArrivalCheck.objects.create(student=student, date=today),
         SchoolDay: SchoolDay.objects.create(school=school),
         DayOff: DayOff.objects.create(date=today, school=school, kind=DayOff.Kind.PA_DAY,
@@ -254,7 +254,8 @@ def test_board_reference_data_is_read_not_changed_by_a_school(secretary_client, 
            # The programmes of the data migration.
            Programme: lambda: Programme.objects.get(code="deso-2024"),
            Category: lambda: Category.objects.filter(programme__code="ceso").first(),
-           SubjectGroup: lambda: SubjectGroup.objects.get(code="stim")}[model]()
+           SubjectGroup: lambda: SubjectGroup.objects.get(code="stim"),
+           Reason: lambda: factories.absence_reasons()["illness"]}[model]()
     change = url(model, "change", row.pk)
 
     assert row.pk in listed_pks(secretary_client.get(url(model, "changelist")))

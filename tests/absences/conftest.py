@@ -39,6 +39,6 @@ def year(db):
 
 
 @pytest.fixture
-def alice(client, family, year, codes):
+def alice(client, family, year, codes, reasons):
     client.force_login(family.user)
     return family

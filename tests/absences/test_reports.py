@@ -3,12 +3,15 @@ input (a clear message, nothing stored), changing and cancelling until it starts
 report shown in Assiduité beside the school's record."""
 
 import datetime
+import re
 
 import pytest
+from django.conf import settings
+from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 
-from absences.models import AbsenceReport, DayOff
+from absences.models import AbsenceReport, DayOff, Reason
 from notifications.events import deliveries_send
 from notifications.models import Category, Event, Subscription, Timing
 from outbox.delivery import render_email
@@ -142,6 +145,8 @@ BAD_INPUT = {
     "pa_day": ({"start_date": "2026-12-04"},
                "There is no school on %(date)s (weekend, holiday or P.A. day)."),
     "periods_missing": ({"kind": "periods"}, "Choose the periods missed."),
+    "unknown_reason": ({"reason": "vacances"}, "Choose a reason from the list."),
+    "inactive_reason": ({"reason": "religious"}, "Choose a reason from the list."),
 }
 
 
@@ -151,6 +156,7 @@ def test_bad_input_gets_a_clear_message_and_nothing_is_stored(client, alice, cas
     child = alice.children[0]
     DayOff.objects.create(date=datetime.date(2026, 12, 4), school=child.school,
                           kind=DayOff.Kind.PA_DAY, label="Journée pédagogique")
+    Reason.objects.filter(code="religious").update(active=False)
     with at(7, 30):
         response = client.post(report_url(child), sick(child, **changes))
 
@@ -159,6 +165,51 @@ def test_bad_input_gets_a_clear_message_and_nothing_is_stored(client, alice, cas
     assert french(message).split("%(")[0].strip() in page
     assert not AbsenceReport.objects.exists()
     assert not Event.objects.exists()
+
+
+def test_the_form_offers_the_active_reasons_in_the_parents_language(client, alice,
+                                                                   reasons):
+    Reason.objects.filter(code="religious").update(active=False)
+    Reason.objects.create(code="snow", label_fr="Tempête de neige", label_en="Snowstorm",
+                          order=5)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    child = alice.children[0]
+    with at(7, 30):
+        page = html_of(client.get(report_url(child)))
+
+    select = page[page.index('name="reason"'):]
+    select = select[:select.index("</select>")]
+    offered = re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', select)
+    assert offered[:2] == [("snow", "Snowstorm"), ("illness", "Illness")]
+    assert "religious" not in dict(offered) and "Tempête" not in select
+    assert len(offered) == len(reasons)  # the new one in, the deactivated one out
+
+
+def test_a_deactivated_reason_stays_on_the_reports_that_have_it(client, alice, codes):
+    child = alice.children[0]
+    with at(7, 0, day=MONDAY - datetime.timedelta(days=3)):
+        client.post(report_url(child), sick(child, reason="religious"))
+        Reason.objects.filter(code="religious").update(active=False)
+        report = AbsenceReport.objects.get()
+        change_url = reverse("absences:report_change", kwargs={
+            "public_id": child.public_id, "report_id": report.public_id})
+        # Changed without touching the reason: it stays as it was.
+        response = client.post(change_url, sick(child, reason="religious", note="Noël"))
+        assert response.status_code == 302
+        page = html_of(client.get(attendance_url(child)))
+    report.refresh_from_db()
+    assert (report.reason.code, report.note) == ("religious", "Noël")
+    assert "Fête religieuse" in page
+
+
+def test_a_reason_in_use_is_deactivated_not_deleted(alice, reasons):
+    AbsenceReport.objects.create(student=alice.children[0], reported_by=alice.user,
+                                 kind="days", start_date=MONDAY, end_date=MONDAY,
+                                 reason=reasons["illness"])
+    with pytest.raises(ProtectedError):
+        reasons["illness"].delete()
+    reasons["other"].delete()  # never used: the board may delete it
+    assert Reason.objects.filter(code="illness").exists()
 
 
 def test_a_note_over_500_characters_is_refused(client, alice):
@@ -181,8 +232,8 @@ def test_the_report_is_changed_or_cancelled_until_it_starts(client, alice):
                                                 reason="medical"))
         assert response.status_code == 302
     report.refresh_from_db()
-    assert (report.kind, report.at_time, report.reason) == ("late", datetime.time(10, 15),
-                                                            "medical")
+    assert (report.kind, report.at_time, report.reason.code) == (
+        "late", datetime.time(10, 15), "medical")
 
     cancel_url = reverse("absences:report_cancel", kwargs={
         "public_id": child.public_id, "report_id": report.public_id})

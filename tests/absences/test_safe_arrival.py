@@ -77,11 +77,12 @@ def test_at_the_schools_time_each_guardian_who_may_report_is_emailed_once(alice,
         assert morning["child"].last_name not in message.body
 
 
-def test_a_reported_child_a_day_off_and_a_child_with_no_account_to_email(alice, morning,
-                                                                         other_family, codes):
+def test_a_reported_child_a_day_off_and_a_child_with_no_account_to_email(
+        alice, morning, other_family, codes, reasons):
     child = morning["child"]
     AbsenceReport.objects.create(student=child, reported_by=alice.user, kind="days",
-                                 start_date=MONDAY, end_date=MONDAY, reason="illness")
+                                 start_date=MONDAY, end_date=MONDAY,
+                                 reason=reasons["illness"])
     lonely = factories.StudentFactory(school=child.school)
     factories.AttendanceRecordFactory(student=lonely, date=MONDAY, code=codes["ANM"])
     factories.StudentGuardianFactory(student=lonely)  # a guardian with no account

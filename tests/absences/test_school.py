@@ -5,16 +5,17 @@ rule when a report and the teacher's attendance meet."""
 import datetime
 
 import pytest
+from django.db import IntegrityError
 from django.urls import reverse
 
 from absences import services
-from absences.models import AbsenceReport
+from absences.models import AbsenceReport, Reason
 from accounts.models import AuditEvent
-from students.models import AttendanceRecord
+from students.models import AttendanceRecord, SectionEnrolment
 from tests import factories
 from tests.absences.conftest import MONDAY, at
 from tests.pages import french, html_of
-from tests.staff import staff_login
+from tests.staff import BOARD_ADMINISTRATION, make_staff, staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,7 @@ def make_report(child, user, **fields) -> AbsenceReport:
     values = {"kind": "days", "start_date": MONDAY, "end_date": MONDAY, "reason": "illness",
               "created_at": datetime.datetime(2026, 11, 30, 12, 30, tzinfo=datetime.UTC)}
     values.update(fields)
+    values["reason"] = Reason.objects.get(code=values["reason"])
     return AbsenceReport.objects.create(student=child, reported_by=user, **values)
 
 
@@ -151,3 +153,94 @@ def test_the_schools_list_costs_the_same_queries_whatever_the_number(
         with django_assert_num_queries(8):
             response = client.get(reverse(CHANGELIST))
     assert response.status_code == 200
+
+
+def test_the_actual_arrival_counts_and_the_expected_time_stays(client, alice, secretary,
+                                                               codes):
+    child = alice.children[0]
+    factories.AttendanceRecordFactory(student=child, date=MONDAY, period=1, code=codes["ANM"])
+    report = make_report(child, alice.user, kind="late", at_time=datetime.time(9, 15))
+    change = reverse("admin:absences_absencereport_change", args=[report.pk])
+    with at(10, 35):
+        staff_login(client, secretary)
+        assert 'name="arrived_at"' in html_of(client.get(change))
+        client.post(change, {"arrived_at": "10:30"})
+        listing = html_of(client.get(reverse(CHANGELIST)))
+        services.reports_record(report_ids=[report.pk], actor=secretary)
+
+    report.refresh_from_db()
+    assert (report.at_time, report.arrived_at) == (datetime.time(9, 15), datetime.time(10, 30))
+    assert "09:15" in listing or "9 h 15" in listing
+    assert "10:30" in listing or "10 h 30" in listing
+    # Late (not absent) by the time the school saw: 150 minutes after 8:00.
+    assert records_of(child) == [(MONDAY, 1, "RTM", 150)]
+    assert AuditEvent.objects.filter(object_id=str(report.pk)).exists()
+    # Recorded: the arrival is no longer the school's to change.
+    with at(10, 40):
+        assert 'name="arrived_at"' not in html_of(client.get(change))
+
+
+def test_only_a_late_arrival_has_an_arrival_time(alice):
+    with pytest.raises(IntegrityError):
+        make_report(alice.children[0], alice.user, arrived_at=datetime.time(10, 30))
+
+
+def test_an_early_departure_covers_every_period_from_the_departure_on(alice, secretary):
+    """Bell times from the child's timetable that Monday: 8:15, 9:35, 11:40, 13:00, 14:15;
+    leaving at 13:00 misses the last two, and the period the parent ticked too."""
+    child = alice.children[1]
+    term = factories.TermFactory(school=child.school)
+    for period, hour, minute in [(1, 8, 15), (2, 9, 35), (3, 11, 40), (4, 13, 0),
+                                 (5, 14, 15)]:
+        meeting = factories.MeetingFactory(
+            section__term=term, period=period, start_time=datetime.time(hour, minute),
+            end_time=datetime.time(hour, minute + 10))
+        SectionEnrolment.objects.create(student=child, section=meeting.section)
+    # Tuesday's periods do not count.
+    tuesday = factories.MeetingFactory(section__term=term, day=2, period=6,
+                                       start_time=datetime.time(15, 0),
+                                       end_time=datetime.time(15, 30))
+    SectionEnrolment.objects.create(student=child, section=tuesday.section)
+    report = make_report(child, alice.user, kind="early", at_time=datetime.time(13, 0),
+                         periods=[2], picked_up_by="Sa grand-mère")
+    with at(8, 30):
+        services.reports_record(report_ids=[report.pk], actor=secretary)
+
+    assert records_of(child) == [(MONDAY, 2, "ABS", None), (MONDAY, 4, "ABS", None),
+                                 (MONDAY, 5, "ABS", None)]
+
+
+def test_a_reason_records_its_own_codes(alice, secretary, codes, reasons):
+    """The board maps « Problème de transport » to an unexcused absence: its code, not the
+    usual one; a late arrival without its own code keeps the usual retard motivé."""
+    transport = reasons["transport"]
+    transport.absence_code = codes["ANM"]
+    transport.save()
+    child = alice.children[0]
+    absent = make_report(child, alice.user, reason="transport")
+    late = make_report(alice.children[1], alice.user, kind="late", reason="transport",
+                       at_time=datetime.time(8, 30))
+    with at(8, 30):
+        services.reports_record(report_ids=[absent.pk, late.pk], actor=secretary)
+
+    assert records_of(child) == [(MONDAY, None, "ANM", None)]
+    assert records_of(alice.children[1]) == [(MONDAY, None, "RTM", 30)]
+
+
+def test_the_board_edits_the_reasons_and_schools_read_them(client, secretary, reasons):
+    illness = reasons["illness"]
+    change = reverse("admin:absences_reason_change", args=[illness.pk])
+    edited = {"code": "illness", "label_fr": "Maladie", "label_en": "Illness",
+              "absence_code": "", "late_code": "", "order": "10"}  # active unticked
+    staff_login(client, secretary)
+    listing = html_of(client.get(reverse("admin:absences_reason_changelist")))
+    assert "Rendez-vous médical ou dentaire" in listing
+    assert reverse("admin:absences_reason_add") not in listing
+    assert client.post(change, edited).status_code == 403
+    assert Reason.objects.get(pk=illness.pk).active
+
+    board = make_staff("conseil", board_level=True, group=BOARD_ADMINISTRATION)
+    staff_login(client, board)
+    assert client.post(change, edited).status_code == 302
+    assert not Reason.objects.get(pk=illness.pk).active
+    assert AuditEvent.objects.filter(actor=board, object_id=str(illness.pk)).exists()

@@ -254,13 +254,17 @@ def test_refuses_a_negative_number_of_students():
         seed("--students", "-1")
 
 
-def test_the_demo_has_absence_reports_and_an_unexplained_absence():
+def test_the_demo_has_absence_reports_and_an_unexplained_absence(reasons):
     with time_machine.travel(datetime.datetime(2026, 11, 30, 7, 0,
                                                tzinfo=ZoneInfo("America/Toronto"))):
         call_command("seed_demo", "--students", "200", stdout=io.StringIO())
     parent = User.objects.get(username=PARENT.username)
-    past = AbsenceReport.objects.get(reported_by=parent)
+    past, late = AbsenceReport.objects.filter(reported_by=parent).order_by("start_date")
     assert past.recorded_at is not None
+    # The late arrival counts from when the school saw the child arrive: 9:20, not 9:00.
+    assert (late.at_time, late.arrived_at) == (datetime.time(9, 0), datetime.time(9, 20))
+    assert models.AttendanceRecord.objects.get(
+        student=late.student, date=late.start_date).minutes_late == 80
     assert models.AttendanceRecord.objects.filter(student=past.student, date=past.start_date,
                                                   code__code="ABS").exists()
     monday = datetime.date(2026, 11, 30)

@@ -120,7 +120,7 @@ def test_a_kind_beyond_ones_permissions_is_refused(secretary):
 def test_the_page_documents_the_columns(secretary):
     html = html_of(logged_in(secretary).get(reverse(UPLOAD)))
     for column in ["niso", "prenom_legal", "date_naissance", "prenom_parent", "date_entree",
-                   "annee_scolaire", "etape"]:
+                   "annee_scolaire", "etape", "signaler_absences"]:
         assert f"<code>{column}</code>" in html
     assert "numero_ministere" not in html  # the schools' file is not the secretary's
     # Only the files she may import, in their order; examples of real-looking codes.
@@ -131,6 +131,8 @@ def test_the_page_documents_the_columns(secretary):
         re.findall(r"<li>(.*?)</li>", order)
     assert "E001" not in html
     assert french("The school's short code, for example EEPTB.") in html
+    assert french("oui or non; empty: non. For a guardian without custody: may report the "
+                  "student's absences on the portal.") in html
 
 
 def test_the_board_is_told_to_import_schools_and_courses_first(board):
@@ -145,7 +147,19 @@ def test_an_empty_custody_cell_gives_no_custody(secretary, students):
     client = logged_in(secretary)
     confirm(client, upload(client, "guardians", "liens.csv", content))
     link = models.StudentGuardian.objects.get(guardian__first_name="Paul")
-    assert (link.has_custody, link.has_access_rights) == (False, False)
+    assert (link.has_custody, link.has_access_rights, link.may_report_absences) == (
+        False, False, False)
+
+
+def test_a_bad_absence_reporting_cell_is_a_row_error(secretary, students):
+    content = (b"niso,prenom_parent,nom_parent,lien,signaler_absences\n"
+               b"999100001,Paul,Roy,stepparent,peut-etre\n")
+    preview = upload(logged_in(secretary), "guardians", "liens.csv", content)
+    [(status, errors)] = rows(preview).values()
+    assert status == "error"
+    [error] = errors
+    assert error.startswith("signaler_absences") and french("Write “oui” or “non”.") in error
+    assert not models.StudentGuardian.objects.exists()
 
 
 # --- A good file -------------------------------------------------------------------------
@@ -399,9 +413,10 @@ def test_guardians_and_links(secretary, students):
         "alice@example.com", "6135550123", "K1C 2N4")
     assert sorted(alice.students.values_list("niso", flat=True)) == ["999100001", "999100002"]
     marc = models.StudentGuardian.objects.get(guardian__first_name="Marc")
-    assert (marc.relationship, marc.has_custody, marc.portal_access,
+    assert (marc.relationship, marc.has_custody, marc.may_report_absences, marc.portal_access,
             marc.portal_access_off_reason, marc.guardian.preferred_language) == (
-        "father", False, False, "Ordonnance du tribunal", "en")
+        "father", False, True, False, "Ordonnance du tribunal", "en")
+    assert not alice.student_links.filter(may_report_absences=True).exists()
     assert AuditEvent.objects.filter(action="csv_import",
                                      object_type="students.guardian").count() == 3
 
