@@ -149,7 +149,7 @@ def build(students: int, parents: int) -> list[tuple[str, str, int]]:
             continue
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         pairs.append((f"sessionid={session.session_key}", str(child.public_id), user.pk))
