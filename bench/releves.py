@@ -133,11 +133,14 @@ def build(students: int, parents: int) -> list[tuple[str, str, int]]:
     from django.utils.module_loading import import_string
 
     from accounts.models import User
+    from diplomas import services
     from students.models import Student
     from students.selectors import students_visible_to
 
     call_command("migrate", "--noinput", verbosity=0)
     call_command("seed_demo", "--students", str(students), verbosity=0)
+    # The worker's job after an import (seed_demo queues it): the pages stored as data.
+    stored = services.store_outdated()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     settings.SECRET_KEY = SECRET_KEY
@@ -155,8 +158,8 @@ def build(students: int, parents: int) -> list[tuple[str, str, int]]:
         pairs.append((f"sessionid={session.session_key}", str(child.public_id), user.pk))
         if len(pairs) == parents:
             break
-    print(f"Data: {Student.objects.count():,} students; {len(pairs)} parents of secondary "
-          "students, each request as the next one.")
+    print(f"Data: {Student.objects.count():,} students ({stored:,} Relevé rows stored by the "
+          f"task); {len(pairs)} parents of secondary students, each request as the next one.")
     return pairs
 
 

@@ -208,3 +208,29 @@ class Waiver(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} — {self.category.name_fr}"
+
+
+class StoredProgress(models.Model):
+    """A student's two Relevé de notes pages as data (transcript, classes, the engine's
+    output), so that a visit reads one row. The database marks the row outdated in the
+    same transaction as any write to what it shows (migration 0004's triggers bump
+    `version`); it is fresh only while `computed_version` equals `version`."""
+
+    student = models.OneToOneField(Student, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="+", verbose_name=_("student"))
+    version = models.PositiveIntegerField(default=1)
+    computed_version = models.PositiveIntegerField(null=True)
+    data = models.JSONField(null=True)
+
+    class Meta:
+        verbose_name = _("stored diploma progress")
+        verbose_name_plural = _("stored diploma progress")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(computed_version__isnull=True, data__isnull=True)
+                | Q(computed_version__lte=F("version"), data__isnull=False),
+                name="storedprogress_computed_with_data"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.student)
