@@ -11,7 +11,7 @@
    courses, 4 categories; goal: the same total every time), and how often first come,
    first served (each course to the first category with room) falls short of it.
 2. **Pages**: loads the demo board (`seed_demo --students N`, every secondary student
-   with a history), opens one session per parent of a secondary student (as a login
+   with a history), stores their Relevé rows as the task does after an import, opens one session per parent of a secondary student (as a login
    would, with the server's secret key), serves the portal as bench/family.py does
    (gunicorn, 2 sync workers, DEBUG off) and loads, with wrk, each request as the next
    parent: a bare view, the Détails page and the two Relevé de notes pages of each
