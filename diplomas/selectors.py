@@ -415,8 +415,9 @@ def still_missing(progress: engine.Progress, *, if_passed: bool = False) -> list
     return missing
 
 
-def students_to_store(limit: int) -> list[Student]:
-    """Secondary students without a fresh stored row (diplomas.services.store_outdated)."""
+def students_to_store(after: int, limit: int) -> list[Student]:
+    """Secondary students without a fresh stored row, from the primary key `after` on
+    (diplomas.services.store_outdated)."""
     fresh = StoredProgress.objects.filter(computed_version=F("version"))
-    return list(Student.objects.filter(grade__gte=Grade.GRADE_9)
+    return list(Student.objects.filter(grade__gte=Grade.GRADE_9, pk__gt=after)
                 .exclude(pk__in=fresh.values("student")).order_by("pk")[:limit])

@@ -30,10 +30,12 @@ def store_releve(student: Student,
 def store_outdated(batch: int = 500) -> int:
     """Store the pages of every secondary student whose row is missing or outdated (after
     a programme edit, an import, the demo data); returns how many."""
-    stored = 0
-    while students := selectors.students_to_store(batch):
+    stored, after = 0, 0
+    # Each student once (by primary key): a row a write outdates meanwhile waits for
+    # the task that write queued, or for the visit.
+    while students := selectors.students_to_store(after, batch):
         programmes = selectors.programmes()  # once a batch: the same for every student
         for student in students:
             store_releve(student, programmes)
-        stored += len(students)
+        stored, after = stored + len(students), students[-1].pk
     return stored
