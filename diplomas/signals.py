@@ -1,7 +1,8 @@
 """After a write that commits, the Relevé de notes rows it outdated (the database's
 triggers marked them: diplomas migration 0005) are computed again by a Celery task, before
-the parents' next visit. Writes without signals (queryset.update, bulk_create, imports)
-leave them to the next visit or to the importer's call of services.store_outdated."""
+the parents' next visit. The writes heard of here are the admin's and the services'; the
+others (queryset.update, bulk_create, a student's new grade, the students import) leave
+their rows to the next visit, or to the next run of the task."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
