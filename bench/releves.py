@@ -11,12 +11,13 @@
    courses, 4 categories; goal: the same total every time), and how often first come,
    first served (each course to the first category with room) falls short of it.
 2. **Pages**: loads the demo board (`seed_demo --students N`, every secondary student
-   with a history), stores their Relevé rows as the task does after an import, opens one session per parent of a secondary student (as a login
-   would, with the server's secret key), serves the portal as bench/family.py does
-   (gunicorn, 2 sync workers, DEBUG off) and loads, with wrk, each request as the next
-   parent: a bare view, the Détails page and the two Relevé de notes pages of each
-   parent's secondary child. Goal (issue 11): the requirements page at 50 % or more of
-   the Détails page's rate. Then the number of queries of each page for 20 of these
+   with a history), stores their Relevé rows as the task does after an import, opens one
+   session per parent of a secondary student (as a login would, with the server's secret
+   key), serves the portal as bench/family.py does (gunicorn, 2 sync workers, DEBUG off)
+   and loads, with wrk, each request as the next parent: a bare view, the Détails page
+   and the two Relevé de notes pages of each parent's secondary child. Goal (issue 11):
+   both Relevé pages at 50 % or more of the Détails page's rate. Then the number of
+   queries of each page for 20 of these
    children (different transcripts): one number per page. Needs wrk.
 """
 
