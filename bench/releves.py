@@ -17,8 +17,8 @@
    and loads, with wrk, each request as the next parent: a bare view, the Détails page
    and the two Relevé de notes pages of each parent's secondary child. Goal (issue 11):
    both Relevé pages at 50 % or more of the Détails page's rate. Then the number of
-   queries of each page for 20 of these
-   children (different transcripts): one number per page. Needs wrk.
+   queries of each page for 20 of these children (different transcripts): one number per
+   page. Needs wrk.
 """
 
 import argparse
