@@ -122,7 +122,6 @@ class StudentRecord:
     """What the two Relevé de notes pages show, read from the tables (what is stored as
     `StoredProgress.data`, see `releve_data`)."""
 
-    student: Student
     school_year: SchoolYear | None
     results: list[CourseResult]
     in_progress: list[SectionEnrolment]
@@ -148,7 +147,7 @@ def student_record(student: Student, choices: list[Programme] | None = None) -> 
               .prefetch_related("waivers").first())
     if choices is None:
         choices = programmes()
-    return StudentRecord(student=student, school_year=school_year, results=results,
+    return StudentRecord(school_year=school_year, results=results,
                          in_progress=in_progress, record=record,
                          programme=programme_of(student, record, choices, school_year))
 
