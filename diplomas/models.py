@@ -137,12 +137,22 @@ class Category(Bilingual, models.Model):
                                     verbose_name=_("subject groups"))
     any_course = models.BooleanField(_("any course"), default=False,
                                      help_text=_("Optional credits: every course counts."))
+    one_per_grade = models.BooleanField(
+        _("one credit per grade"), default=False,
+        help_text=_("At most one credit of each grade, 9 to 12, counts here (Français)."))
 
     class Meta:
         verbose_name = _("requirement category")
         verbose_name_plural = _("requirement categories")
         ordering = ["programme", "order", "pk"]
-        constraints = [_half_credits("credits", "category_credits_in_halves")]
+        constraints = [
+            _half_credits("credits", "category_credits_in_halves"),
+            models.CheckConstraint(
+                condition=Q(one_per_grade=False) | Q(credits__lte=4),
+                name="category_one_per_grade_at_most_4",
+                violation_error_message=_("One credit per grade: at most 4 credits (Grades "
+                                          "9 to 12).")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.programme.code} — {self.name_fr}"

@@ -81,7 +81,8 @@ def engine_programme(programme: Programme) -> engine.Programme:
     return engine.Programme(
         rules=tuple(engine.Rule(key=category, credits=category.credits,
                                 patterns=tuple(category.all_patterns()),
-                                any_course=category.any_course)
+                                any_course=category.any_course,
+                                one_per_grade=category.one_per_grade)
                     for category in programme.categories.all()),
         community_hours=programme.community_hours,
         literacy_required=programme.literacy_required,
