@@ -1,8 +1,10 @@
 """After a write that commits, the Relevé de notes rows it outdated (the database's
 triggers marked them: diplomas migration 0005) are computed again by a Celery task, before
-the parents' next visit. The writes heard of here are the admin's and the services'; the
-others (queryset.update, bulk_create, a student's new grade, the students import) leave
-their rows to the next visit, or to the next run of the task."""
+the parents' next visit. The writes heard of here are the admin's and the services' to
+results, diploma records and programmes; the others (queryset.update, bulk_create, a
+student's new grade, the timetables, which change by the thousand and have their own
+cache to retire once a transaction, students.timetable_cache) leave their rows to the
+next visit, or to the next run of the task."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -10,7 +12,7 @@ from django.dispatch import receiver
 
 from diplomas import tasks
 from diplomas.models import Category, DiplomaRecord, Programme, SubjectGroup, Waiver
-from students.models import CourseResult, SectionEnrolment
+from students.models import CourseResult
 
 
 @receiver([post_save, post_delete], sender=Programme)
@@ -18,7 +20,6 @@ from students.models import CourseResult, SectionEnrolment
 @receiver([post_save, post_delete], sender=SubjectGroup)
 @receiver(m2m_changed, sender=Category.groups.through)
 @receiver([post_save, post_delete], sender=CourseResult)
-@receiver([post_save, post_delete], sender=SectionEnrolment)
 @receiver([post_save, post_delete], sender=DiplomaRecord)
 @receiver([post_save, post_delete], sender=Waiver)
 def releve_changed(**kwargs) -> None:
