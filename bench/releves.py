@@ -11,13 +11,14 @@
    courses, 4 categories; goal: the same total every time), and how often first come,
    first served (each course to the first category with room) falls short of it.
 2. **Pages**: loads the demo board (`seed_demo --students N`, every secondary student
-   with a history), opens one session per parent of a secondary student (as a login
-   would, with the server's secret key), serves the portal as bench/family.py does
-   (gunicorn, 2 sync workers, DEBUG off) and loads, with wrk, each request as the next
-   parent: a bare view, the Détails page and the two Relevé de notes pages of each
-   parent's secondary child. Goal (issue 11): the requirements page at 50 % or more of
-   the Détails page's rate. Then the number of queries of each page for 20 of these
-   children (different transcripts): one number per page. Needs wrk.
+   with a history), stores their Relevé rows as the task does after an import, opens one
+   session per parent of a secondary student (as a login would, with the server's secret
+   key), serves the portal as bench/family.py does (gunicorn, 2 sync workers, DEBUG off)
+   and loads, with wrk, each request as the next parent: a bare view, the Détails page
+   and the two Relevé de notes pages of each parent's secondary child. Goal (issue 11):
+   both Relevé pages at 50 % or more of the Détails page's rate. Then the number of
+   queries of each page for 20 of these children (different transcripts): one number per
+   page. Needs wrk.
 """
 
 import argparse
@@ -133,11 +134,14 @@ def build(students: int, parents: int) -> list[tuple[str, str, int]]:
     from django.utils.module_loading import import_string
 
     from accounts.models import User
+    from diplomas import services
     from students.models import Student
     from students.selectors import students_visible_to
 
     call_command("migrate", "--noinput", verbosity=0)
     call_command("seed_demo", "--students", str(students), verbosity=0)
+    # The worker's job after an import (seed_demo queues it): the pages stored as data.
+    stored = services.store_outdated()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     settings.SECRET_KEY = SECRET_KEY
@@ -149,14 +153,14 @@ def build(students: int, parents: int) -> list[tuple[str, str, int]]:
             continue
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         pairs.append((f"sessionid={session.session_key}", str(child.public_id), user.pk))
         if len(pairs) == parents:
             break
-    print(f"Data: {Student.objects.count():,} students; {len(pairs)} parents of secondary "
-          "students, each request as the next one.")
+    print(f"Data: {Student.objects.count():,} students ({stored:,} Relevé rows stored by the "
+          f"task); {len(pairs)} parents of secondary students, each request as the next one.")
     return pairs
 
 

@@ -30,6 +30,7 @@ from demo.absences import seed_absences
 from demo.groups import seed_groups
 from demo.report_cards import seed_report_cards
 from diplomas.models import DiplomaRecord
+from diplomas.tasks import store_outdated_releves
 from students import timetable_cache
 from students.models import (
     AttendanceCode,
@@ -125,6 +126,9 @@ def seed_demo(*, seed: int = DEFAULT_SEED, students: int = DEFAULT_STUDENTS,
     # worker's hour on a board of 20,000.
     seed_report_cards(students=Student.objects.filter(
         guardian_links__guardian__user__username__in=[login.username for login in DEMO_LOGINS]))
+    # As after an import: the secondary students' Relevé de notes pages are stored by the
+    # worker (a visit before it is done computes its own).
+    transaction.on_commit(store_outdated_releves.delay)
     return SeedReport(created=True, schools=len(board.schools), students=len(board.students),
                       families=board.families, admin_kept=admin_kept)
 

@@ -36,7 +36,8 @@ class SubjectGroupAdmin(SchoolDataAdmin):
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = ["order", "name_fr", "name_en", "credits", "patterns", "groups", "any_course"]
+        fields = ["order", "name_fr", "name_en", "credits", "patterns", "groups", "any_course",
+                  "one_per_grade"]
 
     def clean(self):
         cleaned = super().clean()

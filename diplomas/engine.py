@@ -41,9 +41,12 @@ class Rule:
     credits: Decimal
     patterns: tuple[str, ...] = ()
     any_course: bool = False
+    one_per_grade: bool = False  # at most one credit of each grade counts (Français)
 
-    def accepts(self, code: str) -> bool:
-        return self.any_course or _matcher(self.patterns)(code)
+    def accepts(self, code: str, grade: str | None = None) -> bool:
+        """`grade`: the code's fourth character must be it (1 for Grade 9…)."""
+        return ((self.any_course or _matcher(self.patterns)(code))
+                and (grade is None or code[3:4] == grade))
 
 
 @cache
@@ -245,17 +248,47 @@ def _max_flow(capacities: Sequence[int], sizes: Sequence[int],
 
 # --- The engine ---------------------------------------------------------------------------
 
-def _distribute(rules: Sequence[Rule], room: Sequence[int],
+GRADES = "1234"  # a code's fourth character: Grades 9 to 12
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What the allocation fills: a rule, or one grade of a rule of one credit per grade."""
+
+    rule: int
+    grade: str | None
+    room: int  # units
+
+
+def _slots(rules: Sequence[Rule], room: Sequence[int]) -> list[Slot]:
+    slots = []
+    for index, rule in enumerate(rules):
+        if not rule.one_per_grade:
+            slots.append(Slot(index, None, room[index]))
+            continue
+        # One credit a grade; waived credits come off the earliest grades (a principal
+        # waives them for a student who arrived after those grades).
+        left, grades = room[index], []
+        for grade in reversed(GRADES):
+            grades.append(Slot(index, grade, min(UNITS_PER_CREDIT, left)))
+            left -= grades[-1].room
+        slots += reversed(grades)
+    return slots
+
+
+def _distribute(rules: Sequence[Rule], slots: Sequence[Slot], room: Sequence[int],
                 lines: Sequence[CourseLine]) -> tuple[list[list[CourseLine]], list[CourseLine]]:
-    """The lines each rule counts, and those counted nowhere."""
+    """The lines each slot counts (`room`: each slot's), and those counted nowhere."""
     # Specific categories before "any course": a French credit shows under Français.
-    order = sorted(range(len(rules)), key=lambda r: rules[r].any_course)
-    eligible = [[r for r in order if rules[r].accepts(line.ministry_code)] for line in lines]
+    order = sorted(range(len(slots)), key=lambda s: rules[slots[s].rule].any_course)
+    eligible = [[s for s in order if rules[slots[s].rule].accepts(line.ministry_code,
+                                                                    slots[s].grade)]
+                for line in lines]
     _value, given = allocate(room, [units(line.credit) for line in lines], eligible)
-    counted: list[list[CourseLine]] = [[] for _ in rules]
+    counted: list[list[CourseLine]] = [[] for _ in slots]
     nowhere = []
-    for line, rule in zip(lines, given, strict=True):
-        (counted[rule] if rule is not None else nowhere).append(line)
+    for line, slot in zip(lines, given, strict=True):
+        (counted[slot] if slot is not None else nowhere).append(line)
     return counted, nowhere
 
 
@@ -279,17 +312,26 @@ def progress(programme: Programme, lines: Iterable[CourseLine], facts: Facts) ->
 
     rules = programme.rules
     waived = [min(units(facts.waived.get(rule.key, 0)), units(rule.credits)) for rule in rules]
-    room = [units(rule.credits) - w for rule, w in zip(rules, waived, strict=True)]
-    counted, excess = _distribute(rules, room, earned)
+    slots = _slots(rules, [units(rule.credits) - w for rule, w in zip(rules, waived,
+                                                                        strict=True)])
+    room = [slot.room for slot in slots]
+    counted, excess = _distribute(rules, slots, room, earned)
     earned_units = [_counted_units(c, r) for c, r in zip(counted, room, strict=True)]
     left = [r - e for r, e in zip(room, earned_units, strict=True)]
-    forecast, excess_in_progress = _distribute(rules, left, in_progress)
+    forecast, excess_in_progress = _distribute(rules, slots, left, in_progress)
+    forecast_units = [_counted_units(f, r) for f, r in zip(forecast, left, strict=True)]
+
+    def of_rule(index: int, values: list) -> list:
+        return [value for slot, value in zip(slots, values, strict=True) if slot.rule == index]
 
     categories = [
         CategoryProgress(
-            rule=rule, required=rule.credits, earned=credits(earned_units[i]),
-            in_progress=credits(_counted_units(forecast[i], left[i])),
-            waived=credits(waived[i]), courses=counted[i], forecast_courses=forecast[i])
+            rule=rule, required=rule.credits,
+            earned=credits(sum(of_rule(i, earned_units))),
+            in_progress=credits(sum(of_rule(i, forecast_units))),
+            waived=credits(waived[i]),
+            courses=[line for lines in of_rule(i, counted) for line in lines],
+            forecast_courses=[line for lines in of_rule(i, forecast) for line in lines])
         for i, rule in enumerate(rules)
     ]
     return Progress(categories=categories,

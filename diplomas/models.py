@@ -137,12 +137,22 @@ class Category(Bilingual, models.Model):
                                     verbose_name=_("subject groups"))
     any_course = models.BooleanField(_("any course"), default=False,
                                      help_text=_("Optional credits: every course counts."))
+    one_per_grade = models.BooleanField(
+        _("one credit per grade"), default=False,
+        help_text=_("At most one credit of each grade, 9 to 12, counts here (Français)."))
 
     class Meta:
         verbose_name = _("requirement category")
         verbose_name_plural = _("requirement categories")
         ordering = ["programme", "order", "pk"]
-        constraints = [_half_credits("credits", "category_credits_in_halves")]
+        constraints = [
+            _half_credits("credits", "category_credits_in_halves"),
+            models.CheckConstraint(
+                condition=Q(one_per_grade=False) | Q(credits__lte=4),
+                name="category_one_per_grade_at_most_4",
+                violation_error_message=_("One credit per grade: at most 4 credits (Grades "
+                                          "9 to 12).")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.programme.code} — {self.name_fr}"
@@ -208,3 +218,29 @@ class Waiver(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} — {self.category.name_fr}"
+
+
+class StoredProgress(models.Model):
+    """A student's two Relevé de notes pages as data (transcript, classes, the engine's
+    output), so that a visit reads one row. The database marks the row outdated in the
+    same transaction as any write to what it shows (migration 0004's triggers bump
+    `version`); it is fresh only while `computed_version` equals `version`."""
+
+    student = models.OneToOneField(Student, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="+", verbose_name=_("student"))
+    version = models.PositiveIntegerField(default=1)
+    computed_version = models.PositiveIntegerField(null=True)
+    data = models.JSONField(null=True)
+
+    class Meta:
+        verbose_name = _("stored diploma progress")
+        verbose_name_plural = _("stored diploma progress")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(computed_version__isnull=True, data__isnull=True)
+                | Q(computed_version__lte=F("version"), data__isnull=False),
+                name="storedprogress_computed_with_data"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.student)

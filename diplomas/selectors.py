@@ -3,19 +3,26 @@ diploma programme, shaped for `diplomas.engine`. The student comes from
 students.selectors (who may see whom): these functions never decide access."""
 
 import hashlib
+import json
 import math
-import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db import connection
+from django.db.models import F, Prefetch
 from django.utils import formats
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 
 from diplomas import engine
-from diplomas.models import Category, DiplomaRecord, Programme, split_patterns
+from diplomas.models import (
+    Bilingual,
+    Category,
+    DiplomaRecord,
+    Programme,
+    StoredProgress,
+    split_patterns,
+)
 from students.models import CourseResult, Grade, SchoolYear, SectionEnrolment, Student
 from students.selectors import current_school_year
 
@@ -29,12 +36,8 @@ def code_grade(code: str) -> int | None:
 
 def transcript(student: Student) -> list[CourseResult]:
     """Every result, from any school of the board or granted on arrival, oldest first."""
-    results = list(student.results.select_related("course", "school", "school_year")
-                   .order_by("school_year__start_date", "course__code", "pk"))
-    for result in results:
-        grade = code_grade(result.course.code)
-        result.grade_label = Grade(grade).label if grade else "—"
-    return results
+    return list(student.results.select_related("course", "school", "school_year")
+                .order_by("school_year__start_date", "course__code", "pk"))
 
 
 def courses_in_progress(student: Student, school_year: SchoolYear | None,
@@ -55,26 +58,6 @@ def programmes() -> list[Programme]:
     categories = Category.objects.prefetch_related("groups").order_by("order", "pk")
     return list(Programme.objects.prefetch_related(
         Prefetch("categories", queryset=categories)))
-
-
-PROGRAMMES_KEY = "diplomas:programmes:version"
-PROGRAMMES_SECONDS = 15 * 60
-_loaded: dict[str, list[Programme]] = {}  # this process's copy, under its version
-
-
-def programme_catalogue() -> tuple[str, list[Programme]]:
-    """The programmes, with the version they were read under. Every Relevé page reads
-    them and the board changes them a few times a year: each process keeps one copy, for
-    as long as the shared cache keeps its version; diplomas.signals deletes the version
-    once a write commits (the timeout bounds what a queryset.update leaves)."""
-    version = cache.get(PROGRAMMES_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.set(PROGRAMMES_KEY, version, PROGRAMMES_SECONDS)
-    if version not in _loaded:
-        _loaded.clear()
-        _loaded[version] = programmes()
-    return version, _loaded[version]
 
 
 def grade_9_year(student: Student, school_year: SchoolYear | None) -> int | None:
@@ -98,7 +81,8 @@ def engine_programme(programme: Programme) -> engine.Programme:
     return engine.Programme(
         rules=tuple(engine.Rule(key=category, credits=category.credits,
                                 patterns=tuple(category.all_patterns()),
-                                any_course=category.any_course)
+                                any_course=category.any_course,
+                                one_per_grade=category.one_per_grade)
                     for category in programme.categories.all()),
         community_hours=programme.community_hours,
         literacy_required=programme.literacy_required,
@@ -136,20 +120,14 @@ def engine_lines(results: list[CourseResult],
 
 @dataclass
 class StudentRecord:
-    """Everything the two Relevé de notes pages show. The progress is worked out when
-    first read: a page whose fragment is cached under `fingerprint` never needs it."""
+    """What the two Relevé de notes pages show, read from the tables (what is stored as
+    `StoredProgress.data`, see `releve_data`)."""
 
-    student: Student
     school_year: SchoolYear | None
     results: list[CourseResult]
     in_progress: list[SectionEnrolment]
     record: DiplomaRecord | None
     programme: Programme | None
-    catalogue: str  # the version of the programmes read (programme_catalogue)
-
-    @property
-    def credits_earned(self) -> Decimal:
-        return sum((r.credit_earned for r in self.results), Decimal(0))
 
     @cached_property
     def progress(self) -> engine.Progress | None:
@@ -159,43 +137,208 @@ class StudentRecord:
                                engine_lines(self.results, self.in_progress),
                                engine_facts(self.record, self.programme))
 
-    @cached_property
-    def fingerprint(self) -> str:
-        """Everything these pages show of the student, digested: what their cached
-        fragments are keyed on, so that a change anywhere is a new key (nothing to retire)."""
-        record = self.record
-        shown = (
-            str(self.student.public_id), self.catalogue,
-            self.programme.pk if self.programme else None,
-            self.school_year.name if self.school_year else None,
-            [(r.pk, r.kind, r.course.code, r.course.title_fr, r.course.title_en,
-              r.school.name, r.school_year.name, r.mark, str(r.credit_earned), r.withdrawn,
-              r.online) for r in self.results],
-            [(e.pk, e.section.course.code, e.section.course.title_fr,
-              e.section.course.title_en, str(e.section.course.credit_value),
-              e.section.term.name, e.section.term.school_year.name, e.section.school.name)
-             for e in self.in_progress],
-            record and (record.pk, str(record.community_hours),
-                        str(record.literacy_test_passed_on), record.online_opt_out,
-                        record.financial_literacy_met,
-                        sorted((w.category_id, str(w.credits)) for w in record.waivers.all())),
-        )
-        return hashlib.sha256(repr(shown).encode()).hexdigest()
 
-
-def student_record(student: Student) -> StudentRecord:
+def student_record(student: Student, choices: list[Programme] | None = None) -> StudentRecord:
     """A secondary student's transcript and diploma programme, in a fixed number of
-    queries whatever the number of results."""
+    queries whatever the number of results (`choices`: the programmes, if already read)."""
     school_year = current_school_year()
     results = transcript(student)
     in_progress = courses_in_progress(student, school_year, results)
     record = (DiplomaRecord.objects.filter(student=student)
               .prefetch_related("waivers").first())
-    catalogue, choices = programme_catalogue()
-    return StudentRecord(student=student, school_year=school_year, results=results,
+    if choices is None:
+        choices = programmes()
+    return StudentRecord(school_year=school_year, results=results,
                          in_progress=in_progress, record=record,
-                         programme=programme_of(student, record, choices, school_year),
-                         catalogue=catalogue)
+                         programme=programme_of(student, record, choices, school_year))
+
+
+# --- The pages as stored data (StoredProgress.data) ---------------------------------------
+
+@dataclass(frozen=True)
+class Named(Bilingual):
+    name_fr: str
+    name_en: str
+
+
+class Titled:
+    @property
+    def title(self) -> str:
+        return self.title_en if get_language() == "en" else self.title_fr
+
+
+@dataclass(frozen=True)
+class TranscriptLine(Titled):
+    """A line of the Répertoire des crédits complétés."""
+
+    school_year: str
+    grade: int | None
+    code: str
+    title_fr: str
+    title_en: str
+    mark: int | None
+    credit: str
+    withdrawn: bool
+    kind: str
+    school: str
+    online: bool
+
+    @property
+    def grade_label(self) -> str:
+        return Grade(self.grade).label if self.grade else "—"
+
+    @property
+    def kind_label(self) -> str:
+        return CourseResult.Kind(self.kind).label
+
+    @property
+    def credit_text(self) -> str:
+        return number(Decimal(self.credit))
+
+
+@dataclass(frozen=True)
+class ClassLine(Titled):
+    """One of this year's classes without a result yet."""
+
+    term: str
+    code: str
+    title_fr: str
+    title_en: str
+    credit: str
+    school: str
+
+    @property
+    def credit_text(self) -> str:
+        return number(Decimal(self.credit))
+
+
+@dataclass(frozen=True)
+class CountedLine(Titled):
+    """A course in a requirement's table: where the engine counted it."""
+
+    code: str
+    title_fr: str
+    title_en: str
+    school_year: str
+    mark: int | None
+    credit: str
+    in_progress: bool
+
+
+def _counted(line: engine.CourseLine) -> dict:
+    if line.in_progress:
+        section = line.key.section
+        course, year, mark = section.course, section.term.school_year.name, None
+    else:
+        course, year, mark = line.key.course, line.key.school_year.name, line.key.mark
+    return asdict(CountedLine(line.code, course.title_fr, course.title_en, year, mark,
+                              str(line.credit), line.in_progress))
+
+
+def _progress_data(progress: engine.Progress) -> dict:
+    return {
+        "categories": [
+            {"name_fr": c.rule.key.name_fr, "name_en": c.rule.key.name_en,
+             "any_course": c.rule.any_course, "required": str(c.required),
+             "earned": str(c.earned), "in_progress": str(c.in_progress),
+             "waived": str(c.waived), "courses": [_counted(x) for x in c.courses],
+             "forecast_courses": [_counted(x) for x in c.forecast_courses]}
+            for c in progress.categories],
+        "requirements": [
+            {"name": r.name, "required": str(r.required), "done": str(r.done),
+             "in_progress": str(r.in_progress), "opted_out": r.opted_out}
+            for r in progress.requirements],
+        "excess": [_counted(x) for x in progress.excess],
+        "excess_in_progress": [_counted(x) for x in progress.excess_in_progress],
+    }
+
+
+def releve_data(record: StudentRecord) -> dict:
+    """Everything both pages show of the student, as JSON (StoredProgress.data)."""
+    programme = record.programme
+    return {
+        "school_year": record.school_year.pk if record.school_year else None,
+        "school_year_name": record.school_year.name if record.school_year else "",
+        "programme": programme and {"name_fr": programme.name_fr, "name_en": programme.name_en},
+        "results": [asdict(TranscriptLine(
+            r.school_year.name, code_grade(r.course.code), r.course.code, r.course.title_fr,
+            r.course.title_en, r.mark, str(r.credit_earned), r.withdrawn, r.kind,
+            r.school.name, r.online)) for r in record.results],
+        "in_progress": [asdict(ClassLine(
+            e.section.term.name, e.section.course.code, e.section.course.title_fr,
+            e.section.course.title_en, str(e.section.course.credit_value),
+            e.section.school.name)) for e in record.in_progress],
+        "progress": record.progress and _progress_data(record.progress),
+    }
+
+
+def _line(row: dict) -> engine.CourseLine:
+    line = CountedLine(**row)
+    return engine.CourseLine(key=line, code=line.code, credit=Decimal(line.credit),
+                             in_progress=line.in_progress)
+
+
+def _progress(data: dict) -> engine.Progress:
+    """The engine's output again, with names and table rows for keys."""
+    return engine.Progress(
+        categories=[engine.CategoryProgress(
+            rule=engine.Rule(key=Named(c["name_fr"], c["name_en"]),
+                             credits=Decimal(c["required"]), any_course=c["any_course"]),
+            required=Decimal(c["required"]), earned=Decimal(c["earned"]),
+            in_progress=Decimal(c["in_progress"]), waived=Decimal(c["waived"]),
+            courses=[_line(x) for x in c["courses"]],
+            forecast_courses=[_line(x) for x in c["forecast_courses"]])
+            for c in data["categories"]],
+        requirements=[engine.Requirement(
+            r["name"], Decimal(r["required"]), Decimal(r["done"]),
+            in_progress=Decimal(r["in_progress"]), opted_out=r["opted_out"])
+            for r in data["requirements"]],
+        excess=[_line(x) for x in data["excess"]],
+        excess_in_progress=[_line(x) for x in data["excess_in_progress"]])
+
+
+class Releve:
+    """The pages' content from StoredProgress.data: what the templates read."""
+
+    def __init__(self, data: dict) -> None:
+        self.data = data
+        self.school_year_name = data["school_year_name"]
+        self.programme = data["programme"] and Named(**data["programme"])
+        self.results = [TranscriptLine(**row) for row in data["results"]]
+        self.in_progress = [ClassLine(**row) for row in data["in_progress"]]
+
+    @cached_property
+    def progress(self) -> engine.Progress | None:
+        return self.data["progress"] and _progress(self.data["progress"])
+
+    @property
+    def credits_earned(self) -> Decimal:
+        return sum((Decimal(r.credit) for r in self.results), Decimal(0))
+
+    @cached_property
+    def digest(self) -> str:
+        """What the pages' cached fragments are keyed on: new content, new key."""
+        return hashlib.sha256(json.dumps(self.data, sort_keys=True).encode()).hexdigest()
+
+
+# Only PostgreSQL has the triggers that mark stored rows outdated (diplomas migration 0005).
+def stored_rows_trusted() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def stored_releve(student: Student) -> Releve | None:
+    """The student's stored pages, or None if missing, outdated or of another school year
+    (the caller computes and stores them then)."""
+    if not stored_rows_trusted():
+        return None
+    row = (StoredProgress.objects.filter(student=student, computed_version=F("version"))
+           .values_list("data", flat=True).first())
+    if row is None:
+        return None
+    school_year = current_school_year()
+    if row["school_year"] != (school_year.pk if school_year else None):
+        return None
+    return Releve(row)
 
 
 REQUIREMENT_TITLES = {
@@ -270,3 +413,11 @@ def still_missing(progress: engine.Progress, *, if_passed: bool = False) -> list
         if left:
             missing.append(REQUIREMENT_NAMES[requirement.name](left))
     return missing
+
+
+def students_to_store(after: int, limit: int) -> list[Student]:
+    """Secondary students without a fresh stored row, from the primary key `after` on
+    (diplomas.services.store_outdated)."""
+    fresh = StoredProgress.objects.filter(computed_version=F("version"))
+    return list(Student.objects.filter(grade__gte=Grade.GRADE_9, pk__gt=after)
+                .exclude(pk__in=fresh.values("student")).order_by("pk")[:limit])

@@ -1,9 +1,9 @@
 """Famille › Relevé de notes: the transcript, and the diploma's requirements with charts.
 
 Secondary students only: for anyone else, and for a child the parent may not see, a 404
-(students.selectors decides who sees whom). Each page's content is cached in the process
-under the digest of what it shows (`StudentRecord.fingerprint`): the engine and the charts
-run only when something changed.
+(students.selectors decides who sees whom, on every request). Both pages read the
+student's stored row (diplomas.services.store_releve computes it when missing or outdated);
+each page's content is cached in the process under the digest of that row.
 """
 
 from dataclasses import dataclass
@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from diplomas import charts, selectors
+from diplomas import charts, selectors, services
 from students import selectors as student_selectors
 from students.models import Student
 from students.views import child_page
@@ -32,7 +32,11 @@ def transcript(request: HttpRequest, public_id) -> HttpResponse:
     Répertoire des crédits complétés and this year's courses."""
     student, children = _secondary_child(request, public_id)
     return child_page(request, "diplomas/transcript.html", "transcript", student, children,
-                      record=selectors.student_record(student))
+                      record=_releve(student))
+
+
+def _releve(student: Student) -> selectors.Releve:
+    return selectors.stored_releve(student) or services.store_releve(student)
 
 
 @dataclass(frozen=True)
@@ -56,15 +60,13 @@ class Section:
 
 
 def _rows(lines) -> list[CourseRow]:
+    """The table under a chart: `line.key` is the stored line (selectors.CountedLine)."""
     rows = []
     for line in lines:
-        if line.in_progress:
-            section = line.key.section
-            course, year, mark = section.course, section.term.school_year.name, _("In progress")
-        else:
-            course, year = line.key.course, line.key.school_year.name
-            mark = "—" if line.key.mark is None else str(line.key.mark)
-        rows.append(CourseRow(line.code, course.title, year, mark,
+        counted = line.key
+        mark = (_("In progress") if counted.in_progress
+                else "—" if counted.mark is None else str(counted.mark))
+        rows.append(CourseRow(counted.code, counted.title, counted.school_year, mark,
                               selectors.number(line.credit)))
     return rows
 
@@ -86,7 +88,7 @@ class RequirementsSummary:
     """What the requirements page draws, worked out when the template first reads it (in
     Python: the page has a chart, figures and a table per category)."""
 
-    def __init__(self, record: selectors.StudentRecord) -> None:
+    def __init__(self, record: selectors.Releve) -> None:
         self.record = record
 
     @cached_property
@@ -141,7 +143,7 @@ class RequirementsSummary:
 def diploma(request: HttpRequest, public_id) -> HttpResponse:
     """The summary of the diploma's requirements: a chart and a table per category."""
     student, children = _secondary_child(request, public_id)
-    record = selectors.student_record(student)
+    record = _releve(student)
     if record.programme is None:
         raise Http404
     return child_page(request, "diplomas/diploma.html", "transcript", student, children,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from diplomas import engine, selectors
 from diplomas.engine import CourseLine, Facts, Rule
-from diplomas.models import Programme
+from diplomas.models import Category, Programme
 
 D = Decimal
 HALF = D("0.5")
@@ -43,6 +43,42 @@ def test_where_first_come_first_served_fails_the_optimum_counts_both_courses():
 
     assert counted_codes(progress) == {"arts-or-tech": ["TIJ1O"], "arts": ["AVI1O"]}
     assert progress.earned == 2 and progress.remaining == 0 and not progress.excess
+
+
+FRENCH = Rule(key="français", credits=D(4), patterns=("FRA",), one_per_grade=True)
+OPTIONAL = Rule(key="au choix", credits=D(12), any_course=True)
+
+
+def test_french_counts_one_credit_per_grade():
+    """By hand: two Grade 9 French courses (FRA1D, FRA1P) and FRA2D. Français takes one of
+    Grade 9 and FRA2D (2 credits); the second Grade 9 course counts as optional."""
+    progress = engine.progress(engine.Programme(rules=(FRENCH, OPTIONAL)),
+                               [line("FRA1D"), line("FRA1P"), line("FRA2D")], Facts())
+    assert earned_by(progress) == {"français": 2, "au choix": 1}
+    assert counted_codes(progress)["français"] in (["FRA1D", "FRA2D"], ["FRA1P", "FRA2D"])
+    assert progress.categories[0].remaining == 2
+
+
+def test_one_per_grade_in_progress_fills_only_the_grades_left():
+    """FRA3U earned; FRA3E in progress is a second Grade 11 French: not a forecast of
+    Français (FRA4U is), but of the optional credits."""
+    lines = [line("FRA3U"), line("FRA3E", in_progress=True), line("FRA4U", in_progress=True)]
+    progress = engine.progress(engine.Programme(rules=(FRENCH, OPTIONAL)), lines, Facts())
+    french, optional = progress.categories
+    assert (french.earned, french.in_progress, optional.in_progress) == (1, 1, 1)
+    assert [x.code for x in french.forecast_courses] == ["FRA4U"]
+
+
+def test_a_waived_french_credit_is_the_earliest_grades():
+    """A student who arrived in Grade 10 with Grade 9 French waived: FRA1D counts nowhere
+    in Français, FRA2D to FRA4U do."""
+    facts = Facts(waived={"français": D(1)})
+    progress = engine.progress(
+        engine.Programme(rules=(FRENCH,)),
+        [line("FRA1D"), line("FRA2D"), line("FRA3U"), line("FRA4U")], facts)
+    french = progress.categories[0]
+    assert (french.earned, french.waived, french.remaining) == (3, 1, 0)
+    assert [x.code for x in progress.excess] == ["FRA1D"]
 
 
 def test_a_chain_of_moves_is_found():
@@ -208,6 +244,11 @@ class TestProgrammes:
         credits = names_and_credits("ceso")
         assert credits.pop("Crédits au choix") == 7 and sum(credits.values()) == 7
         assert credits["Français"] == 2
+
+    def test_french_is_one_credit_per_grade_in_both_deso_programmes_only(self):
+        per_grade = dict(Category.objects.filter(name_fr="Français").values_list(
+            "programme__code", "one_per_grade"))
+        assert per_grade == {"deso-2024": True, "deso-2023": True, "ceso": False}
 
     def test_a_complete_deso_2024_transcript_meets_every_requirement(self):
         facts = Facts(community_hours=D(40), literacy_test_passed=True,
