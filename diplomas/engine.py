@@ -335,13 +335,26 @@ def progress(programme: Programme, lines: Iterable[CourseLine], facts: Facts) ->
         for i, rule in enumerate(rules)
     ]
     return Progress(categories=categories,
-                    requirements=_requirements(programme, earned, in_progress, facts),
+                    requirements=_requirements(programme, earned + repeated,
+                                               in_progress + repeated_in_progress, facts),
                     excess=excess + repeated,
                     excess_in_progress=excess_in_progress + repeated_in_progress)
 
 
+def _online_credits(lines: Iterable[CourseLine], *, besides: frozenset[str] = frozenset()
+                    ) -> dict[str, Decimal]:
+    """Each course's best online credit. A course passed online stays an online credit when
+    it is passed again in class: the repeat adds no credit, and takes none away."""
+    best: dict[str, Decimal] = {}
+    for line in lines:
+        if line.online and line.ministry_code not in besides:
+            best[line.ministry_code] = max(best.get(line.ministry_code, Decimal(0)), line.credit)
+    return best
+
+
 def _requirements(programme: Programme, earned: list[CourseLine],
                   in_progress: list[CourseLine], facts: Facts) -> list[Requirement]:
+    """The other requirements, from every pass of every course (repeats included)."""
     found = []
     if programme.community_hours:
         found.append(Requirement("community_hours", Decimal(programme.community_hours),
@@ -354,10 +367,12 @@ def _requirements(programme: Programme, earned: list[CourseLine],
         found.append(Requirement("literacy", Decimal(1), Decimal(int(passed)),
                                  in_progress=Decimal(int(taking and not passed))))
     if programme.online_credits:
+        online = _online_credits(earned)
+        online_in_progress = _online_credits(in_progress, besides=frozenset(online))
         found.append(Requirement(
             "online_credits", Decimal(programme.online_credits),
-            sum((line.credit for line in earned if line.online), Decimal(0)),
-            in_progress=sum((line.credit for line in in_progress if line.online), Decimal(0)),
+            sum(online.values(), Decimal(0)),
+            in_progress=sum(online_in_progress.values(), Decimal(0)),
             opted_out=facts.online_opt_out))
     if programme.financial_literacy_required:
         found.append(Requirement("financial_literacy", Decimal(1),

@@ -117,6 +117,15 @@ def test_a_course_passed_twice_counts_once_and_the_other_is_apart():
     assert len(progress.excess) == 1
 
 
+def test_a_course_passed_online_then_again_in_class_stays_an_online_credit():
+    programme = engine.Programme(rules=(Rule("fr", D(4), ("FRA",)),), online_credits=2)
+    lines = [line("FRA1D", HALF, online=True), line("FRA1D"),
+             line("GLC2O", online=True, in_progress=True),
+             line("FRA1D", online=True, in_progress=True)]
+    (online,) = engine.progress(programme, lines, Facts()).requirements
+    assert (online.done, online.in_progress) == (HALF, 1)
+
+
 def test_a_sixth_character_is_the_same_course():
     rules = (Rule("fr", D(4), ("FRA",)),)
     progress = engine.progress(engine.Programme(rules=rules),
