@@ -223,7 +223,7 @@ class Waiver(models.Model):
 class StoredProgress(models.Model):
     """A student's two Relevé de notes pages as data (transcript, classes, the engine's
     output), so that a visit reads one row. The database marks the row outdated in the
-    same transaction as any write to what it shows (migration 0004's triggers bump
+    same transaction as any write to what it shows (migration 0005's triggers bump
     `version`); it is fresh only while `computed_version` equals `version`."""
 
     student = models.OneToOneField(Student, on_delete=models.CASCADE, primary_key=True,

@@ -253,10 +253,16 @@ def _progress_data(progress: engine.Progress) -> dict:
     }
 
 
+# The stored rows' format: raised with any change to the engine's rules or to what
+# releve_data stores, so that the rows stored before are computed again.
+RELEVE_FORMAT = 1
+
+
 def releve_data(record: StudentRecord) -> dict:
     """Everything both pages show of the student, as JSON (StoredProgress.data)."""
     programme = record.programme
     return {
+        "format": RELEVE_FORMAT,
         "school_year": record.school_year.pk if record.school_year else None,
         "school_year_name": record.school_year.name if record.school_year else "",
         "programme": programme and {"name_fr": programme.name_fr, "name_en": programme.name_en},
@@ -327,11 +333,12 @@ def stored_rows_trusted() -> bool:
 
 
 def stored_releve(student: Student) -> Releve | None:
-    """The student's stored pages, or None if missing, outdated or of another school year
-    (the caller computes and stores them then)."""
+    """The student's stored pages, or None if missing, outdated, of another format or of
+    another school year (the caller computes and stores them then)."""
     if not stored_rows_trusted():
         return None
-    row = (StoredProgress.objects.filter(student=student, computed_version=F("version"))
+    row = (StoredProgress.objects.filter(student=student, computed_version=F("version"),
+                                         data__format=RELEVE_FORMAT)
            .values_list("data", flat=True).first())
     if row is None:
         return None
@@ -418,6 +425,7 @@ def still_missing(progress: engine.Progress, *, if_passed: bool = False) -> list
 def students_to_store(after: int, limit: int) -> list[Student]:
     """Secondary students without a fresh stored row, from the primary key `after` on
     (diplomas.services.store_outdated)."""
-    fresh = StoredProgress.objects.filter(computed_version=F("version"))
+    fresh = StoredProgress.objects.filter(computed_version=F("version"),
+                                          data__format=RELEVE_FORMAT)
     return list(Student.objects.filter(grade__gte=Grade.GRADE_9, pk__gt=after)
                 .exclude(pk__in=fresh.values("student")).order_by("pk")[:limit])

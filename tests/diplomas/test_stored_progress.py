@@ -136,6 +136,15 @@ def test_a_row_of_another_school_year_is_not_shown(parent, teen):
     assert selectors.stored_releve(teen) is not None
 
 
+def test_a_row_stored_in_an_earlier_format_is_computed_again(parent, teen, monkeypatch):
+    """A new engine rule or stored shape raises RELEVE_FORMAT: rows stored before it are
+    neither shown nor taken as fresh by the task."""
+    monkeypatch.setattr(selectors, "RELEVE_FORMAT", selectors.RELEVE_FORMAT + 1)
+    assert selectors.stored_releve(teen) is None
+    assert services.store_outdated() == 1
+    assert selectors.stored_releve(teen).data["format"] == selectors.RELEVE_FORMAT
+
+
 def test_a_write_while_the_row_is_computed_leaves_it_outdated(parent, teen, monkeypatch):
     """The row's version is read before the tables: what a write changes meanwhile is
     computed again on the next visit, never taken as fresh."""
