@@ -106,6 +106,7 @@ def main() -> None:
     from family_wsgi import BARE_PATH
 
     var = BASE_DIR / "var"
+    load_start = os.getloadavg()[0]
     port, server = home.start_server(var / "bench-downloads-gunicorn.log")
     try:
         cookie, path = targets[0]
@@ -134,7 +135,8 @@ def main() -> None:
     print(f"gunicorn 2 sync workers, private storage on the local disk; wrk 1 thread × "
           f"{args.connections} connections, median of {args.rounds} rounds of {args.seconds} s, "
           f"each request as the next of {len(pairs)} parents; a {len(pdf) / 1024:.0f} KB PDF; "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end:")
+          f"{os.cpu_count()} CPUs, load average {load_start:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end:")
     details = rates["Détails (Démographie)"]
     for name, rate in rates.items():
         print(f"  {name:<24} {rate:>8.1f} req/s  {rate / details:>6.1%} of Détails")
