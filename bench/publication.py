@@ -8,7 +8,8 @@ ONE `pdf` worker, end to end; and that worker's memory over 2,000 report cards.
 It migrates the database it is given, builds its school once (an elementary school of
 `--students` pupils, in families of one or two children, each with a parent account) and,
 on every run, deletes its earlier periods, report-card files, events and outbox emails,
-and purges the Celery queues of that Redis database: give it databases of its own.
+and purges the Celery queues of that Redis database: give it databases of its own (and run
+no tests on that Redis database meanwhile: they empty it, queued tasks with it).
 
 Then, as production runs it (docker-compose.yml's `pdf` service): a real Celery worker,
 `-Q pdf -c 1` (prefork, one child), on PostgreSQL and Redis, storing the PDFs in the local
@@ -198,7 +199,7 @@ class MemorySampler(threading.Thread):
 def rendered_count() -> int:
     from documents.models import ReportCardFile
 
-    return ReportCardFile.objects.count()
+    return ReportCardFile.objects.filter(card__period__school__code=SCHOOL_CODE).count()
 
 
 def publish_and_wait(period, timeout: float) -> tuple[float, int]:
