@@ -36,12 +36,35 @@ os.environ["SECRET_KEY"] = SECRET_KEY
 import family  # noqa: E402 (bench/family.py: the server, wrk and the page checks)
 
 
-def build(parents: int) -> list[tuple[str, str]]:
-    """The data, made once; each parent's (session cookie, first child's public id)."""
+def session_cookie(user) -> str:
+    """A session for this user, as a login opens it, signed with the server's secret key
+    (SECRET_KEY here): the Cookie header of a request as this user."""
     from importlib import import_module
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    settings.SECRET_KEY = SECRET_KEY
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}"
+
+
+def start_server(log: Path):
+    """bench/family.py's gunicorn (2 sync workers, DEBUG off), with the secret key of the
+    sessions made here; its port and process."""
+    server_env = family.server_env
+    family.server_env = lambda: {**server_env(), "SECRET_KEY": SECRET_KEY}
+    port = family.free_port()
+    log.parent.mkdir(exist_ok=True)
+    return port, family.start_gunicorn(port, log, 1)
+
+
+def build(parents: int) -> list[tuple[str, str]]:
+    """The data, made once; each parent's (session cookie, first child's public id)."""
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
@@ -56,17 +79,11 @@ def build(parents: int) -> list[tuple[str, str]]:
             _data(parents)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    store = import_module(settings.SESSION_ENGINE).SessionStore
     pairs = []
     for user in User.objects.filter(username__startswith="bench.home.").order_by("pk")[:parents]:
-        session = store()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
         child = models.Student.objects.filter(guardian_links__guardian__user=user).order_by(
             "pk").first()
-        pairs.append((f"sessionid={session.session_key}", str(child.public_id)))
+        pairs.append((session_cookie(user), str(child.public_id)))
     print(f"Data: {len(pairs)} parents with 3 children each, {Group.objects.count()} groups, "
           f"{Announcement.objects.count()} announcements "
           f"({timezone.localdate():%Y-%m-%d}).")
@@ -188,11 +205,8 @@ def main() -> None:
     pairs = build(args.parents)
     from family_wsgi import BARE_PATH
 
-    server_env = family.server_env
-    family.server_env = lambda: {**server_env(), "SECRET_KEY": SECRET_KEY}
-    port, var = family.free_port(), BASE_DIR / "var"
-    var.mkdir(exist_ok=True)
-    server = family.start_gunicorn(port, var / "bench-home-gunicorn.log", 1)
+    var = BASE_DIR / "var"
+    port, server = start_server(var / "bench-home-gunicorn.log")
     try:
         cookie, child = pairs[0]
         family.check_page(port, "/", cookie, "Annonce 0")

@@ -23,9 +23,7 @@
 
 import argparse
 import itertools
-import os
 import random
-import secrets
 import statistics
 import sys
 import time
@@ -38,11 +36,9 @@ sys.path.insert(0, str(BASE_DIR))
 
 ENGINE_GOAL_MS = 5
 PAGE_GOAL = 0.5
-SECRET_KEY = secrets.token_urlsafe(50)
-os.environ["SECRET_KEY"] = SECRET_KEY
 
 import family  # noqa: E402 (bench/family.py: the server, wrk and the page checks)
-import home  # noqa: E402 (bench/home.py: wrk with one parent per request)
+import home  # noqa: E402 (bench/home.py: sessions, its server, wrk with one parent per request)
 
 # 40 results: Grades 9 to 12 (one failed and retaken), a W, and courses in progress.
 FORTY = [
@@ -127,11 +123,8 @@ def bench_engine(runs: int, cases: int) -> bool:
 
 def build(students: int, parents: int) -> list[tuple[str, str, int]]:
     """The demo board, and one session per parent of a secondary child."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.core.management import call_command
     from django.db import connection
-    from django.utils.module_loading import import_string
 
     from accounts.models import User
     from diplomas import services
@@ -144,19 +137,12 @@ def build(students: int, parents: int) -> list[tuple[str, str, int]]:
     stored = services.store_outdated()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    settings.SECRET_KEY = SECRET_KEY
-    store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
     pairs = []
     for user in User.objects.filter(guardian__isnull=False).order_by("pk"):
         child = students_visible_to(user).filter(grade__gte=9).order_by("pk").first()
         if child is None:
             continue
-        session = store()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        pairs.append((f"sessionid={session.session_key}", str(child.public_id), user.pk))
+        pairs.append((home.session_cookie(user), str(child.public_id), user.pk))
         if len(pairs) == parents:
             break
     print(f"Data: {Student.objects.count():,} students ({stored:,} Relevé rows stored by the "
@@ -197,11 +183,8 @@ def bench_pages(args) -> bool:
     pairs = [(cookie, child) for cookie, child, _user in parents]
     from family_wsgi import BARE_PATH
 
-    server_env = family.server_env
-    family.server_env = lambda: {**server_env(), "SECRET_KEY": SECRET_KEY}
-    port, var = family.free_port(), BASE_DIR / "var"
-    var.mkdir(exist_ok=True)
-    server = family.start_gunicorn(port, var / "bench-releves-gunicorn.log", 1)
+    var = BASE_DIR / "var"
+    port, server = home.start_server(var / "bench-releves-gunicorn.log")
     try:
         cookie, child = pairs[0]
         family.check_page(port, f"/famille/{child}/releve/diplome/", cookie, "progress-bar")
