@@ -6,7 +6,7 @@ Per student: results, this year's classes, the diploma record and its waivers, t
 edits by the board), and the course titles, school names, years, terms and sections the
 pages name, only when those columns change. Statement-level triggers with transition
 tables: a bulk insert costs one UPDATE, not one per row. PostgreSQL only; elsewhere the
-pages never read stored rows (diplomas.selectors.STORED).
+pages never read stored rows (diplomas.selectors.stored_rows_trusted).
 """
 
 from django.db import migrations
