@@ -226,6 +226,9 @@ def page_costs(rows: list[tuple[str, str, str]], samples: int) -> dict[str, tupl
         times, queries = [], set()
         for index, (path, cookie) in enumerate(requests):
             client.cookies[settings.SESSION_COOKIE_NAME] = cookie.split("=", 1)[1]
+            # The session's once-a-minute write (accounts.middleware) on the bare view
+            # first: what is measured is the page's own cost.
+            client.get(f"/{BARE_PATH}")
             with CaptureQueriesContext(connection) as captured:
                 start = time.process_time()
                 response = client.get(path)
@@ -272,12 +275,13 @@ def main() -> None:
                         help="requests per page kind measured in process (default 20)")
     parser.add_argument("--quick", action="store_true",
                         help="one round of 5 s, 5 samples per page kind")
-    parser.add_argument("--before", metavar="REF",
-                        help="also serve the code of this git commit (its Dockerfile's "
-                             "command), on the same data, in alternate runs")
-    parser.add_argument("--gunicorn", nargs=argparse.REMAINDER, default=None,
-                        help="options replacing the Dockerfile's, e.g. --workers 2 "
-                             "--threads 8 (to compare worker models; last option)")
+    parser.add_argument("--before", metavar="REF", nargs="+", default=[],
+                        help="also serve the code of these git commits (each with its "
+                             "Dockerfile's command), on the same data, in alternate runs")
+    parser.add_argument("--variant", action="append", default=[], metavar="OPTIONS",
+                        help="also serve this code with these gunicorn options instead of "
+                             "the Dockerfile's, e.g. --variant='--workers 2 --threads 8' "
+                             "(to compare worker models; repeatable)")
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.seconds, args.samples = 1, 5, 5
@@ -290,21 +294,23 @@ def main() -> None:
 
     var = BASE_DIR / "var"
     var.mkdir(exist_ok=True)
-    codes = {"": BASE_DIR}
-    if args.before:
-        codes = {"before": code_at(args.before), "after": BASE_DIR}
+    # label: (code, gunicorn options instead of the Dockerfile's)
+    codes = {f"before ({ref})": (code_at(ref), None) for ref in args.before}
+    codes["after" if codes else ""] = (BASE_DIR, None)
+    codes.update({f"variant ({options})": (BASE_DIR, options.split())
+                  for options in args.variant})
     servers, commands = {}, {}
     try:
-        for label, code in codes.items():
+        for label, (code, options) in codes.items():
             port = family.free_port()
             command = serving.dockerfile_gunicorn("family_wsgi:application", port, code)
-            if args.gunicorn is not None:
+            if options is not None:
                 command = [*command[:3], "family_wsgi:application", "--bind",
-                           f"127.0.0.1:{port}", *args.gunicorn]
+                           f"127.0.0.1:{port}", *options]
             commands[label] = command
             servers[label] = (port, family.start_gunicorn(
-                port, var / f"bench-day-gunicorn{label and '-' + label}.log", 0,
-                command=command, code=code))
+                port, var / f"bench-day-gunicorn-{len(servers)}.log", 0, command=command,
+                code=code))
             check(port, rows)
         costs = page_costs(rows, args.samples)
         scripts = {
@@ -364,11 +370,11 @@ def report(args, commands, rows, costs, results, loads) -> None:
                       f"{statistics.median(r.p50 for r in runs):>6.0f}ms {p95:>6.0f}ms "
                       f"{statistics.median(r.p99 for r in runs):>6.0f}ms {errors:>7}"
                       + (f"  ({sum(r.non_2xx for r in runs)} non-2xx)" if errors else ""))
-                if name == "mix" and connections == top and label != "before":
+                if name == "mix" and connections == top and label in ("", "after"):
                     met &= p95 < P95_GOAL_MS and errors == 0
             ratio = rates["mix"] / rates[BARE]
             print(f"  mixed / bare view at {connections} connections: {ratio:.1%}")
-            if connections == top and label != "before":
+            if connections == top and label in ("", "after"):
                 met &= ratio >= RATE_GOAL
     print(f"Goal at {top} connections: p95 < {P95_GOAL_MS} ms, no error, mixed ≥ "
           f"{RATE_GOAL:.0%} of the bare view: " + ("met" if met else "NOT met"))
