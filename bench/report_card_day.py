@@ -244,6 +244,52 @@ def page_costs(rows: list[tuple[str, str, str]], samples: int) -> dict[str, tupl
     return costs
 
 
+def database_cpu(rows: list[tuple[str, str, str]], requests: int, blocks: int = 3
+                 ) -> dict[str, tuple[float, float]]:
+    """Per request of the plan (in its order: the mix), this process's CPU and that of
+    the PostgreSQL backend serving it (/proc: PostgreSQL runs on this machine), in ms,
+    with the parameters bound by the client (Django's default: PostgreSQL plans every
+    query) and by the server with prepared statements (the settings), in alternate
+    blocks on a fresh connection each, after the 5 runs psycopg waits before preparing."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    def backend_cpu() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    configured = dict(connection.settings_dict["OPTIONS"])
+    modes = {"client-side binding (Django's default)":
+             {**configured, "server_side_binding": False, "prepare_threshold": None},
+             "server-side binding, prepared (settings)": configured}
+    client = Client(HTTP_HOST="127.0.0.1")
+    spent = {mode: [0.0, 0.0] for mode in modes}
+    start = 0
+    for _block in range(blocks):
+        for mode, options in modes.items():
+            connection.close()
+            connection.settings_dict["OPTIONS"] = options
+            for index, (_kind, path, cookie) in enumerate(rows[start:start + 100 + requests]):
+                if index == 100:  # warmed up: the connection's statements are prepared
+                    python, database = time.process_time(), backend_cpu()
+                client.cookies[settings.SESSION_COOKIE_NAME] = cookie.split("=", 1)[1]
+                response = client.get(path)
+                if response.streaming:
+                    b"".join(response.streaming_content)
+            spent[mode][0] += time.process_time() - python
+            spent[mode][1] += backend_cpu() - database
+            start += 100 + requests
+    connection.close()
+    connection.settings_dict["OPTIONS"] = configured
+    count = requests * blocks
+    return {mode: (python * 1000 / count, database * 1000 / count)
+            for mode, (python, database) in spent.items()}
+
+
 def load_average() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
@@ -313,6 +359,7 @@ def main() -> None:
                 code=code))
             check(port, rows)
         costs = page_costs(rows, args.samples)
+        binding = database_cpu(rows, args.samples * 20)
         scripts = {
             "mix": serving.lua_script(var / "bench-day-mix.lua",
                                       [(path, cookie) for _kind, path, cookie in rows]),
@@ -339,10 +386,10 @@ def main() -> None:
         for _port, server in servers.values():
             server.terminate()
             server.wait(timeout=30)
-    report(args, commands, rows, costs, results, loads)
+    report(args, commands, rows, costs, binding, results, loads)
 
 
-def report(args, commands, rows, costs, results, loads) -> None:
+def report(args, commands, rows, costs, binding, results, loads) -> None:
     mix = Counter(kind for kind, _path, _cookie in rows)
     print(f"{len({c for _k, _p, c in rows})} parents, {len({p for _k, p, _c in rows})} "
           f"different pages in a plan of {len(rows):,}; DEBUG off, Redis cache and "
@@ -353,6 +400,9 @@ def report(args, commands, rows, costs, results, loads) -> None:
         cpu, queries = costs[kind]
         share = f"{mix[kind] / len(rows):>6.1%}" if kind in mix else ""
         print(f"  {kind:<28} {share:>6} {cpu:>9.1f} ms {'/'.join(map(str, queries)):>8}")
+    print(f"  In process, {args.samples * 60} requests of the mix, CPU per request:")
+    for mode, (python, database) in binding.items():
+        print(f"    {mode:<42} Django {python:>5.1f} ms, PostgreSQL {database:>5.2f} ms")
     met = True
     top = max(args.connections)
     for label, command in commands.items():
@@ -372,7 +422,7 @@ def report(args, commands, rows, costs, results, loads) -> None:
                       + (f"  ({sum(r.non_2xx for r in runs)} non-2xx)" if errors else ""))
                 if name == "mix" and connections == top and label in ("", "after"):
                     met &= p95 < P95_GOAL_MS and errors == 0
-            ratio = rates["mix"] / rates[BARE]
+            ratio = rates["mix"] / rates[BARE] if rates[BARE] else 0
             print(f"  mixed / bare view at {connections} connections: {ratio:.1%}")
             if connections == top and label in ("", "after"):
                 met &= ratio >= RATE_GOAL
