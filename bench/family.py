@@ -52,22 +52,12 @@ def prepare(students: int) -> str:
     from django.db import connection
 
     from accounts.models import User
-    from students import timetable_cache
-    from students.models import School, Student, TimetablePublication
-    from students.selectors import current_school_year, students_visible_to
+    from students.models import School, Student
+    from students.selectors import students_visible_to
 
     call_command("migrate", "--noinput", verbosity=0)
     call_command("seed_demo", "--students", str(students))
-    # The Emploi du temps page must draw its grid: every school's timetable, published.
-    year = current_school_year()
-    TimetablePublication.objects.bulk_create(
-        [TimetablePublication(school=school, school_year=year, published_on=year.start_date)
-         for school in School.objects.all()],
-        ignore_conflicts=True,
-    )
-    TimetablePublication.objects.filter(school_year=year, published_on__gt=year.start_date
-                                        ).update(published_on=year.start_date)
-    timetable_cache.retire()  # neither bulk_create nor update sends signals
+    publish_timetables()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics after the bulk load, as in production
     parent = User.objects.get(username=PARENT)
@@ -77,6 +67,23 @@ def prepare(students: int) -> str:
     print(f"Data: {Student.objects.count():,} students, {School.objects.count()} schools; "
           f"pages of {child.first_name} {child.last_name} (grade {child.grade}).")
     return str(child.public_id)
+
+
+def publish_timetables() -> None:
+    """The Emploi du temps page must draw its grid: every school's timetable, published."""
+    from students import timetable_cache
+    from students.models import School, TimetablePublication
+    from students.selectors import current_school_year
+
+    year = current_school_year()
+    TimetablePublication.objects.bulk_create(
+        [TimetablePublication(school=school, school_year=year, published_on=year.start_date)
+         for school in School.objects.all()],
+        ignore_conflicts=True,
+    )
+    TimetablePublication.objects.filter(school_year=year, published_on__gt=year.start_date
+                                        ).update(published_on=year.start_date)
+    timetable_cache.retire()  # neither bulk_create nor update sends signals
 
 
 def free_port() -> int:
@@ -97,19 +104,25 @@ def server_env() -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
         "STATIC_ROOT": str(BASE_DIR / "var" / "bench-static"),
+        "MEDIA_ROOT": str(BASE_DIR / "var" / "media"),
     }
 
 
-def start_gunicorn(port: int, log: Path, threads: int) -> subprocess.Popen:
+def start_gunicorn(port: int, log: Path, threads: int, *, command: list[str] | None = None,
+                   code: Path = BASE_DIR) -> subprocess.Popen:
+    """gunicorn on family_wsgi with 2 workers of `threads` threads, or `command`; `code`:
+    another copy of the repository to serve (same database, files and static root)."""
     env = server_env()
+    env["PYTHONPATH"] = os.pathsep.join([str(code), str(code / "bench")])
     # DEBUG off serves hashed static names from a manifest: collect them first.
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput",  # noqa: S603
-                    "--verbosity", "0"], cwd=BASE_DIR, env=env, check=True)
+                    "--verbosity", "0"], cwd=code, env=env, check=True)
     # No access log: it would only add the same cost to every page.
-    command = [sys.executable, "-m", "gunicorn", "family_wsgi:application", "--workers", "2",
-               "--threads", str(threads), "--bind", f"127.0.0.1:{port}"]
+    command = command or [sys.executable, "-m", "gunicorn", "family_wsgi:application",
+                          "--workers", "2", "--threads", str(threads), "--bind",
+                          f"127.0.0.1:{port}"]
     with log.open("wb") as output:
-        server = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=output,  # noqa: S603
+        server = subprocess.Popen(command, cwd=code, env=env, stdout=output,  # noqa: S603
                                   stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

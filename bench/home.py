@@ -34,23 +34,7 @@ SECRET_KEY = secrets.token_urlsafe(50)
 os.environ["SECRET_KEY"] = SECRET_KEY
 
 import family  # noqa: E402 (bench/family.py: the server, wrk and the page checks)
-
-
-def session_cookie(user) -> str:
-    """A session for this user, as a login opens it, signed with the server's secret key
-    (SECRET_KEY here): the Cookie header of a request as this user."""
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-
-    settings.SECRET_KEY = SECRET_KEY
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return f"sessionid={session.session_key}"
+from serving import lua_script, open_sessions  # noqa: E402
 
 
 def start_server(log: Path):
@@ -79,11 +63,14 @@ def build(parents: int) -> list[tuple[str, str]]:
             _data(parents)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    users = list(User.objects.filter(username__startswith="bench.home.").order_by("pk")
+                 [:parents])
+    cookies = open_sessions(users)
     pairs = []
-    for user in User.objects.filter(username__startswith="bench.home.").order_by("pk")[:parents]:
+    for user in users:
         child = models.Student.objects.filter(guardian_links__guardian__user=user).order_by(
             "pk").first()
-        pairs.append((session_cookie(user), str(child.public_id)))
+        pairs.append((cookies[user.pk], str(child.public_id)))
     print(f"Data: {len(pairs)} parents with 3 children each, {Group.objects.count()} groups, "
           f"{Announcement.objects.count()} announcements "
           f"({timezone.localdate():%Y-%m-%d}).")
@@ -168,16 +155,6 @@ def _data(parents: int) -> None:
             group=groups[number % len(groups)], title=f"Annonce {number}",
             body=f"Une **annonce** numéro {number}, avec un [lien](https://example.com).",
             publish_at=now - datetime.timedelta(hours=number), pinned=number % 50 == 0)
-
-
-def lua_script(path: Path, requests: list[tuple[str, str]]) -> Path:
-    """wrk's script: each request as the next parent, in turn."""
-    rows = ",\n".join(f'  {{"{target}", "{cookie}"}}' for target, cookie in requests)
-    path.write_text(
-        f"local requests = {{\n{rows}\n}}\nlocal i = 0\n"
-        "request = function()\n  i = i % #requests + 1\n"
-        "  return wrk.format('GET', requests[i][1], {['Cookie'] = requests[i][2]})\nend\n")
-    return path
 
 
 def wrk_many(port: int, script: Path, *, seconds: int, connections: int) -> float:

@@ -38,7 +38,8 @@ ENGINE_GOAL_MS = 5
 PAGE_GOAL = 0.5
 
 import family  # noqa: E402 (bench/family.py: the server, wrk and the page checks)
-import home  # noqa: E402 (bench/home.py: sessions, its server, wrk with one parent per request)
+import home  # noqa: E402 (bench/home.py: its server, wrk with one parent per request)
+from serving import open_sessions  # noqa: E402 (bench/serving.py: sessions as a login opens them)
 
 # 40 results: Grades 9 to 12 (one failed and retaken), a W, and courses in progress.
 FORTY = [
@@ -137,14 +138,16 @@ def build(students: int, parents: int) -> list[tuple[str, str, int]]:
     stored = services.store_outdated()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    pairs = []
+    chosen = []
     for user in User.objects.filter(guardian__isnull=False).order_by("pk"):
         child = students_visible_to(user).filter(grade__gte=9).order_by("pk").first()
         if child is None:
             continue
-        pairs.append((home.session_cookie(user), str(child.public_id), user.pk))
-        if len(pairs) == parents:
+        chosen.append((user, child))
+        if len(chosen) == parents:
             break
+    cookies = open_sessions([user for user, _child in chosen])
+    pairs = [(cookies[user.pk], str(child.public_id), user.pk) for user, child in chosen]
     print(f"Data: {Student.objects.count():,} students ({stored:,} Relevé rows stored by the "
           f"task); {len(pairs)} parents of secondary students, each request as the next one.")
     return pairs

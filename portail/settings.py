@@ -109,6 +109,14 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, and psycopg prepares a statement a connection has run
+    # 5 times (the user, the access query, a page's reads): PostgreSQL then plans it once
+    # per connection instead of on every request; planning took 5 to 9 times the execution
+    # (bench/README.md, report-card day). No connection pooler in front of PostgreSQL
+    # (transaction pooling would lose the prepared statements).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, when set, carries the cache, the session cache and the Celery broker.

@@ -2,6 +2,7 @@
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,22 +18,26 @@ from students.calendar import timetable_ics
 from students.forms import ParentFormAnswerForm
 from students.models import Meeting, ParentForm, Student
 
-CHOSEN_STUDENT_KEY = "chosen_student"
+# The last child whose pages were opened, marked on the Famille tab. A cookie, not the
+# session: a session change is a database transaction (sessions are kept in PostgreSQL
+# too), and this decides nothing, since the Famille tab only compares it with the
+# children the parent may see.
+CHOSEN_STUDENT_COOKIE = "enfant_choisi"
 
 
 def child_page(request: HttpRequest, template: str, side_tab: str, student: Student,
                 children: list[Student], **context) -> HttpResponse:
     """Render a child's page with the side tabs (the Famille tab's pages here, in documents
     and notifications); the child stays chosen across tabs."""
+    response = render(request, template, {"side_tab": side_tab, "student": student,
+                                          "children": children,
+                                          "navigation_key": _navigation_key(student, children),
+                                          **context})
     chosen = str(student.public_id)
-    # Assigning marks the session modified: only when the child changes, so that paging
-    # through one child's tabs costs no session write.
-    if request.session.get(CHOSEN_STUDENT_KEY) != chosen:
-        request.session[CHOSEN_STUDENT_KEY] = chosen
-    return render(request, template, {"side_tab": side_tab, "student": student,
-                                      "children": children,
-                                      "navigation_key": _navigation_key(student, children),
-                                      **context})
+    if request.COOKIES.get(CHOSEN_STUDENT_COOKIE) != chosen:
+        response.set_cookie(CHOSEN_STUDENT_COOKIE, chosen, secure=settings.SESSION_COOKIE_SECURE,
+                            httponly=True, samesite="Lax")
+    return response
 
 
 def _navigation_key(student: Student, children: list[Student]) -> str:
@@ -58,7 +63,7 @@ def family(request: HttpRequest) -> HttpResponse:
     children = list(selectors.students_visible_to(request.user))
     if len(children) == 1:
         return redirect("students:details", public_id=children[0].public_id)
-    chosen = request.session.get(CHOSEN_STUDENT_KEY)
+    chosen = request.COOKIES.get(CHOSEN_STUDENT_COOKIE)
     return render(request, "students/family.html", {"children": children, "chosen": chosen})
 
 

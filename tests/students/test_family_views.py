@@ -10,10 +10,12 @@ import re
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from students import selectors
+from students import selectors, views
 from students.models import AttendanceRecord, Student, TimetablePublication
 from tests import factories
 from tests.pages import french
@@ -97,6 +99,26 @@ class TestFamilyTab:
         page = main_of(html(client, reverse("students:family")))
         chosen = re.search(r'<a class="card__link" href="([^"]+)" aria-current="true">', page)
         assert chosen and chosen.group(1) == url("details", second)
+
+    def test_switching_children_writes_no_session(self, client, alice):
+        """The chosen child is a cookie: a session write is a database transaction."""
+        first, second = alice.children
+        html(client, url("details", first))  # the session's first-visit writes
+        with CaptureQueriesContext(connection) as queries:
+            html(client, url("details", second))
+        assert [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]
+                ] == []
+        cookie = client.cookies[views.CHOSEN_STUDENT_COOKIE]
+        assert cookie.value == str(second.public_id) and cookie["httponly"]
+        page = main_of(html(client, reverse("students:family")))
+        assert f'href="{url("details", second)}" aria-current="true"' in page
+
+    def test_a_chosen_child_of_another_family_marks_nothing(self, client, alice,
+                                                             other_family):
+        client.cookies[views.CHOSEN_STUDENT_COOKIE] = str(other_family.children[0].public_id)
+        page = main_of(html(client, reverse("students:family")))
+        assert 'aria-current="true"' not in page
+        assert str(other_family.children[0].public_id) not in page
 
 
 class TestChildLayout:
