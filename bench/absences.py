@@ -192,7 +192,6 @@ def run(args, code, children, families) -> None:
     from notifications.models import Delivery, Timing
     from outbox.models import OutboundEmail
     from students.models import AttendanceRecord
-    from students.services import attendance_record_many
 
     now = timezone.now()
     told = choices(families, now)
@@ -209,6 +208,8 @@ def run(args, code, children, families) -> None:
             for record in records:
                 record.save()
     else:
+        from students.services import attendance_record_many
+
         for start in range(0, len(records), CLASS_SIZE):
             attendance_record_many(records[start:start + CLASS_SIZE])
     recorded = time.perf_counter() - started
