@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from notifications.content import markdown_to_html, private_attachment_path
@@ -261,6 +262,7 @@ class EmailBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id} {self.timing} {self.created_at:%Y-%m-%d %H:%M}"
 
+    @cached_property  # the text and the HTML part of one email both read it
     def parts(self) -> list[dict]:
         """What the email tells, per child (first names only) and then the groups' news."""
         deliveries = (self.deliveries.select_related("event__student",
