@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from django.utils.html import escape
 
 from notifications.events import deliveries_send, events_plan
 from notifications.models import Delivery, Event
+from outbox.delivery import render_email
 from outbox.models import OutboundEmail
 from students.models import AttendanceCode, AttendanceRecord, Student
 from students.selectors import students_visible_to
@@ -164,3 +166,41 @@ class TestQueriesDoNotGrow:
             counts.append(queries(events_plan if step == "plan" else deliveries_send))
             assert Delivery.objects.filter(event__student__in=children).count() == 4 * many
         assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_familys_morning_reads_the_same_in_the_text_and_the_html_part(clock, language):
+    """Each of a family's 12 events is one line, written once and shown by both parts:
+    the text part as it is, the HTML part escaped."""
+    family = factories.make_family(last_name="Matin", parent_first_name="Parent", children=3)
+    family.user.preferred_language = language
+    family.user.save(update_fields=["preferred_language"])
+    first, second, third = family.children
+    second.preferred_first_name = "Zoë O'Neil"
+    second.save(update_fields=["preferred_first_name"])
+    records = absences([first, third], periods=(1, 2, 3, 4))
+    records += absences([second], periods=(2, 3, 4))
+    records += absences([second], periods=(1,), kind=AttendanceCode.Kind.LATE)
+    attendance_record_many(records)
+    deliveries_send()
+    message = render_email(OutboundEmail.objects.get(recipient=family.user.email))
+
+    words = {"fr": ("Absence inscrite le Mardi 1 décembre 2026 (période {})",
+                    "Retard inscrit le Mardi 1 décembre 2026 (période {})"),
+             "en": ("Absence recorded on Tuesday 1 December 2026 (period {})",
+                    "Late arrival recorded on Tuesday 1 December 2026 (period {})")}[language]
+    absence, late = words
+    expected = {  # the children in the order of their first event, theirs in order
+        first.first_name: [absence.format(period) for period in (1, 2, 3, 4)],
+        third.first_name: [absence.format(period) for period in (1, 2, 3, 4)],
+        "Zoë O'Neil": [absence.format(period) for period in (2, 3, 4)] + [late.format(1)],
+    }
+    text = "".join(f"{name}\n" + "".join(f"- {line}\n" for line in lines) + "\n"
+                   for name, lines in expected.items())
+    assert text in message.body
+    [(html, _mimetype)] = message.alternatives
+    for name, lines in expected.items():
+        items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+        assert (f'<h2 style="font-size:17px;margin:20px 0 8px;">{escape(name)}</h2>\n'
+                f'<ul style="margin:0;padding-left:20px;">{items}</ul>') in html
+    assert "Zoë O&#x27;Neil" in html
