@@ -297,8 +297,13 @@ class EmailBatch(models.Model):
     @cached_property  # the text and the HTML part of one email both read it
     def parts(self) -> list[dict]:
         """What the email tells, per child (first names only) and then the groups' news."""
+        # Only the words shown: a child's row is wide (and personal), the join is per email.
         deliveries = (self.deliveries.select_related("event__student",
                                                      "event__announcement__group")
+                      .only("batch", "event__category", "event__detail",
+                            "event__student__legal_first_name",
+                            "event__student__preferred_first_name",
+                            "event__announcement__title", "event__announcement__group__name")
                       .order_by("event__occurred_at", "event__pk"))
         parts: dict[int | None, dict] = {}
         for delivery in deliveries:
