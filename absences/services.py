@@ -3,6 +3,7 @@ turning reports into attendance records, and the safe-arrival run. Each is one t
 with its emails (outbox, notifications' events); the staff's actions with their audit
 trail (a parent's are the report's own who and when, as for a signed parent form)."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -16,13 +17,14 @@ from django.utils.translation import gettext as _
 
 from absences import selectors
 from absences.models import AbsenceReport, Reason, SafeArrivalCheck
-from accounts.audit import audit_record, snapshot
+from accounts.audit import audit_event, audit_record, audit_record_many, snapshot
 from notifications.events import event_record
 from notifications.models import Category
 from outbox.context import context_dump
 from outbox.models import OutboundEmail
 from outbox.services import email_queue, email_queue_many
 from students.models import AttendanceCode, AttendanceRecord, Student
+from students.services import attendance_record_many
 
 SAFE_ARRIVAL_SALT = "absences.safe_arrival"
 REPORT_FIELDS = ("kind", "start_date", "end_date", "periods", "at_time", "picked_up_by",
@@ -146,65 +148,118 @@ def _minutes_late(report: AbsenceReport, starts_at) -> int:
                       .total_seconds() // 60))
 
 
-def _record_late(report: AbsenceReport, code: AttendanceCode, reason: str,
+class _Sheet:
+    """The attendance of the reports' children over their days, read (and locked) in one
+    query and changed in memory: records already taken are updated together, new ones
+    inserted as one batch (students' attendance_record_many: the parents' events)."""
+
+    def __init__(self, reports: list[AbsenceReport]) -> None:
+        self.days: dict[tuple[int, date], list[AttendanceRecord]] = defaultdict(list)
+        self.new: list[AttendanceRecord] = []
+        self.changed: dict[int, AttendanceRecord] = {}
+        if not reports:
+            return
+        taken = (AttendanceRecord.objects.select_for_update(of=("self",))
+                 .filter(student__in={report.student_id for report in reports},
+                         date__gte=min(report.start_date for report in reports),
+                         date__lte=max(report.end_date for report in reports))
+                 .select_related("code"))
+        for record in taken:
+            self.days[(record.student_id, record.date)].append(record)
+
+    def of(self, student_id: int, day: date) -> list[AttendanceRecord]:
+        """The day's records, by period, the full day's last (as PostgreSQL sorts NULL)."""
+        return sorted(self.days[(student_id, day)],
+                      key=lambda record: (record.period is None, record.period or 0))
+
+    def set(self, record: AttendanceRecord, **values) -> None:
+        for name, value in values.items():
+            setattr(record, name, value)
+        if record.pk is not None:
+            self.changed[record.pk] = record
+
+    def add(self, student_id: int, day: date, period: int | None,
+            **values) -> AttendanceRecord:
+        record = AttendanceRecord(student_id=student_id, date=day, period=period, **values)
+        self.days[(student_id, day)].append(record)
+        self.new.append(record)
+        return record
+
+    def save(self) -> None:
+        if self.changed:
+            AttendanceRecord.objects.bulk_update(list(self.changed.values()),
+                                                 ["code", "reason", "minutes_late"])
+        if self.new:
+            attendance_record_many(self.new)
+
+
+def _record_late(sheet: _Sheet, report: AbsenceReport, code: AttendanceCode, reason: str,
                  minutes: int) -> None:
     """The late-not-absent rule: the absence the teacher took before the child arrived
     (the day's, or the first period's) becomes this late arrival."""
-    records = list(AttendanceRecord.objects.select_for_update()
-                   .filter(student=report.student, date=report.start_date)
-                   .select_related("code").order_by("period"))
+    records = sheet.of(report.student_id, report.start_date)
     absent = [record for record in records if record.code.kind == AttendanceCode.Kind.ABSENT]
     full_day = next((record for record in records if record.period is None), None)
     target = next((record for record in absent if record.period is None), None) or (
         absent[0] if absent else None)
-    if target is None and full_day is None:
-        target = AttendanceRecord(student=report.student, date=report.start_date)
-    if target is None:
-        return  # the school already recorded the day otherwise (present, late): it stands
-    target.code, target.reason, target.minutes_late = code, reason, minutes
-    target.save()
+    values = {"code": code, "reason": reason, "minutes_late": minutes}
+    if target is not None:
+        sheet.set(target, **values)
+    elif full_day is None:
+        sheet.add(report.student_id, report.start_date, None, **values)
+    # else the school already recorded the day otherwise (present, late): it stands
 
 
-def _record_absent(report: AbsenceReport, day: date, code: AttendanceCode, reason: str,
-                   periods: list[int]) -> None:
+def _record_absent(sheet: _Sheet, report: AbsenceReport, day: date, code: AttendanceCode,
+                   reason: str, periods: list[int]) -> None:
+    records = sheet.of(report.student_id, day)
+    by_period = {record.period: record for record in records}
     if periods:
         for period in periods:
-            AttendanceRecord.objects.update_or_create(
-                student=report.student, date=day, period=period,
-                defaults={"code": code, "reason": reason})
+            if period in by_period:
+                sheet.set(by_period[period], code=code, reason=reason)
+            else:
+                by_period[period] = sheet.add(report.student_id, day, period, code=code,
+                                              reason=reason)
         return
     # The teacher's absences of that day's periods get the reason; else the whole day.
-    taken = AttendanceRecord.objects.filter(student=report.student, date=day,
-                                            period__isnull=False,
-                                            code__kind=AttendanceCode.Kind.ABSENT)
-    if not taken.update(code=code, reason=reason):
-        AttendanceRecord.objects.update_or_create(
-            student=report.student, date=day, period=None,
-            defaults={"code": code, "reason": reason})
+    taken = [record for record in records if record.period is not None
+             and record.code.kind == AttendanceCode.Kind.ABSENT]
+    for record in taken:
+        sheet.set(record, code=code, reason=reason)
+    if taken:
+        return
+    if None in by_period:
+        sheet.set(by_period[None], code=code, reason=reason)
+    else:
+        sheet.add(report.student_id, day, None, code=code, reason=reason)
 
 
 @transaction.atomic
 def reports_record(*, report_ids: list[int], actor, now: datetime | None = None) -> int:
     """Turn reports into attendance records with the board's codes (absence motivée,
-    retard motivé); a report already recorded or cancelled is left. Returns how many."""
+    retard motivé); a report already recorded or cancelled is left. Returns how many.
+    The same queries for one report or a school's morning of them."""
     now = now or timezone.now()
     codes = _codes()
     reports = list(AbsenceReport.objects.select_for_update(of=("self",))
                    .filter(pk__in=report_ids, recorded_at__isnull=True,
                            cancelled_at__isnull=True)
                    .select_related("student__school__school_day", "reason__absence_code",
-                                   "reason__late_code"))
+                                   "reason__late_code").order_by("pk"))
     school_days = selectors.school_days_of(list({r.student.school for r in reports}))
     off = selectors.days_off({r.student.school_id for r in reports},
                              min((r.start_date for r in reports), default=now.date()),
                              max((r.end_date for r in reports), default=now.date()))
+    sheet = _Sheet(reports)
+    audit = []
     with translation.override(settings.LANGUAGE_CODE):  # staff and report cards read it
         for report in reports:
             # The reason's own codes, else the board's usual ones.
             reason = report.reason.label
             absent = report.reason.absence_code or codes["absent"]
             if report.kind == AbsenceReport.Kind.LATE_ARRIVAL:
-                _record_late(report, report.reason.late_code or codes["late"], reason,
+                _record_late(sheet, report, report.reason.late_code or codes["late"], reason,
                              _minutes_late(report,
                                            school_days[report.student.school_id].starts_at))
             elif report.kind == AbsenceReport.Kind.EARLY_DEPARTURE:
@@ -212,18 +267,22 @@ def reports_record(*, report_ids: list[int], actor, now: datetime | None = None)
                 periods = set(report.periods) | selectors.periods_from(
                     report.student, report.start_date, report.at_time)
                 if periods:
-                    _record_absent(report, report.start_date, absent, reason, sorted(periods))
+                    _record_absent(sheet, report, report.start_date, absent, reason,
+                                   sorted(periods))
             else:
                 day = report.start_date
                 while day <= report.end_date:
                     if selectors.is_school_day(report.student.school_id, day, off):
-                        _record_absent(report, day, absent, reason, report.periods)
+                        _record_absent(sheet, report, day, absent, reason, report.periods)
                     day += timedelta(days=1)
             before = snapshot(report)
             report.recorded_at, report.recorded_by = now, actor
-            report.save(update_fields=["recorded_at", "recorded_by"])
-            audit_record(actor=actor, action="absence_report_recorded", instance=report,
-                         before=before)
+            audit.append(audit_event(actor=actor, action="absence_report_recorded",
+                                     instance=report, before=before))
+    sheet.save()
+    AbsenceReport.objects.filter(pk__in=[report.pk for report in reports]).update(
+        recorded_at=now, recorded_by=actor)
+    audit_record_many(audit)
     return len(reports)
 
 

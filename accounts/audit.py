@@ -34,7 +34,21 @@ def snapshot(instance: models.Model | None) -> dict:
 def audit_record(*, actor, action: str, instance: models.Model, before: dict | None = None,
                  after: dict | None = None, reason: str = "") -> AuditEvent:
     """Record one action; call it in the same transaction as the change."""
-    return AuditEvent.objects.create(
+    event = audit_event(actor=actor, action=action, instance=instance, before=before,
+                        after=after, reason=reason)
+    event.save()
+    return event
+
+
+def audit_record_many(events: list[AuditEvent]) -> None:
+    """Several actions of one batch (audit_event's), in one insert, in its transaction."""
+    AuditEvent.objects.bulk_create(events)
+
+
+def audit_event(*, actor, action: str, instance: models.Model, before: dict | None = None,
+                after: dict | None = None, reason: str = "") -> AuditEvent:
+    """The action as audit_record writes it, unsaved."""
+    return AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=instance._meta.label_lower,

@@ -23,6 +23,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,26 +46,20 @@ from notifications.selectors import (
 from outbox.context import context_dump as email_context
 from outbox.models import OutboundEmail
 from outbox.services import email_queue_many
-from students.selectors import students_visible_to
+from students.selectors import visible_links
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 UNSUBSCRIBE_MAX_AGE = timedelta(days=90)
 DIGEST = "digest"  # the unsubscribe link of a daily summary: its categories
 
 
-def _parents_seeing(student_ids: list[int]) -> dict[int, set[int]]:
-    """Each parent who may see some of these students today → those students.
-
-    The rule is students.selectors.students_visible_to's, asked per parent, not copied."""
-    candidates = User.objects.filter(is_active=True,
-                                     guardian__student_links__student__in=student_ids
-                                     ).distinct()
-    seeing = {}
-    for user in candidates:
-        visible = set(students_visible_to(user).filter(pk__in=student_ids)
-                      .values_list("pk", flat=True))
-        if visible:
-            seeing[user.pk] = visible
+def _parents_seeing(student_ids: set[int]) -> dict[int, list[int]]:
+    """Each of these students → the parents who may see them today: students.selectors'
+    rule (visible_links), for the whole batch in one query."""
+    seeing = defaultdict(list)
+    for student_id, user_id in (visible_links(student_ids)
+                                .values_list("student_id", "guardian__user_id")):
+        seeing[student_id].append(user_id)
     return seeing
 
 
@@ -99,31 +94,27 @@ def due_time(*, timing: str, occurred_at: datetime, now: datetime,
     return end if end > start else end + timedelta(days=1)
 
 
-def _deliveries(events: list[Event], parents: dict[int, set[int] | None], now: datetime
-                ) -> list[Delivery]:
-    """Each event for each parent concerned (parents: user → the children they may see,
-    or None for an announcement's group members), timed by their choices."""
-    user_ids = list(parents)
-    student_ids = {event.student_id for event in events if event.student_id}
+def _deliveries(told: list[tuple[Event, int]], now: datetime) -> list[Delivery]:
+    """A delivery for each (event, parent concerned), timed by the parent's choices: read
+    for all of them at once (a query per category, one for the settings)."""
+    user_ids = {user_id for _event, user_id in told}
+    student_ids = {event.student_id for event, _user_id in told if event.student_id}
     chosen = {category: timings_of_users(user_ids, student_ids, category)
-              for category in {event.category for event in events}}
+              for category in {event.category for event, _user_id in told}}
     settings_rows = {row.user_id: row for row in
                      NotificationSettings.objects.filter(user__in=user_ids)}
     deliveries = []
-    for event in events:
-        for user_id, visible in parents.items():
-            if visible is not None and event.student_id not in visible:
-                continue
-            choices = chosen[event.category]
-            timing = (choices.get((user_id, event.student_id))
-                      or choices.get((user_id, None)) or DEFAULT_TIMINGS[event.category])
-            if timing == Timing.OFF:
-                continue
-            row = settings_rows.get(user_id) or NotificationSettings(user_id=user_id)
-            deliveries.append(Delivery(
-                event=event, user_id=user_id, timing=timing,
-                due_at=due_time(timing=timing, occurred_at=event.occurred_at, now=now,
-                                settings_row=row)))
+    for event, user_id in told:
+        choices = chosen[event.category]
+        timing = (choices.get((user_id, event.student_id))
+                  or choices.get((user_id, None)) or DEFAULT_TIMINGS[event.category])
+        if timing == Timing.OFF:
+            continue
+        row = settings_rows.get(user_id) or NotificationSettings(user_id=user_id)
+        deliveries.append(Delivery(
+            event=event, user_id=user_id, timing=timing,
+            due_at=due_time(timing=timing, occurred_at=event.occurred_at, now=now,
+                            settings_row=row)))
     return deliveries
 
 
@@ -134,14 +125,26 @@ def event_record(*, category: str, key: str, student_ids: Iterable[int] = (),
 
     One insert: who is told, and when, is planned by `events_plan` (every minute), in
     batches. detail holds short, non-personal words for the email: never a mark or OEN."""
-    common = {"category": category, "detail": detail or {},
-              "occurred_at": occurred_at or timezone.now()}
-    if announcement is not None:
-        rows = [Event(key=key, announcement=announcement, **common)]
-    else:
-        rows = [Event(key=f"{key}:{student_id}", student_id=student_id, **common)
-                for student_id in student_ids]
-    Event.objects.bulk_create(rows, ignore_conflicts=True)
+    if announcement is None:
+        events_about_children_record(
+            category=category, occurred_at=occurred_at,
+            events=[(key, student_id, detail or {}) for student_id in student_ids])
+        return
+    Event.objects.bulk_create([Event(category=category, key=key, announcement=announcement,
+                                     detail=detail or {},
+                                     occurred_at=occurred_at or timezone.now())],
+                              ignore_conflicts=True)
+
+
+def events_about_children_record(*, category: str, events: Iterable[tuple[str, int, dict]],
+                                 occurred_at: datetime | None = None) -> None:
+    """event_record for many events at once, each with its own key, child and detail (a
+    batch of absences): one insert, each once per key and child."""
+    occurred_at = occurred_at or timezone.now()
+    Event.objects.bulk_create([
+        Event(category=category, key=f"{key}:{student_id}", student_id=student_id,
+              detail=detail, occurred_at=occurred_at) for key, student_id, detail in events
+    ], ignore_conflicts=True)
 
 
 def events_plan(*, now: datetime | None = None, batch_size: int = 5000) -> int:
@@ -154,16 +157,13 @@ def events_plan(*, now: datetime | None = None, batch_size: int = 5000) -> int:
                       .order_by("pk")[:batch_size])
         if not events:
             return 0
-        about_children = [event for event in events if event.student_id]
-        deliveries = []
-        if about_children:
-            seeing = _parents_seeing(list({event.student_id for event in about_children}))
-            deliveries += _deliveries(about_children, seeing, now)
-        for event in events:
-            if event.announcement is not None:
-                members = dict.fromkeys(_members_of(event.announcement))
-                deliveries += _deliveries([event], members, now)
-        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        student_ids = {event.student_id for event in events if event.student_id}
+        seeing = _parents_seeing(student_ids) if student_ids else {}
+        told = [(event, user_id) for event in events if event.student_id
+                for user_id in seeing.get(event.student_id, ())]
+        told += [(event, user_id) for event in events if event.announcement is not None
+                 for user_id in _members_of(event.announcement)]
+        Delivery.objects.bulk_create(_deliveries(told, now), ignore_conflicts=True)
         Event.objects.filter(pk__in=[event.pk for event in events]).update(planned_at=now)
     return len(events)
 
@@ -198,19 +198,22 @@ def unsubscribe_read(token: str) -> tuple[User, str]:
 
 
 class _Access:
-    """What each parent may see now, read once per parent (the groups only when needed):
-    access may have ended since the event, and then the parent is told nothing of it."""
+    """What the parents of these deliveries may see now: access may have ended since the
+    event, and then the parent is told nothing of it. The children for all of them in one
+    query; a parent's groups once, when one of their events is an announcement."""
 
-    def __init__(self) -> None:
-        self.children: dict[int, set[int]] = {}
+    def __init__(self, deliveries: list[Delivery]) -> None:
+        student_ids = {delivery.event.student_id for delivery in deliveries
+                       if delivery.event.student_id}
+        self.children: set[tuple[int, int]] = set(
+            visible_links(student_ids)
+            .filter(guardian__user__in={delivery.user_id for delivery in deliveries})
+            .values_list("guardian__user_id", "student_id")) if student_ids else set()
         self.groups: dict[int, set[int]] = {}
 
     def sees(self, user: User, event: Event) -> bool:
         if event.student_id is not None:
-            if user.pk not in self.children:
-                self.children[user.pk] = set(students_visible_to(user)
-                                             .values_list("pk", flat=True))
-            return event.student_id in self.children[user.pk]
+            return (user.pk, event.student_id) in self.children
         if user.pk not in self.groups:
             self.groups[user.pk] = set(groups_of_parent(user).values_list("pk", flat=True))
         return event.announcement.group_id in self.groups[user.pk]
@@ -234,14 +237,13 @@ def deliveries_send(*, now: datetime | None = None) -> int:
         batches = EmailBatch.objects.bulk_create([
             EmailBatch(user_id=user_id, timing=timing, category=category, created_at=now)
             for user_id, timing, category in grouped])
-        access, kept, dropped, emails = _Access(), [], [], []
+        access, dropped, emails = _Access(due), [], []
+        kept: dict[tuple[str, str], list[int]] = defaultdict(list)  # per kind of email
         for batch, deliveries in zip(batches, grouped.values(), strict=True):
             user = deliveries[0].user
             told = [delivery for delivery in deliveries if access.sees(user, delivery.event)]
             dropped += [delivery.pk for delivery in deliveries if delivery not in told]
-            for delivery in told:
-                delivery.batch = batch
-            kept += told
+            kept[(batch.timing, batch.category)] += [delivery.pk for delivery in told]
             if told and user.email:
                 token = unsubscribe_token(user_id=user.pk, category=batch.category or DIGEST)
                 emails.append(OutboundEmail(
@@ -254,6 +256,11 @@ def deliveries_send(*, now: datetime | None = None) -> int:
                         "unsubscribe_url": settings.SITE_URL.rstrip("/")
                         + reverse("notifications:unsubscribe", kwargs={"token": token}),
                     })))
-        Delivery.objects.bulk_update(kept, ["batch"], batch_size=1000)
+        # One UPDATE per kind of email, not per parent: each delivery to its parent's batch.
+        batch_ids = [batch.pk for batch in batches]
+        for (timing, category), delivery_ids in kept.items():
+            Delivery.objects.filter(pk__in=delivery_ids).update(batch=Subquery(
+                EmailBatch.objects.filter(pk__in=batch_ids, user=OuterRef("user"),
+                                          timing=timing, category=category).values("pk")))
         Delivery.objects.filter(pk__in=dropped).delete()
         return email_queue_many(emails) if emails else 0

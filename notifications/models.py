@@ -6,6 +6,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from notifications.content import markdown_to_html, private_attachment_path
@@ -200,6 +203,21 @@ class NotificationSettings(models.Model):
         return str(self.user)
 
 
+# An email's line per kind of event (the Notification tab's categories).
+ABSENCE_LINE = _("Absence recorded on %(day)s")
+ATTENDANCE_LINES = {
+    "reported": _("Absence reported by a guardian for %(day)s"),
+    "changed": _("Absence report for %(day)s changed by a guardian"),
+    "cancelled": _("Absence report for %(day)s cancelled by a guardian"),
+    "late": _("Late arrival recorded on %(day)s"),
+}
+EVENT_LINES = {
+    Category.REPORT_CARD: _("A new report card or document is available."),
+    Category.TIMETABLE: _("The timetable has been published."),
+    Category.PARENT_FORM: _("A parent form is waiting for your answer."),
+}
+
+
 class Event(models.Model):
     """Something parents may be told about: one per fact (its key makes it once)."""
 
@@ -224,6 +242,21 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    @cached_property  # the text and the HTML part share it (the HTML part escapes it)
+    def line(self) -> str:
+        """What an email says of it, in the active language, as plain text."""
+        detail = self.detail
+        if self.category == Category.ATTENDANCE:
+            day = date_format(date.fromisoformat(detail["date"]), "l j F Y")
+            line = str(ATTENDANCE_LINES.get(detail.get("kind"), ABSENCE_LINE)) % {"day": day}
+            if detail.get("period"):
+                line += " (%s)" % (gettext("period %(period)s") % {"period": detail["period"]})
+            return line
+        if self.category == Category.ANNOUNCEMENT:
+            return f"{self.announcement.group.name}: {self.announcement.title}"
+        line = str(EVENT_LINES.get(self.category, ""))
+        return f"{line} {detail['title']}" if detail.get("title") else line
 
 
 class Delivery(models.Model):
@@ -261,16 +294,20 @@ class EmailBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id} {self.timing} {self.created_at:%Y-%m-%d %H:%M}"
 
+    @cached_property  # the text and the HTML part of one email both read it
     def parts(self) -> list[dict]:
         """What the email tells, per child (first names only) and then the groups' news."""
+        # Only the words shown: a child's row is wide (and personal), the join is per email.
         deliveries = (self.deliveries.select_related("event__student",
                                                      "event__announcement__group")
+                      .only("batch", "event__category", "event__detail",
+                            "event__student__legal_first_name",
+                            "event__student__preferred_first_name",
+                            "event__announcement__title", "event__announcement__group__name")
                       .order_by("event__occurred_at", "event__pk"))
         parts: dict[int | None, dict] = {}
         for delivery in deliveries:
             event = delivery.event
-            if "date" in event.detail:
-                event.day = date.fromisoformat(event.detail["date"])
             part = parts.setdefault(event.student_id, {
                 "first_name": event.student.first_name if event.student else None,
                 "events": []})

@@ -135,13 +135,21 @@ def students_reportable_by(user, *, today: date | None = None) -> QuerySet[Stude
     return students_visible_to(user, today=today, rules=REPORTING_RULES)
 
 
-def reporting_links(student_ids, *, today: date | None = None) -> QuerySet[StudentGuardian]:
-    """The links of these students whose guardian's account may report for them today."""
+def visible_links(student_ids, *, today: date | None = None,
+                  rules: tuple[AccessRule, ...] = ACCESS_RULES) -> QuerySet[StudentGuardian]:
+    """The links of these students whose guardian's active account sees them today: each
+    pair of students_visible_to, for many parents in one query (with rules=REPORTING_RULES:
+    the links that may report their absences)."""
     today = today or timezone.localdate()
     return StudentGuardian.objects.filter(
-        visible_link_condition(today, rules=REPORTING_RULES), student__in=student_ids,
+        visible_link_condition(today, rules=rules), student__in=student_ids,
         guardian__user__is_active=True,
     )
+
+
+def reporting_links(student_ids, *, today: date | None = None) -> QuerySet[StudentGuardian]:
+    """The links of these students whose guardian's account may report for them today."""
+    return visible_links(student_ids, today=today, rules=REPORTING_RULES)
 
 
 def account_children(user, *, today: date | None = None,

@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
@@ -19,6 +20,7 @@ from portail.text import folded
 from students import tasks
 from students.models import (
     AccessCode,
+    AttendanceRecord,
     CalendarFeed,
     Guardian,
     ParentForm,
@@ -26,6 +28,7 @@ from students.models import (
     Student,
     hash_access_code,
 )
+from students.signals import attendance_recorded
 
 SIGNUP_PROFILE_KEY = "signup_profile"
 SIGNUP_ACCESS_CODE_KEY = "signup_access_code"
@@ -35,6 +38,22 @@ ACCESS_CODE_LENGTH = 12
 ACCESS_CODE_VALIDITY = timedelta(days=30)
 ACCESS_CODE_ISSUE = "access_code.issue"
 ACCESS_CODE_EXPIRE = "access_code.expire"
+
+
+@transaction.atomic
+def attendance_record_many(records: list[AttendanceRecord]) -> list[AttendanceRecord]:
+    """New attendance records as the school takes them, in a batch (a class's attendance,
+    the school's software's morning): one insert, and `attendance_recorded` in the same
+    transaction (the parents' events). A record already taken refuses the whole batch."""
+    try:
+        with transaction.atomic():
+            created = AttendanceRecord.objects.bulk_create(records)
+    except IntegrityError as taken:
+        raise ValidationError(
+            _("Some of these students already have a record for this day or period: "
+              "nothing was recorded."), code="attendance_taken") from taken
+    attendance_recorded.send(sender=AttendanceRecord, records=created)
+    return created
 
 
 def calendar_feed_get_or_create(*, user, student: Student) -> CalendarFeed:

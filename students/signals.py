@@ -1,6 +1,8 @@
-"""Retire the cached timetables after any committed change to what they show."""
+"""Retire the cached timetables after any committed change to what they show; and what
+students tells the apps above it (which it never imports)."""
 
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 
 from students import timetable_cache
 from students.models import (
@@ -12,6 +14,10 @@ from students.models import (
     Term,
     TimetablePublication,
 )
+
+# New attendance records saved as a batch (students.services.attendance_record_many), sent
+# inside its transaction with `records` (their pks set): bulk inserts send no post_save.
+attendance_recorded = Signal()
 
 TIMETABLE_MODELS = (SchoolYear, Term, TimetablePublication, Course, Section, SectionEnrolment,
                     Meeting)

@@ -5,12 +5,14 @@ rule when a report and the teacher's attendance meet."""
 import datetime
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from absences import services
 from absences.models import AbsenceReport, Reason
 from accounts.models import AuditEvent
+from notifications.models import Event
 from students.models import AttendanceRecord, SectionEnrolment
 from tests import factories
 from tests.absences.conftest import MONDAY, at
@@ -66,6 +68,43 @@ def test_the_teachers_absences_of_the_day_get_the_reason(alice, secretary, codes
                                  (tuesday, 4, "ABS", None)]
 
 
+def test_a_mornings_reports_cost_the_same_queries_whatever_their_number(alice, secretary,
+                                                                        codes):
+    first, second = alice.children
+
+    def reports(days: range) -> list[int]:
+        made = []
+        for offset in days:
+            day = MONDAY + datetime.timedelta(days=offset)
+            # The teacher's absence gets the reason; a report then a late arrival the same
+            # day (two guardians) ends as the late arrival, in one record.
+            factories.AttendanceRecordFactory(student=second, date=day, period=1,
+                                              code=codes["ANM"])
+            made += [make_report(second, alice.user, start_date=day, end_date=day),
+                     make_report(first, alice.user, start_date=day, end_date=day),
+                     make_report(first, alice.user, kind="late", start_date=day,
+                                 end_date=day, at_time=datetime.time(8, 30))]
+        return [report.pk for report in made]
+
+    counts = []
+    for days in (range(1), range(1, 5)):
+        ids = reports(days)
+        with at(8, 30), CaptureQueriesContext(connection) as captured:
+            assert services.reports_record(report_ids=ids, actor=secretary) == len(ids)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+    week = [MONDAY + datetime.timedelta(days=offset) for offset in range(5)]
+    assert records_of(first) == [(day, None, "RTM", 30) for day in week]
+    assert records_of(second) == [(day, 1, "ABS", None) for day in week]
+    # New records only are news for the parents: the late arrivals, one a day; the
+    # teacher's absences were told when taken, their reason added tells nothing more.
+    assert sorted(Event.objects.filter(student=first).values_list("detail__kind", flat=True)
+                  ) == ["late"] * 5
+    assert Event.objects.filter(student=second).count() == 5
+    assert AuditEvent.objects.filter(action="absence_report_recorded").count() == 15
+
+
 @pytest.mark.parametrize("taken", ["day", "first_period", "nothing"])
 def test_a_child_reported_late_and_marked_absent_becomes_late(alice, secretary, codes, taken):
     child = alice.children[0]
@@ -82,8 +121,8 @@ def test_a_child_reported_late_and_marked_absent_becomes_late(alice, secretary, 
     period = 1 if taken == "first_period" else None
     # Late, not absent all day: 75 minutes after the school day's start (8:00).
     assert records_of(child) == [(MONDAY, period, "RTM", 75)]
-    assert AttendanceRecord.objects.get(student=child).reason == french(
-        "Medical or dental appointment")
+    # The board's reason, in the portal's language (staff and report cards read it).
+    assert AttendanceRecord.objects.get(student=child).reason == "Rendez-vous médical ou dentaire"
 
 
 def test_the_schools_list_shows_todays_reports_and_records_in_one_click(
