@@ -139,6 +139,7 @@ def prepare(students: int, parents: int, rng: random.Random) -> list[Parent]:
     from django.db import connection
 
     from accounts.models import User
+    from diplomas import services as diplomas
     from documents.models import ReportCard
     from students.models import Student
     from students.selectors import students_visible_to
@@ -147,6 +148,9 @@ def prepare(students: int, parents: int, rng: random.Random) -> list[Parent]:
     call_command("seed_demo", "--students", str(students), "--force", verbosity=0)
     family.publish_timetables()
     publish_report_cards()
+    # The worker's job after an import (seed_demo queues it): the Relevé pages as data.
+    stored = diplomas.store_outdated()
+    print(f"Relevé de notes: {stored:,} students' pages stored by the task")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics after the bulk loads
     accounts = list(User.objects.filter(guardian__isnull=False, is_active=True,
