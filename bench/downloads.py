@@ -20,7 +20,6 @@ Needs wrk.
 import argparse
 import http.client
 import os
-import statistics
 import sys
 from pathlib import Path
 
@@ -118,16 +117,8 @@ def main() -> None:
             "Télécharger (PDF)": [(f"{path}/telecharger/", c) for c, path in targets],
             "Imprimer (PDF inline)": [(f"{path}/imprimer/", c) for c, path in targets],
         }
-        scripts = {name: home.lua_script(var / f"bench-downloads-{index}.lua", requests)
-                   for index, (name, requests) in enumerate(pages.items())}
-        for script in scripts.values():
-            home.wrk_many(port, script, seconds=2, connections=args.connections)  # warm-up
-        samples: dict[str, list[float]] = {name: [] for name in pages}
-        for _round in range(args.rounds):
-            for name, script in scripts.items():
-                samples[name].append(home.wrk_many(port, script, seconds=args.seconds,
-                                                   connections=args.connections))
-        rates = {name: statistics.median(values) for name, values in samples.items()}
+        rates = home.median_rates(port, pages, var / "bench-downloads", rounds=args.rounds,
+                                  seconds=args.seconds, connections=args.connections)
     finally:
         server.terminate()
         server.wait(timeout=30)

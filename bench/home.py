@@ -170,6 +170,23 @@ def wrk_many(port: int, script: Path, *, seconds: int, connections: int) -> floa
     return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
 
 
+def median_rates(port: int, pages: dict[str, list[tuple[str, str]]], stem: Path, *,
+                 rounds: int, seconds: int, connections: int) -> dict[str, float]:
+    """Each page's median rate over rounds that alternate the pages (after a warm-up of
+    each), so that the shared machine's load weighs on every page alike. `pages`: each
+    page's (path, Cookie header) requests, sent in turn."""
+    scripts = {name: lua_script(stem.with_name(f"{stem.name}-{index}.lua"), requests)
+               for index, (name, requests) in enumerate(pages.items())}
+    for script in scripts.values():
+        wrk_many(port, script, seconds=2, connections=connections)
+    samples: dict[str, list[float]] = {name: [] for name in pages}
+    for _round in range(rounds):
+        for name, script in scripts.items():
+            samples[name].append(wrk_many(port, script, seconds=seconds,
+                                          connections=connections))
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parents", type=int, default=200)
@@ -194,16 +211,8 @@ def main() -> None:
             "Détails (Démographie)": [(f"/famille/{child}/", c) for c, child in pairs],
             "Page d'accueil": [("/", c) for c, _child in pairs],
         }
-        scripts = {name: lua_script(var / f"bench-home-{index}.lua", requests)
-                   for index, (name, requests) in enumerate(pages.items())}
-        for script in scripts.values():
-            wrk_many(port, script, seconds=2, connections=args.connections)  # warm-up
-        samples: dict[str, list[float]] = {name: [] for name in pages}
-        for _round in range(args.rounds):
-            for name, script in scripts.items():
-                samples[name].append(wrk_many(port, script, seconds=args.seconds,
-                                              connections=args.connections))
-        rates = {name: statistics.median(values) for name, values in samples.items()}
+        rates = median_rates(port, pages, var / "bench-home", rounds=args.rounds,
+                             seconds=args.seconds, connections=args.connections)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -198,16 +198,8 @@ def bench_pages(args) -> bool:
             "Exigences du diplôme": [(f"/famille/{child}/releve/diplome/", c)
                                      for c, child in pairs],
         }
-        scripts = {name: home.lua_script(var / f"bench-releves-{index}.lua", requests)
-                   for index, (name, requests) in enumerate(pages.items())}
-        for script in scripts.values():
-            home.wrk_many(port, script, seconds=2, connections=args.connections)  # warm-up
-        samples: dict[str, list[float]] = {name: [] for name in pages}
-        for _round in range(args.rounds):
-            for name, script in scripts.items():
-                samples[name].append(home.wrk_many(port, script, seconds=args.seconds,
-                                                   connections=args.connections))
-        rates = {name: statistics.median(values) for name, values in samples.items()}
+        rates = home.median_rates(port, pages, var / "bench-releves", rounds=args.rounds,
+                                  seconds=args.seconds, connections=args.connections)
     finally:
         server.terminate()
         server.wait(timeout=30)
