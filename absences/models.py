@@ -8,8 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from portail.text import in_reader_language
 
 NOTE_MAX_LENGTH = 500
 
@@ -109,7 +110,7 @@ class Reason(models.Model):
     @property
     def label(self) -> str:
         """In the language of the page (or of the email)."""
-        return self.label_en if get_language() == "en" else self.label_fr
+        return in_reader_language(self.label_fr, self.label_en)
 
 
 class AbsenceReportQuerySet(models.QuerySet):

@@ -10,9 +10,9 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portail.text import in_reader_language
 from students.models import Student
 
 # A code or the beginning of one; "?" stands for any one character (M??3: Grade 11 math).
@@ -51,7 +51,7 @@ def _half_credits(field: str, name: str) -> models.CheckConstraint:
 class Bilingual:
     @property
     def name(self) -> str:
-        return self.name_en if get_language() == "en" else self.name_fr
+        return in_reader_language(self.name_fr, self.name_en)
 
 
 class SubjectGroup(Bilingual, models.Model):

@@ -12,7 +12,7 @@ from functools import cached_property
 from django.db import connection
 from django.db.models import F, Prefetch
 from django.utils import formats
-from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from diplomas import engine
 from diplomas.models import (
@@ -23,6 +23,7 @@ from diplomas.models import (
     StoredProgress,
     split_patterns,
 )
+from portail.text import in_reader_language
 from students.models import CourseResult, Grade, SchoolYear, SectionEnrolment, Student
 from students.selectors import current_school_year
 
@@ -164,7 +165,7 @@ class Named(Bilingual):
 class Titled:
     @property
     def title(self) -> str:
-        return self.title_en if get_language() == "en" else self.title_fr
+        return in_reader_language(self.title_fr, self.title_en)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,16 @@
-"""Text as people type it: without the accents they may leave out."""
+"""Text as people type it (without the accents they may leave out), and board data kept in
+both languages."""
 
 import unicodedata
 
 from django.db.backends.signals import connection_created
 from django.db.models import CharField, TextField, Transform
+from django.utils.translation import get_language
+
+
+def in_reader_language(french: str, english: str) -> str:
+    """Board data kept in both languages, in the language of the page (or of the email)."""
+    return english if get_language() == "en" else french
 
 
 def without_accents(text: str) -> str:

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portail.formats import (
@@ -22,6 +21,7 @@ from portail.formats import (
     format_niso,
     matches_or_blank,
 )
+from portail.text import in_reader_language
 
 
 def _private_photo_path(instance, filename: str) -> str:
@@ -515,7 +515,7 @@ class Course(models.Model):
     @property
     def title(self) -> str:
         """In the reader's language."""
-        return self.title_en if get_language() == "en" else self.title_fr
+        return in_reader_language(self.title_fr, self.title_en)
 
 
 class Section(models.Model):
