@@ -81,6 +81,34 @@ def test_twelve_subjects_with_long_comments_make_two_pages():
     assert len(PdfReader(io.BytesIO(render(card))).pages) == 2
 
 
+def text_positions(pdf: bytes) -> list[tuple[float, float, str]]:
+    """(x where the text starts, page width, text) of every run of text, in points."""
+    positions = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        width = float(page.mediabox.width)
+
+        def visit(text, cm, tm, font, size, width=width):
+            if text.strip():
+                positions.append((tm[4] * cm[0] + tm[5] * cm[2] + cm[4], width, text.strip()))
+
+        page.extract_text(visitor_text=visit)
+    return positions
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", [Kind.ELEMENTARY_PROVINCIAL, Kind.SECONDARY_FINAL])
+def test_every_table_fits_in_the_page_so_the_ratings_are_printed(kind):
+    pdf = render(make_card(make_period(kind=kind), lines=12, comment_sentences=5))
+    right_margin = 14 / 25.4 * 72  # the stylesheet's @page margin: 14 mm
+
+    positions = text_positions(pdf)
+
+    outside = [text for x, width, text in positions if not 0 < x < width - right_margin]
+    assert not outside, outside
+    if kind == Kind.ELEMENTARY_PROVINCIAL:  # the skills' ratings, in their column
+        assert {"E", "G", "S"} & {text for _x, _width, text in positions}
+
+
 @pytest.mark.django_db
 def test_pdf_is_tagged_in_french_with_a_title_and_only_the_bundled_font():
     card = make_card(make_period(kind=Kind.SECONDARY_FINAL))
