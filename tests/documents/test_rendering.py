@@ -110,6 +110,22 @@ def test_every_table_fits_in_the_page_so_the_ratings_are_printed(kind):
 
 
 @pytest.mark.django_db
+def test_the_headings_are_the_pdfs_bookmarks_and_line_breaks_are_kept():
+    # Our user-agent stylesheet (documents/rendering.py) carries WeasyPrint's rules for them.
+    card = make_card(make_period())
+    card.comments = "Première ligne.\nDeuxième ligne."
+    card.save()
+    reader = PdfReader(io.BytesIO(render(card)))
+
+    title, sections = [item if isinstance(item, list) else item.title
+                       for item in reader.outline]
+    with translation.override("fr"):
+        assert title == str(Kind.ELEMENTARY_PROVINCIAL.label)
+        assert [section.title for section in sections][-1] == _("General comments")
+    assert "Première ligne.\nDeuxième ligne." in reader.pages[-1].extract_text()
+
+
+@pytest.mark.django_db
 def test_pdf_is_tagged_in_french_with_a_title_and_only_the_bundled_font():
     card = make_card(make_period(kind=Kind.SECONDARY_FINAL))
     reader = PdfReader(io.BytesIO(render(card)))
