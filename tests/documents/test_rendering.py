@@ -1,5 +1,6 @@
 """Report cards as PDF: each kind renders, reads in order, is tagged, embeds only our font."""
 
+import gc
 import io
 import re
 
@@ -168,6 +169,25 @@ def test_a_template_that_points_outside_stops_the_rendering(tmp_path):
             rendering.html_to_pdf(html)
 
 
-def test_one_font_configuration_and_stylesheet_per_process():
+def test_one_font_configuration_stylesheet_and_fetcher_per_process():
     assert rendering.font_configuration() is rendering.font_configuration()
     assert rendering.stylesheet() is rendering.stylesheet()
+    assert rendering.fetcher() is rendering.fetcher()
+
+
+def test_rendering_leaves_the_garbage_collector_as_it_found_it_and_no_garbage():
+    html = '<html lang="fr"><title>t</title><p>Bonjour<br>Au revoir</p></html>'
+    rendering.html_to_pdf(html)
+    gc.collect()
+
+    rendering.html_to_pdf(html)
+
+    assert gc.isenabled()
+    assert gc.collect() == 0  # the card's cycles were freed as it ended: none piles up
+
+    gc.disable()
+    try:
+        rendering.html_to_pdf(html)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
