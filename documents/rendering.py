@@ -1,6 +1,6 @@
 """Report cards to PDF with WeasyPrint: our template, our bundled font, nothing fetched
-from elsewhere, one font configuration and one parsed stylesheet per process, and our own
-short user-agent stylesheet."""
+from elsewhere; one font configuration, one parsed stylesheet and one fetcher per process,
+our own short user-agent stylesheet, the garbage collector paused while a card renders."""
 
 import gc
 import hashlib
