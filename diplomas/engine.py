@@ -228,9 +228,9 @@ def allocate(capacities: Sequence[int], sizes: Sequence[int],
     def branch(allowed: list[tuple[int, ...]]) -> None:
         # An item allowed only in its limit's categories goes through the limit in the flow;
         # the others are free of their limit there: the flow still bounds the branch.
-        bound = [index if allowed[item] and limits[index].categories.issuperset(allowed[item])
-                 else None for item, index in limit_of.items()]
-        confined = dict(zip(limit_of, bound, strict=True))
+        confined = {item: index if allowed[item]
+                    and limits[index].categories.issuperset(allowed[item]) else None
+                    for item, index in limit_of.items()}
         value, flow = _max_flow(capacities, sizes, allowed, confined,
                                 [limit.room for limit in limits])
         if value <= best[0]:
