@@ -1,8 +1,9 @@
 """The board's programmes (read by every school, changed by the board) and each student's
 diploma record (their school's staff): community hours, the OSSLT, the online opt-out,
 financial literacy, waived credits. A programme is refused, with the reason, when one of
-its categories can be satisfied by no course of the catalogue, or when its categories do
-not add up to its credits."""
+its categories can be satisfied by no course of the catalogue, when its categories do not
+add up to its credits, when a category's grade slots are malformed or are not one per
+credit, or when one of its caps applies to no category or no course."""
 
 from decimal import Decimal
 
