@@ -114,7 +114,7 @@ def bench_engine(runs: int, cases: int) -> bool:
         eligible = [rng.sample(range(categories), rng.randint(0, categories))
                     for _ in range(items)]
         best = exhaustive(capacities, sizes, eligible)
-        wrong += engine.allocate(capacities, sizes, eligible)[0] != best
+        wrong += engine.allocate(capacities, sizes, eligible).value != best
         short += first_come_first_served(capacities, sizes, eligible) < best
     print(f"Optimum: {cases - wrong} of {cases} random cases equal to the exhaustive "
           f"search ({wrong} differ); first come, first served falls short in {short} "

@@ -1,8 +1,9 @@
 """The board's programmes (read by every school, changed by the board) and each student's
 diploma record (their school's staff): community hours, the OSSLT, the online opt-out,
 financial literacy, waived credits. A programme is refused, with the reason, when one of
-its categories can be satisfied by no course of the catalogue, or when its categories do
-not add up to its credits."""
+its categories can be satisfied by no course of the catalogue, when its categories do not
+add up to its credits, when a category's grade slots are malformed or are not one per
+credit, or when one of its caps applies to no category or no course."""
 
 from decimal import Decimal
 
@@ -15,11 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import Scope, ScopedInlineMixin
 from diplomas.models import (
     Category,
+    CategoryCap,
     DiplomaRecord,
     Programme,
     SubjectGroup,
     Waiver,
     patterns_regex,
+    split_grade_slots,
     split_patterns,
 )
 from students.admin import STUDENT_NAME_SEARCH, NisoSearchMixin, SchoolDataAdmin, SchoolDataInline
@@ -33,11 +36,19 @@ class SubjectGroupAdmin(SchoolDataAdmin):
     search_fields = ["name_fr", "name_en", "code"]
 
 
+def in_catalogue(patterns: list[str]) -> bool:
+    return bool(patterns) and Course.objects.filter(code__regex=patterns_regex(patterns)).exists()
+
+
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
         fields = ["order", "name_fr", "name_en", "credits", "patterns", "groups", "any_course",
-                  "one_per_grade"]
+                  "grade_slots"]
+
+    def clean_grade_slots(self) -> str:
+        return ",".join("".join(sorted(slot))
+                        for slot in split_grade_slots(self.cleaned_data["grade_slots"]))
 
     def clean(self):
         cleaned = super().clean()
@@ -46,8 +57,7 @@ class CategoryForm(forms.ModelForm):
         patterns = split_patterns(cleaned.get("patterns", ""))
         for group in cleaned.get("groups") or []:
             patterns += split_patterns(group.patterns)
-        if not patterns or not Course.objects.filter(
-                code__regex=patterns_regex(patterns)).exists():
+        if not in_catalogue(patterns):
             raise ValidationError(
                 _("No course of the catalogue satisfies this category: give course codes or "
                   "code beginnings, or subject groups, that match courses."),
@@ -79,13 +89,46 @@ class CategoryInline(ScopedInlineMixin, admin.StackedInline):
     filter_horizontal = ["groups"]
 
 
+class CategoryCapForm(forms.ModelForm):
+    class Meta:
+        model = CategoryCap
+        fields = ["name_fr", "name_en", "patterns", "credits", "categories"]
+        widgets = {"categories": forms.CheckboxSelectMultiple}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or cleaned.get("DELETE"):
+            return cleaned
+        if not cleaned.get("categories") or not in_catalogue(
+                split_patterns(cleaned.get("patterns", ""))):
+            raise ValidationError(
+                _("This limit applies to nothing: choose the categories it limits, and course "
+                  "codes or code beginnings that match courses of the catalogue."),
+                code="limits_nothing")
+        return cleaned
+
+
+class CategoryCapInline(ScopedInlineMixin, admin.StackedInline):
+    school_scope = Scope.BOARD_WIDE
+    model = CategoryCap
+    form = CategoryCapForm
+    extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Categories of this programme only (a new programme's, once it is saved).
+        formset.form.base_fields["categories"].queryset = Category.objects.filter(
+            programme=obj) if obj is not None else Category.objects.none()
+        return formset
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(SchoolDataAdmin):
     school_scope = Scope.BOARD_WIDE
     list_display = ["name_fr", "kind", "first_cohort", "last_cohort", "is_default",
                     "total_credits"]
     search_fields = ["name_fr", "name_en", "code"]
-    inlines = [CategoryInline]
+    inlines = [CategoryInline, CategoryCapInline]
     fieldsets = [
         (None, {"fields": ["code", "name_fr", "name_en", "kind", "total_credits"]}),
         (_("Who follows it"), {"fields": ["first_cohort", "last_cohort", "is_default"]}),

@@ -8,6 +8,12 @@ branch; a course the flow splits is then confined to one category in one branch 
 out of it in the other, until a flow splits nothing. A flow that splits nothing is a valid
 allocation, so the best one found is the optimum.
 
+A cap (at most 2 co-op credits in Groups 1 to 3) is a node of the flow between the source
+and the courses it limits that count only in its categories; a course that may also count
+elsewhere is free of the cap in the flow (so the flow still bounds the branch), and where it
+makes the flow exceed the cap it is confined to the cap's categories in one branch and kept
+out of them in the other.
+
 In-progress courses are then allocated, the same way, into what the earned courses leave:
 the forecast "if the courses in progress are passed".
 """
@@ -17,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from typing import NamedTuple
 
 UNITS_PER_CREDIT = 2
 
@@ -41,12 +48,25 @@ class Rule:
     credits: Decimal
     patterns: tuple[str, ...] = ()
     any_course: bool = False
-    one_per_grade: bool = False  # at most one credit of each grade counts (Français)
+    # One credit each, of the grades a slot names by a code's fourth character: ("1", "2",
+    # "34") is Grade 9, Grade 10, and Grade 11 or 12. Empty: credits of any grade.
+    grade_slots: tuple[str, ...] = ()
 
-    def accepts(self, code: str, grade: str | None = None) -> bool:
-        """`grade`: the code's fourth character must be it (1 for Grade 9…)."""
+    def accepts(self, code: str, grades: str | None = None) -> bool:
+        """`grades`: the code's fourth character must be one of them (1 for Grade 9…)."""
         return ((self.any_course or _matcher(self.patterns)(code))
-                and (grade is None or code[3:4] == grade))
+                and (grades is None or (len(code) > 3 and code[3] in grades)))
+
+
+@dataclass(frozen=True)
+class Cap:
+    """At most `credits` of the courses matching `patterns` count in the rules keyed
+    `rules`, all together (DESO of 2023 and before: 2 co-op credits in Groups 1 to 3)."""
+
+    key: object
+    credits: Decimal
+    patterns: tuple[str, ...]
+    rules: frozenset
 
 
 @cache
@@ -59,6 +79,7 @@ def _matcher(patterns: tuple[str, ...]):
 @dataclass(frozen=True)
 class Programme:
     rules: tuple[Rule, ...]
+    caps: tuple[Cap, ...] = ()
     community_hours: int = 0
     literacy_required: bool = False
     literacy_courses: tuple[str, ...] = ()
@@ -175,41 +196,98 @@ class Progress:
 
 # --- The allocation -----------------------------------------------------------------------
 
-def allocate(capacities: Sequence[int], sizes: Sequence[int],
-             eligible: Sequence[Sequence[int]]) -> tuple[int, list[int | None]]:
-    """Give each item (its size in units) to at most one category of `eligible[i]` so
-    that the sum over categories of min(capacity, units given) is the largest possible.
+class Limit(NamedTuple):
+    """The items of `items` count at most `room` units in `categories`, all together."""
 
-    Returns that sum and each item's category (None: counted nowhere). A category listed
-    first in `eligible[i]` is preferred when it changes nothing to the sum.
+    room: int
+    categories: frozenset[int]
+    items: frozenset[int]
+
+
+class Allocation(NamedTuple):
+    value: int
+    given: list[int | None]  # each item's category, None: counted nowhere
+    counted: list[int]  # the units each item counts there
+
+
+def allocate(capacities: Sequence[int], sizes: Sequence[int],
+             eligible: Sequence[Sequence[int]], limits: Sequence[Limit] = ()) -> Allocation:
+    """Give each item (its size in units) to at most one category of `eligible[i]`, and
+    count some of its units there, so that each category counts at most its capacity, each
+    limit is kept, and the units counted add up to the most possible. An item in the
+    items of several limits obeys the first only.
+
+    A category listed first in `eligible[i]` is preferred when it changes nothing to the sum.
     """
-    best: list = [-1, [None] * len(sizes)]
+    limit_of: dict[int, int] = {}
+    for index, limit in enumerate(limits):
+        for item in limit.items:
+            limit_of.setdefault(item, index)
+    best: list = [-1, None]
 
     def branch(allowed: list[tuple[int, ...]]) -> None:
-        value, flow = _max_flow(capacities, sizes, allowed)
+        # An item allowed only in its limit's categories goes through the limit in the flow;
+        # the others are free of their limit there: the flow still bounds the branch.
+        confined = {item: index if allowed[item]
+                    and limits[index].categories.issuperset(allowed[item]) else None
+                    for item, index in limit_of.items()}
+        value, flow = _max_flow(capacities, sizes, allowed, confined,
+                                [limit.room for limit in limits])
         if value <= best[0]:
             return  # no allocation in this branch beats the best one found
         split = next((i for i, sent in enumerate(flow) if len(sent) > 1), None)
-        if split is None:
-            best[0] = value
-            best[1] = [next(iter(sent), None) for sent in flow]
+        if split is not None:
+            chosen = max(flow[split], key=flow[split].get)
+            branch(_narrowed(allowed, split, (chosen,)))
+            branch(_narrowed(allowed, split, tuple(c for c in allowed[split] if c != chosen)))
             return
-        chosen = max(flow[split], key=flow[split].get)
-        branch([*allowed[:split], (chosen,), *allowed[split + 1:]])
-        branch([*allowed[:split], tuple(c for c in allowed[split] if c != chosen),
-                *allowed[split + 1:]])
+        over = _over_a_limit(flow, limits, limit_of, confined)
+        if over is None:
+            best[0] = value
+            best[1] = flow
+            return
+        # A free item counts where its limit is exceeded: either it counts within the limit
+        # (confined to its categories) or it stays out of them.
+        inside = limits[limit_of[over]].categories
+        branch(_narrowed(allowed, over, tuple(c for c in allowed[over] if c in inside)))
+        branch(_narrowed(allowed, over, tuple(c for c in allowed[over] if c not in inside)))
 
     branch([tuple(e) for e in eligible])
-    return best[0], best[1]
+    flow = best[1]
+    return Allocation(best[0], [next(iter(sent), None) for sent in flow],
+                      [sum(sent.values()) for sent in flow])
+
+
+def _narrowed(allowed: list[tuple[int, ...]], item: int,
+              categories: tuple[int, ...]) -> list[tuple[int, ...]]:
+    return [*allowed[:item], categories, *allowed[item + 1:]]
+
+
+def _over_a_limit(flow: list[dict[int, int]], limits: Sequence[Limit],
+                  limit_of: dict[int, int], confined: dict[int, int | None]) -> int | None:
+    """A free item counting in the categories of a limit its units exceed, if any."""
+    for index, limit in enumerate(limits):
+        inside = [item for item, own in limit_of.items() if own == index
+                  and any(c in limit.categories for c in flow[item])]
+        if sum(sum(flow[item].values()) for item in inside) > limit.room:
+            return next(item for item in inside if confined[item] is None)
+    return None
 
 
 def _max_flow(capacities: Sequence[int], sizes: Sequence[int],
-              allowed: Sequence[tuple[int, ...]]) -> tuple[int, list[dict[int, int]]]:
-    """Source → item (its size) → category (any) → sink (its capacity), by augmenting
-    paths one unit at a time (sizes are 1 or 2: few units in all)."""
+              allowed: Sequence[tuple[int, ...]], confined: dict[int, int | None],
+              rooms: Sequence[int]) -> tuple[int, list[dict[int, int]]]:
+    """Source → limit (its room) → the items confined to it, source → any other item;
+    item (its size) → category (any) → sink (its capacity), by augmenting paths one unit at
+    a time (sizes are 1 or 2: few units in all)."""
     load = [0] * len(capacities)
     flow: list[dict[int, int]] = [{} for _ in sizes]
     holders: list[dict[int, None]] = [{} for _ in capacities]  # items sending to each
+    members: list[list[int]] = [[] for _ in rooms]
+    for item, index in confined.items():
+        if index is not None:
+            members[index].append(item)
+    through = [0] * len(rooms)
 
     def push(item: int, category: int, amount: int) -> None:
         sent = flow[item].get(category, 0) + amount
@@ -220,7 +298,8 @@ def _max_flow(capacities: Sequence[int], sizes: Sequence[int],
             del flow[item][category]
             del holders[category][item]
 
-    def augment(item: int, seen: set[int]) -> bool:
+    def augment(item: int, seen: set[int], seen_limits: set[int]) -> bool:
+        """One more unit from `item`, moving other items on if need be."""
         for category in allowed[item]:  # a category with room first, in preference order
             if category not in seen and load[category] < capacities[category]:
                 push(item, category, 1)
@@ -231,69 +310,104 @@ def _max_flow(capacities: Sequence[int], sizes: Sequence[int],
                 continue
             seen.add(category)
             for other in list(holders[category]):
-                if other != item and augment(other, seen):
+                if other != item and (augment(other, seen, seen_limits)
+                                      or hand_over(other, seen, seen_limits)):
                     push(other, category, -1)
                     push(item, category, 1)
                     return True
         return False
 
+    def hand_over(item: int, seen: set[int], seen_limits: set[int]) -> bool:
+        """One more unit from another item of `item`'s limit, so that `item` can count one
+        less and the limit as much."""
+        index = confined.get(item)
+        if index is None or index in seen_limits:
+            return False
+        seen_limits.add(index)
+        return any(other != item and sum(flow[other].values()) < sizes[other]
+                   and augment(other, seen, seen_limits) for other in members[index])
+
     total = 0
     for item, size in enumerate(sizes):
-        for _unit in range(size):
-            if not augment(item, set()):
+        index = confined.get(item)
+        for _unit in range(size - sum(flow[item].values())):  # some may come by hand_over
+            if index is not None and through[index] >= rooms[index]:
+                break
+            if not augment(item, set(), set()):
                 break
             total += 1
+            if index is not None:
+                through[index] += 1
     return total, flow
 
 
 # --- The engine ---------------------------------------------------------------------------
 
-GRADES = "1234"  # a code's fourth character: Grades 9 to 12
-
-
 @dataclass(frozen=True)
 class Slot:
-    """What the allocation fills: a rule, or one grade of a rule of one credit per grade."""
+    """What the allocation fills: a rule, or one grade slot of a rule."""
 
     rule: int
-    grade: str | None
+    grades: str | None
     room: int  # units
 
 
 def _slots(rules: Sequence[Rule], room: Sequence[int]) -> list[Slot]:
     slots = []
     for index, rule in enumerate(rules):
-        if not rule.one_per_grade:
+        if not rule.grade_slots:
             slots.append(Slot(index, None, room[index]))
             continue
-        # One credit a grade; waived credits come off the earliest grades (a principal
-        # waives them for a student who arrived after those grades).
-        left, grades = room[index], []
-        for grade in reversed(GRADES):
-            grades.append(Slot(index, grade, min(UNITS_PER_CREDIT, left)))
-            left -= grades[-1].room
-        slots += reversed(grades)
+        # A credit a slot; waived credits come off the earliest slots (a principal waives
+        # them for a student who arrived after those grades).
+        left, found = room[index], []
+        for grades in reversed(rule.grade_slots):
+            found.append(Slot(index, grades, min(UNITS_PER_CREDIT, left)))
+            left -= found[-1].room
+        slots += reversed(found)
     return slots
 
 
-def _distribute(rules: Sequence[Rule], slots: Sequence[Slot], room: Sequence[int],
-                lines: Sequence[CourseLine]) -> tuple[list[list[CourseLine]], list[CourseLine]]:
-    """The lines each slot counts (`room`: each slot's), and those counted nowhere."""
+@dataclass
+class _Shares:
+    """What an allocation gives each slot, and what it leaves."""
+
+    lines: list[list[CourseLine]]
+    units: list[int]
+    nowhere: list[CourseLine]
+    capped: list[int]  # units counted within each cap
+
+
+def _distribute(programme: Programme, slots: Sequence[Slot], room: Sequence[int],
+                cap_room: Sequence[int], lines: Sequence[CourseLine]) -> _Shares:
+    """The lines each slot counts (`room`: each slot's; `cap_room`: each cap's)."""
+    rules = programme.rules
     # Specific categories before "any course": a French credit shows under Français.
     order = sorted(range(len(slots)), key=lambda s: rules[slots[s].rule].any_course)
     eligible = [[s for s in order if rules[slots[s].rule].accepts(line.ministry_code,
-                                                                    slots[s].grade)]
+                                                                    slots[s].grades)]
                 for line in lines]
-    _value, given = allocate(room, [units(line.credit) for line in lines], eligible)
-    counted: list[list[CourseLine]] = [[] for _ in slots]
-    nowhere = []
-    for line, slot in zip(lines, given, strict=True):
-        (counted[slot] if slot is not None else nowhere).append(line)
-    return counted, nowhere
-
-
-def _counted_units(lines: Iterable[CourseLine], room: int) -> int:
-    return min(room, sum(units(line.credit) for line in lines))
+    limits, taken = [], set()
+    for cap, units_left in zip(programme.caps, cap_room, strict=True):
+        matching = {i for i, line in enumerate(lines)
+                    if _matcher(cap.patterns)(line.ministry_code)} - taken
+        taken |= matching  # a course matching two caps obeys the first
+        limits.append(Limit(units_left, frozenset(
+            s for s, slot in enumerate(slots) if rules[slot.rule].key in cap.rules),
+            frozenset(matching)))
+    allocation = allocate(room, [units(line.credit) for line in lines], eligible, limits)
+    shares = _Shares([[] for _ in slots], [0] * len(slots), [], [0] * len(limits))
+    for i, (line, slot, counted) in enumerate(zip(lines, allocation.given, allocation.counted,
+                                                  strict=True)):
+        if slot is None:
+            shares.nowhere.append(line)
+            continue
+        shares.lines[slot].append(line)
+        shares.units[slot] += counted
+        for index, limit in enumerate(limits):
+            if i in limit.items and slot in limit.categories:
+                shares.capped[index] += counted
+    return shares
 
 
 def progress(programme: Programme, lines: Iterable[CourseLine], facts: Facts) -> Progress:
@@ -315,11 +429,11 @@ def progress(programme: Programme, lines: Iterable[CourseLine], facts: Facts) ->
     slots = _slots(rules, [units(rule.credits) - w for rule, w in zip(rules, waived,
                                                                         strict=True)])
     room = [slot.room for slot in slots]
-    counted, excess = _distribute(rules, slots, room, earned)
-    earned_units = [_counted_units(c, r) for c, r in zip(counted, room, strict=True)]
-    left = [r - e for r, e in zip(room, earned_units, strict=True)]
-    forecast, excess_in_progress = _distribute(rules, slots, left, in_progress)
-    forecast_units = [_counted_units(f, r) for f, r in zip(forecast, left, strict=True)]
+    cap_room = [units(cap.credits) for cap in programme.caps]
+    counted = _distribute(programme, slots, room, cap_room, earned)
+    forecast = _distribute(
+        programme, slots, [r - e for r, e in zip(room, counted.units, strict=True)],
+        [r - c for r, c in zip(cap_room, counted.capped, strict=True)], in_progress)
 
     def of_rule(index: int, values: list) -> list:
         return [value for slot, value in zip(slots, values, strict=True) if slot.rule == index]
@@ -327,18 +441,18 @@ def progress(programme: Programme, lines: Iterable[CourseLine], facts: Facts) ->
     categories = [
         CategoryProgress(
             rule=rule, required=rule.credits,
-            earned=credits(sum(of_rule(i, earned_units))),
-            in_progress=credits(sum(of_rule(i, forecast_units))),
+            earned=credits(sum(of_rule(i, counted.units))),
+            in_progress=credits(sum(of_rule(i, forecast.units))),
             waived=credits(waived[i]),
-            courses=[line for lines in of_rule(i, counted) for line in lines],
-            forecast_courses=[line for lines in of_rule(i, forecast) for line in lines])
+            courses=[line for lines in of_rule(i, counted.lines) for line in lines],
+            forecast_courses=[line for lines in of_rule(i, forecast.lines) for line in lines])
         for i, rule in enumerate(rules)
     ]
     return Progress(categories=categories,
                     requirements=_requirements(programme, earned + repeated,
                                                in_progress + repeated_in_progress, facts),
-                    excess=excess + repeated,
-                    excess_in_progress=excess_in_progress + repeated_in_progress)
+                    excess=counted.nowhere + repeated,
+                    excess_in_progress=forecast.nowhere + repeated_in_progress)
 
 
 def _online_credits(lines: Iterable[CourseLine], *, besides: frozenset[str] = frozenset()

@@ -1,7 +1,8 @@
 """Diploma programmes as data (the board edits them) and what staff record per student.
 
 A programme (DESO, CESO…) has requirement categories: a number of credits and the courses
-that satisfy it, by code or code beginning (`patterns`) or through subject groups. Which
+that satisfy it, by code or code beginning (`patterns`) or through subject groups, of the
+grades of its slots if it has any; a cap limits some courses across categories. Which
 course counts where is decided by `diplomas.engine`, never stored.
 """
 
@@ -9,7 +10,8 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Length, Replace
 from django.utils.translation import gettext_lazy as _
 
 from portail.text import in_reader_language
@@ -39,6 +41,24 @@ def patterns_regex(patterns: list[str]) -> str:
     """A regular expression matching the course codes the patterns name (PostgreSQL and
     Python read it alike)."""
     return "^(" + "|".join(p.replace("?", ".") for p in patterns) + ")"
+
+
+# Grade slots: groups of grades (a code's fourth character, 1 for Grade 9) separated by commas.
+GRADE_SLOTS = re.compile(r"^[1-4]{1,4}(,[1-4]{1,4})*\Z")
+
+
+def split_grade_slots(text: str) -> list[str]:
+    return [slot.strip() for slot in text.split(",")] if text.strip() else []
+
+
+def validate_grade_slots(text: str) -> None:
+    slots = split_grade_slots(text)
+    if slots and not (GRADE_SLOTS.match(",".join(slots))
+                      and all(len(set(slot)) == len(slot) for slot in slots)):
+        raise ValidationError(
+            _("Not grade slots: %(value)s. Write each slot's grades as 1 (Grade 9) to 4 "
+              "(Grade 12), slots separated by commas: 1,2,34."),
+            params={"value": text}, code="grade_slots")
 
 
 def _half_credits(field: str, name: str) -> models.CheckConstraint:
@@ -137,9 +157,11 @@ class Category(Bilingual, models.Model):
                                     verbose_name=_("subject groups"))
     any_course = models.BooleanField(_("any course"), default=False,
                                      help_text=_("Optional credits: every course counts."))
-    one_per_grade = models.BooleanField(
-        _("one credit per grade"), default=False,
-        help_text=_("At most one credit of each grade, 9 to 12, counts here (Français)."))
+    grade_slots = models.CharField(
+        _("grade slots"), max_length=20, blank=True, validators=[validate_grade_slots],
+        help_text=_("One credit per slot, of the grades it names, separated by commas: 1 is "
+                    "Grade 9, 4 Grade 12, 34 Grade 11 or 12. Mathematics: 1,2,34; Français: "
+                    "1,2,3,4. Empty: credits of any grade."))
 
     class Meta:
         verbose_name = _("requirement category")
@@ -148,14 +170,23 @@ class Category(Bilingual, models.Model):
         constraints = [
             _half_credits("credits", "category_credits_in_halves"),
             models.CheckConstraint(
-                condition=Q(one_per_grade=False) | Q(credits__lte=4),
-                name="category_one_per_grade_at_most_4",
-                violation_error_message=_("One credit per grade: at most 4 credits (Grades "
-                                          "9 to 12).")),
+                condition=Q(grade_slots="") | (
+                    Q(grade_slots__regex=GRADE_SLOTS.pattern)
+                    & Q(credits=Length("grade_slots")
+                        - Length(Replace("grade_slots", Value(","), Value(""))) + 1)),
+                name="category_a_credit_per_grade_slot",
+                violation_error_message=_("Give one grade slot per credit of the category.")),
         ]
 
     def __str__(self) -> str:
         return f"{self.programme.code} — {self.name_fr}"
+
+    def clean(self) -> None:
+        slots = split_grade_slots(self.grade_slots)
+        if slots and self.credits is not None and len(slots) != self.credits:
+            raise ValidationError({"grade_slots": ValidationError(
+                _("%(slots)s grade slots for %(credits)s credits: give one slot per credit."),
+                params={"slots": len(slots), "credits": self.credits}, code="slots")})
 
     def all_patterns(self) -> list[str]:
         """Its own patterns and its groups' (call with the groups prefetched)."""
@@ -163,6 +194,33 @@ class Category(Bilingual, models.Model):
         for group in self.groups.all():
             found += split_patterns(group.patterns)
         return found
+
+
+class CategoryCap(Bilingual, models.Model):
+    """At most so many credits of some courses count in some categories of a programme, all
+    together: the DESO of 2023 and before counts at most 2 co-op credits and 2 language
+    credits in Groups 1, 2 and 3."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="caps",
+                                  verbose_name=_("programme"))
+    name_fr = models.CharField(_("French name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    patterns = models.CharField(_("courses"), max_length=300, help_text=PATTERNS_HELP,
+                                validators=[validate_patterns])
+    credits = models.DecimalField(_("at most (credits)"), max_digits=4, decimal_places=1)
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="caps", verbose_name=_("in the categories"),
+        help_text=_("The categories of the programme where these courses count at most so "
+                    "many credits together."))
+
+    class Meta:
+        verbose_name = _("credit limit")
+        verbose_name_plural = _("credit limits")
+        ordering = ["programme", "pk"]
+        constraints = [_half_credits("credits", "categorycap_credits_in_halves")]
+
+    def __str__(self) -> str:
+        return f"{self.programme.code} — {self.name_fr}"
 
 
 class DiplomaRecord(models.Model):

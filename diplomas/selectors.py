@@ -21,6 +21,7 @@ from diplomas.models import (
     DiplomaRecord,
     Programme,
     StoredProgress,
+    split_grade_slots,
     split_patterns,
 )
 from portail.text import in_reader_language
@@ -58,7 +59,7 @@ def courses_in_progress(student: Student, school_year: SchoolYear | None,
 def programmes() -> list[Programme]:
     categories = Category.objects.prefetch_related("groups").order_by("order", "pk")
     return list(Programme.objects.prefetch_related(
-        Prefetch("categories", queryset=categories)))
+        Prefetch("categories", queryset=categories), "caps__categories"))
 
 
 def grade_9_year(student: Student, school_year: SchoolYear | None) -> int | None:
@@ -83,8 +84,12 @@ def engine_programme(programme: Programme) -> engine.Programme:
         rules=tuple(engine.Rule(key=category, credits=category.credits,
                                 patterns=tuple(category.all_patterns()),
                                 any_course=category.any_course,
-                                one_per_grade=category.one_per_grade)
+                                grade_slots=tuple(split_grade_slots(category.grade_slots)))
                     for category in programme.categories.all()),
+        caps=tuple(engine.Cap(key=cap, credits=cap.credits,
+                              patterns=tuple(split_patterns(cap.patterns)),
+                              rules=frozenset(cap.categories.all()))
+                   for cap in programme.caps.all()),
         community_hours=programme.community_hours,
         literacy_required=programme.literacy_required,
         literacy_courses=tuple(split_patterns(programme.literacy_courses)),
@@ -256,7 +261,7 @@ def _progress_data(progress: engine.Progress) -> dict:
 
 # The stored rows' format: raised with any change to the engine's rules or to what
 # releve_data stores, so that the rows stored before are computed again.
-RELEVE_FORMAT = 1
+RELEVE_FORMAT = 2  # 2: grade slots (mathematics) and caps (Groups 1 to 3)
 
 
 def releve_data(record: StudentRecord) -> dict:

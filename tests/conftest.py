@@ -18,7 +18,11 @@ from tests.staff import make_staff, staff_login
 from tests.students import famille_factories
 
 REQUIRE_SERVICES = os.environ.get("PORTAIL_REQUIRE_SERVICES") == "1"
-PROGRAMMES_MIGRATION = import_module("diplomas.migrations.0002_programmes")
+PROGRAMMES_MIGRATIONS = [
+    (import_module("diplomas.migrations.0002_programmes"), "load_programmes"),
+    (import_module("diplomas.migrations.0007_category_grade_slots"), "programme_slots"),
+    (import_module("diplomas.migrations.0008_category_caps"), "load_caps"),
+]
 
 # The SMTP sink, Redis and Celery workers that the email, import and report-card tests share.
 pytest_plugins = ["tests.real_services"]
@@ -76,7 +80,8 @@ def programmes(db):
     their tables, and --reuse-db keeps the emptied database for the next run: loaded again
     when missing."""
     if not Programme.objects.exists():
-        PROGRAMMES_MIGRATION.load_programmes(apps, None)
+        for migration, function in PROGRAMMES_MIGRATIONS:
+            getattr(migration, function)(apps, None)
 
 
 @pytest.fixture

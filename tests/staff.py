@@ -30,6 +30,7 @@ STAFF_PERMISSIONS = [
     (app_label, import_module(f"{app_label}.migrations.{name}").GRANTS)
     for app_label, name in [("documents", "0003_staff_permissions"),
                             ("diplomas", "0003_staff_permissions"),
+                            ("diplomas", "0008_category_caps"),
                             ("notifications", "0005_staff_post_announcements"),
                             ("absences", "0002_staff_permissions"),
                             ("absences", "0004_reason_permissions")]

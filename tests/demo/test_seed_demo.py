@@ -15,6 +15,7 @@ from django.urls import reverse
 from absences.models import AbsenceReport, DayOff
 from accounts.models import User
 from demo.seed import COURT_ORDER, DEMO_LOGINS, NO_RIGHTS, PARENT, PASSWORD
+from diplomas.selectors import student_record
 from documents.selectors import visible_report_card_files
 from notifications.models import Announcement
 from notifications.selectors import groups_of_parent
@@ -143,6 +144,20 @@ def test_the_board_has_what_the_portal_shows():
     assert models.Meeting.objects.filter(section__students=secondary).count() == 40  # 8 × 5
     assert models.Course.objects.get(code="GLC2O").credit_value == 0.5
     assert models.Term.objects.filter(school__code="EEPER", code="AN").count() == 2
+
+
+@pytest.mark.usefixtures("programmes")
+def test_the_grade_11_student_counts_her_maths_by_grade():
+    """Léa (DESO from 2024): MTH1W and the retaken MPM2D fill the Grade 9 and 10 slots,
+    MCR3U in progress the Grade 11 or 12 one."""
+    seed()
+    with time_machine.travel(datetime.datetime(2026, 11, 29, 12, tzinfo=ZoneInfo(
+            "America/Toronto"))):
+        progress = student_record(models.Student.objects.get(niso="999000001")).progress
+    maths = next(c for c in progress.categories if c.rule.key.name_fr == "Mathématiques")
+    assert (maths.earned, maths.in_progress, maths.remaining_if_passed) == (2, 1, 0)
+    assert sorted(x.code for x in maths.courses) == ["MPM2D", "MTH1W"]
+    assert [x.code for x in maths.forecast_courses] == ["MCR3U"]
 
 
 def test_the_schools_show_timetables_and_forms():

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from diplomas.models import Category, DiplomaRecord, Programme
+from diplomas.models import Category, CategoryCap, DiplomaRecord, Programme
 from students import models
 from tests import factories
 from tests.pages import french, html_of
@@ -115,6 +115,72 @@ def test_a_pattern_with_other_characters_is_refused(board_client):
     assert french("Not a course code or code beginning: %(tokens)s. Use capital letters, "
                   "digits and ?, up to 6 characters.") % {"tokens": "CCL4O;"} in page
     assert Programme.objects.get(code="ceso").literacy_courses == ""
+
+
+def category_row(data: dict, name_fr: str) -> str:
+    return next(key.split("-")[1] for key, value in data.items()
+                if key.endswith("-name_fr") and value == [name_fr])
+
+
+@pytest.mark.parametrize(("slots", "message"), [
+    ("1,5", ("Not grade slots: %(value)s. Write each slot's grades as 1 (Grade 9) to 4 "
+             "(Grade 12), slots separated by commas: 1,2,34.", {"value": "1,5"})),
+    ("11,2", ("Not grade slots: %(value)s. Write each slot's grades as 1 (Grade 9) to 4 "
+              "(Grade 12), slots separated by commas: 1,2,34.", {"value": "11,2"})),
+    ("1,2,34", ("%(slots)s grade slots for %(credits)s credits: give one slot per credit.",
+                {"slots": 3, "credits": "2.0"})),
+])
+def test_grade_slots_that_are_malformed_or_do_not_add_up_are_refused(board_client, slots,
+                                                                     message):
+    ceso = Programme.objects.get(code="ceso")
+    data = programme_form(board_client, ceso)
+    data[f"categories-{category_row(data, 'Français')}-grade_slots"] = slots
+    page = html_of(board_client.post(url(Programme, "change", ceso.pk), data))
+    msgid, params = message
+    assert french(msgid) % params in page
+    assert Category.objects.get(programme=ceso, name_fr="Français").grade_slots == ""
+
+
+def test_grade_slots_are_saved_in_order(board_client):
+    ceso = Programme.objects.get(code="ceso")
+    data = programme_form(board_client, ceso)
+    data[f"categories-{category_row(data, 'Français')}-grade_slots"] = "43, 1"
+    assert board_client.post(url(Programme, "change", ceso.pk), data).status_code == 302
+    assert Category.objects.get(programme=ceso, name_fr="Français").grade_slots == "34,1"
+
+
+def cap_data(data: dict, **fields) -> dict:
+    data["caps-TOTAL_FORMS"] = ["1"]
+    data.update({f"caps-0-{name}": value for name, value in fields.items()})
+    return data
+
+
+@pytest.mark.parametrize("case", ["no category", "no course"])
+def test_a_cap_that_applies_to_nothing_is_refused(board_client, case):
+    ceso = Programme.objects.get(code="ceso")
+    french_category = Category.objects.get(programme=ceso, name_fr="Français")
+    data = cap_data(programme_form(board_client, ceso), name_fr="Langues",
+                    name_en="Languages", credits="1",
+                    patterns="FRA" if case == "no category" else "ZZZ",
+                    categories=[] if case == "no category" else [str(french_category.pk)])
+    page = html_of(board_client.post(url(Programme, "change", ceso.pk), data))
+    assert french("This limit applies to nothing: choose the categories it limits, and "
+                  "course codes or code beginnings that match courses of the catalogue.") in page
+    assert not CategoryCap.objects.filter(programme=ceso).exists()
+
+
+def test_the_board_caps_credits_across_categories_of_the_programme_only(board_client):
+    ceso = Programme.objects.get(code="ceso")
+    data = programme_form(board_client, ceso)
+    page = html_of(board_client.get(url(Programme, "change", ceso.pk)))
+    other = Category.objects.get(programme__code="deso-2024", name_fr="Français")
+    assert f'value="{other.pk}"' not in page.split('id="caps-group"')[1]
+    french_category = Category.objects.get(programme=ceso, name_fr="Français")
+    data = cap_data(data, name_fr="Langues", name_en="Languages", credits="1",
+                    patterns="FRA", categories=[str(french_category.pk)])
+    assert board_client.post(url(Programme, "change", ceso.pk), data).status_code == 302
+    cap = CategoryCap.objects.get(programme=ceso)
+    assert list(cap.categories.all()) == [french_category]
 
 
 def test_a_secretary_records_hours_for_a_student_of_their_school(secretary_client, family):

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from diplomas import engine, selectors
 from diplomas.engine import CourseLine, Facts, Rule
-from diplomas.models import Category, Programme
+from diplomas.models import Category, CategoryCap, Programme
 
 D = Decimal
 HALF = D("0.5")
@@ -45,7 +45,7 @@ def test_where_first_come_first_served_fails_the_optimum_counts_both_courses():
     assert progress.earned == 2 and progress.remaining == 0 and not progress.excess
 
 
-FRENCH = Rule(key="français", credits=D(4), patterns=("FRA",), one_per_grade=True)
+FRENCH = Rule(key="français", credits=D(4), patterns=("FRA",), grade_slots=tuple("1234"))
 OPTIONAL = Rule(key="au choix", credits=D(12), any_course=True)
 
 
@@ -89,6 +89,84 @@ def test_a_chain_of_moves_is_found():
     progress = engine.progress(engine.Programme(rules=rules),
                                [line("SBI3U"), line("SPH3U"), line("SNC1W")], Facts())
     assert counted_codes(progress) == {"x": ["SNC1W"], "y": ["SBI3U"], "z": ["SPH3U"]}
+
+
+MATHS_2024 = Rule(key="maths", credits=D(3), patterns=("M",), grade_slots=("1", "2", "34"))
+
+
+def test_maths_needs_grade_9_grade_10_and_one_of_grade_11_or_12():
+    """MTH1W, MCR3U and MHF4U: Grade 9 and one of Grade 11 or 12 (2 credits), nothing for
+    Grade 10; with MPM2D the requirement is met, and a Grade 11 or 12 course is extra."""
+    programme = engine.Programme(rules=(MATHS_2024, OPTIONAL))
+    without = engine.progress(programme, [line("MTH1W"), line("MCR3U"), line("MHF4U")],
+                              Facts())
+    assert earned_by(without) == {"maths": 2, "au choix": 1}
+    assert without.categories[0].remaining == 1
+    with_grade_10 = engine.progress(
+        programme, [line("MTH1W"), line("MCR3U"), line("MHF4U"), line("MPM2D")], Facts())
+    assert earned_by(with_grade_10) == {"maths": 3, "au choix": 1}
+    assert "MPM2D" in counted_codes(with_grade_10)["maths"]
+
+
+def test_maths_of_2023_and_before_is_three_credits_one_of_grade_11_or_12():
+    maths = Rule(key="maths", credits=D(3), patterns=("M",), grade_slots=("1234", "1234", "34"))
+    programme = engine.Programme(rules=(maths,))
+    assert engine.progress(programme, [line("MTH1W"), line("MCR3U"), line("MHF4U")],
+                           Facts()).earned == 3
+    assert engine.progress(programme, [line("MPM1D"), line("MPM2D"), line("MFM2P")],
+                           Facts()).earned == 2
+
+
+def test_a_waived_maths_credit_is_the_grade_9_slot():
+    facts = Facts(waived={"maths": D(1)})
+    progress = engine.progress(engine.Programme(rules=(MATHS_2024,)),
+                               [line("MTH1W"), line("MPM2D")], facts)
+    maths = progress.categories[0]
+    assert (maths.earned, maths.waived, maths.remaining) == (1, 1, 1)
+    assert [x.code for x in progress.excess] == ["MTH1W"]
+
+
+GROUPS = (Rule("g1", D(1), ("H", "DC")), Rule("g2", D(1), ("P", "DC")),
+          Rule("g3", D(1), ("S", "DC")))
+CO_OP = engine.Cap(key="co-op", credits=D(2), patterns=("DC",), rules=frozenset(("g1", "g2",
+                                                                                 "g3")))
+
+
+def test_at_most_2_co_op_credits_count_in_the_groups():
+    """Three co-op credits and nothing else: two count in the groups, the third where the
+    cap does not reach (the optional credits)."""
+    programme = engine.Programme(rules=(*GROUPS, OPTIONAL), caps=(CO_OP,))
+    progress = engine.progress(programme, [line("DCO3O"), line("DCO4O"), line("DCO3E")],
+                               Facts())
+    earned = earned_by(progress)
+    assert earned["g1"] + earned["g2"] + earned["g3"] == 2 and earned["au choix"] == 1
+    alone = engine.progress(engine.Programme(rules=GROUPS, caps=(CO_OP,)),
+                            [line("DCO3O"), line("DCO4O"), line("DCO3E")], Facts())
+    assert alone.earned == 2 and len(alone.excess) == 1
+
+
+def test_the_cap_changes_the_optimum_where_first_come_first_served_fails():
+    """By hand: DCO3O, DCO4O, DCO3E then PPL3O. Given in order, the co-op credits take
+    Groups 1, 2 and 3, the third is over the cap, and PPL3O finds Group 2 taken: 2 credits.
+    The optimum leaves Group 2 to PPL3O: 3 credits, 2 of co-op."""
+    programme = engine.Programme(rules=GROUPS, caps=(CO_OP,))
+    progress = engine.progress(
+        programme, [line("DCO3O"), line("DCO4O"), line("DCO3E"), line("PPL3O")], Facts())
+    assert progress.earned == 3 and counted_codes(progress)["g2"] == ["PPL3O"]
+    assert [x.code for x in progress.excess] in (["DCO3O"], ["DCO4O"], ["DCO3E"])
+
+
+def test_in_progress_co_op_fills_only_what_the_cap_leaves():
+    programme = engine.Programme(rules=(*GROUPS, OPTIONAL), caps=(CO_OP,))
+    lines = [line("DCO3O"), line("DCO4O"), line("DCO3E", in_progress=True),
+             line("SBI3U", in_progress=True)]
+    progress = engine.progress(programme, lines, Facts())
+    earned, forecast = earned_by(progress), {c.rule.key: c.in_progress
+                                             for c in progress.categories}
+    assert earned["g1"] + earned["g2"] + earned["g3"] == 2
+    assert forecast["g3"] == 1 and [x.code for x in progress.categories[2].forecast_courses] \
+        == ["SBI3U"]
+    assert forecast["au choix"] == 1
 
 
 def test_a_whole_course_is_never_split_between_two_half_credit_categories():
@@ -254,10 +332,30 @@ class TestProgrammes:
         assert credits.pop("Crédits au choix") == 7 and sum(credits.values()) == 7
         assert credits["Français"] == 2
 
-    def test_french_is_one_credit_per_grade_in_both_deso_programmes_only(self):
-        per_grade = dict(Category.objects.filter(name_fr="Français").values_list(
-            "programme__code", "one_per_grade"))
-        assert per_grade == {"deso-2024": True, "deso-2023": True, "ceso": False}
+    def test_french_and_maths_grade_slots(self):
+        slots = {(code, name): value for code, name, value in Category.objects.filter(
+            name_fr__in=["Français", "Mathématiques"]).values_list(
+            "programme__code", "name_fr", "grade_slots")}
+        assert slots == {
+            ("deso-2024", "Français"): "1,2,3,4", ("deso-2023", "Français"): "1,2,3,4",
+            ("ceso", "Français"): "", ("deso-2024", "Mathématiques"): "1,2,34",
+            ("deso-2023", "Mathématiques"): "1234,1234,34", ("ceso", "Mathématiques"): ""}
+
+    def test_deso_2023_caps_co_op_and_english_in_the_groups_only(self):
+        caps = CategoryCap.objects.order_by("pk")
+        assert [(cap.programme.code, cap.patterns, cap.credits,
+                 sorted(c.name_fr for c in cap.categories.all())) for cap in caps] == [
+            ("deso-2023", "DC", 2, ["Groupe 1", "Groupe 2", "Groupe 3"]),
+            ("deso-2023", "EAE", 2, ["Groupe 1", "Groupe 2", "Groupe 3"])]
+
+    def test_deso_2023_counts_at_most_2_english_credits_in_the_groups(self):
+        """Four English credits and, for the groups, nothing else: English takes one, the
+        groups two, the fourth is an optional credit."""
+        lines = transcript(["EAE1D", "EAE2D", "EAE3U", "EAE4U"])
+        progress = engine.progress(programme("deso-2023"), lines, Facts())
+        by_name = {c.rule.key.name_fr: c.earned for c in progress.categories}
+        assert by_name["English"] == 1 and by_name["Crédits au choix"] == 1
+        assert sum(by_name[f"Groupe {n}"] for n in (1, 2, 3)) == 2
 
     def test_a_complete_deso_2024_transcript_meets_every_requirement(self):
         facts = Facts(community_hours=D(40), literacy_test_passed=True,
@@ -322,7 +420,7 @@ def allocation_problems(draw, max_items=6):
 @given(allocation_problems())
 def test_the_allocation_is_the_optimum_of_an_exhaustive_search(problem):
     capacities, sizes, eligible = problem
-    value, given_to = engine.allocate(capacities, sizes, eligible)
+    value, given_to, _counted = engine.allocate(capacities, sizes, eligible)
     load = [0] * len(capacities)
     for size, category, allowed in zip(sizes, given_to, eligible, strict=True):
         if category is not None:
@@ -332,10 +430,63 @@ def test_the_allocation_is_the_optimum_of_an_exhaustive_search(problem):
     assert value == exhaustive(capacities, sizes, eligible)
 
 
+def exhaustive_with_limits(capacities, sizes, eligible, limits) -> int:
+    """Every choice of a category and a number of units counted for every item."""
+    owner: dict[int, int] = {}
+    for index, limit in enumerate(limits):
+        for item in limit.items:
+            owner.setdefault(item, index)
+    best = 0
+    options = [[None, *((c, n) for c in e for n in range(1, size + 1))]
+               for size, e in zip(sizes, eligible, strict=True)]
+    for choice in itertools.product(*options):
+        load, used = [0] * len(capacities), [0] * len(limits)
+        for item, chosen in enumerate(choice):
+            if chosen is not None:
+                load[chosen[0]] += chosen[1]
+                if item in owner and chosen[0] in limits[owner[item]].categories:
+                    used[owner[item]] += chosen[1]
+        if (all(x <= c for x, c in zip(load, capacities, strict=True))
+                and all(u <= limit.room for u, limit in zip(used, limits, strict=True))):
+            best = max(best, sum(load))
+    return best
+
+
+@st.composite
+def capped_problems(draw):
+    capacities, sizes, eligible = draw(allocation_problems(max_items=5))
+    capacities = capacities[:3]
+    eligible = [[c for c in e if c < len(capacities)] for e in eligible]
+    limits = draw(st.lists(st.builds(
+        engine.Limit, st.integers(0, 3),
+        st.frozensets(st.integers(0, len(capacities) - 1), min_size=1),
+        st.frozensets(st.integers(0, max(0, len(sizes) - 1)), max_size=len(sizes))),
+        max_size=2))
+    return capacities, sizes, eligible, limits
+
+
+@settings(max_examples=300, deadline=None)
+@given(capped_problems())
+def test_the_allocation_with_caps_is_the_optimum_of_an_exhaustive_search(problem):
+    capacities, sizes, eligible, limits = problem
+    allocation = engine.allocate(capacities, sizes, eligible, limits)
+    load = [0] * len(capacities)
+    for size, category, counted, allowed in zip(sizes, allocation.given, allocation.counted,
+                                                eligible, strict=True):
+        assert 0 <= counted <= size and (category is None) == (counted == 0)
+        if category is not None:
+            assert category in allowed
+            load[category] += counted
+    assert all(x <= c for x, c in zip(load, capacities, strict=True))
+    assert allocation.value == sum(load)
+    assert allocation.value == exhaustive_with_limits(capacities, sizes, eligible, limits)
+
+
 # --- Properties of any student's data ----------------------------------------------------
 
 CODES = ["FRA1D", "FRA2D", "MTH1W", "MPM2D", "SNC1W", "SBI3U", "TIJ1O", "ICS2O", "AVI1O",
-         "EAE1D", "GLC2O", "CHV2O", "CHC2D", "CGC1W", "PPL1O", "BBI2O", "HSB4U", "CCL4O"]
+         "EAE1D", "GLC2O", "CHV2O", "CHC2D", "CGC1W", "PPL1O", "BBI2O", "HSB4U", "CCL4O",
+         "MCR3U", "MHF4U", "DCO3O", "DCO4O", "EAE2D", "EAE3U"]
 RULES = (
     Rule("fr", D(2), ("FRA",)), Rule("math", D(2), ("M",)), Rule("sci", HALF, ("S",)),
     Rule("tech", D(1), ("T??1", "T??2")), Rule("stem", D(1), ("B", "I", "M", "S", "T")),
@@ -344,20 +495,31 @@ RULES = (
 )
 PROGRAMME = engine.Programme(rules=RULES, community_hours=40, literacy_required=True,
                              literacy_courses=("CCL4O",), online_credits=2)
+# Grade slots and caps, as in the DESO of 2023 and before.
+CAPPED = engine.Programme(rules=(
+    Rule("fr", D(2), ("FRA",), grade_slots=("1", "2")),
+    Rule("math", D(3), ("M",), grade_slots=("1", "2", "34")), Rule("en", D(1), ("EAE",)),
+    Rule("g1", D(1), ("C", "H", "EAE", "DC")), Rule("g2", D(1), ("P", "A", "EAE", "DC")),
+    Rule("g3", HALF, ("S??3", "T", "I", "EAE", "DC")), Rule("optional", D(2), any_course=True),
+), caps=(engine.Cap("co-op", D(1), ("DC",), frozenset(("g1", "g2", "g3"))),
+         engine.Cap("english", D(1), ("EAE",), frozenset(("g1", "g2", "g3")))),
+    online_credits=2)
+PROGRAMMES = [PROGRAMME, CAPPED]
 
 course_lines = st.builds(
     CourseLine, key=st.uuids(), code=st.sampled_from(CODES),
     credit=st.sampled_from([D(0), HALF, D(1)]), in_progress=st.booleans(),
     online=st.booleans())
 facts = st.builds(Facts, community_hours=st.decimals(0, 60, places=1),
-                  waived=st.dictionaries(st.sampled_from([r.key for r in RULES]),
+                  waived=st.dictionaries(st.sampled_from(["fr", "math", "g1", "optional"]),
                                          st.sampled_from([HALF, D(1)])))
 
 
+@pytest.mark.parametrize("programme", PROGRAMMES, ids=["plain", "slots-and-caps"])
 @settings(max_examples=300, deadline=None)
-@given(st.lists(course_lines, max_size=14), facts)
-def test_no_course_counts_twice_and_the_totals_add_up(lines, facts):
-    progress = engine.progress(PROGRAMME, lines, facts)
+@given(lines=st.lists(course_lines, max_size=14), facts=facts)
+def test_no_course_counts_twice_and_the_totals_add_up(programme, lines, facts):
+    progress = engine.progress(programme, lines, facts)
     counted = [x for c in progress.categories for x in c.courses]
     forecast = [x for c in progress.categories for x in c.forecast_courses]
     assert len({id(x) for x in counted + forecast}) == len(counted + forecast)
@@ -366,19 +528,28 @@ def test_no_course_counts_twice_and_the_totals_add_up(lines, facts):
     assert sorted(map(id, counted + progress.excess)) == sorted(map(id, earned))
     for category in progress.categories:
         total = sum((x.credit for x in category.courses), D(0))
-        assert category.earned == min(total, category.required - category.waived)
+        most = min(total, category.required - category.waived)
+        # A cap may count part of a course: only where caps are.
+        assert category.earned == most if not programme.caps else category.earned <= most
         assert all(category.rule.accepts(x.ministry_code) for x in category.courses)
         assert category.earned + category.waived + category.in_progress <= category.required
         assert category.remaining == category.required - category.earned - category.waived
-    assert progress.required == sum(r.credits for r in RULES)
+    for cap in programme.caps:
+        # What the capped categories count beyond their other courses is the cap's.
+        capped = sum((max(D(0), c.earned - sum((x.credit for x in c.courses
+                                                 if not x.code.startswith(cap.patterns)), D(0)))
+                      for c in progress.categories if c.rule.key in cap.rules), D(0))
+        assert capped <= cap.credits
+    assert progress.required == sum(r.credits for r in programme.rules)
     assert progress.earned + progress.waived + progress.remaining == progress.required
 
 
+@pytest.mark.parametrize("programme", PROGRAMMES, ids=["plain", "slots-and-caps"])
 @settings(max_examples=300, deadline=None)
-@given(st.lists(course_lines, max_size=12), course_lines, facts)
-def test_adding_a_course_never_lowers_progress(lines, extra, facts):
-    before = engine.progress(PROGRAMME, lines, facts)
-    after = engine.progress(PROGRAMME, [*lines, extra], facts)
+@given(lines=st.lists(course_lines, max_size=12), extra=course_lines, facts=facts)
+def test_adding_a_course_never_lowers_progress(programme, lines, extra, facts):
+    before = engine.progress(programme, lines, facts)
+    after = engine.progress(programme, [*lines, extra], facts)
     assert after.earned >= before.earned
     assert after.remaining <= before.remaining
     for category in after.categories:

@@ -136,6 +136,35 @@ def test_a_staff_choice_of_programme_and_waived_credits_show(client, family, tee
     assert french("Every requirement is met.") in page
 
 
+def test_maths_needs_a_grade_10_credit(client, family):
+    """MTH1W and MHF4U earned, MCR3U in progress, no Grade 10 maths: 2 of 3 credits, and
+    MCR3U cannot stand in for Grade 10 (the forecast counts it elsewhere)."""
+    child = family.children[1]
+    give_history(child, results=[("2024-2025", "MTH1W", 70, 1, {}),
+                                 ("2025-2026", "MHF4U", 80, 1, {})])
+    client.force_login(family.user)
+    page = html_of(client.get(diploma_url(child)))
+    assert figures(page, "Mathématiques") == ["3", "2", "0", "0", "1"]
+    maths = page.split(">Mathématiques</h4>")[1].split("</section>")[0]
+    assert "MTH1W" in maths and "MHF4U" in maths and "MCR3U" not in maths
+
+
+def test_at_most_2_co_op_credits_count_in_the_groups(client, family):
+    """DESO of 2023 and before, three co-op credits and no other course of the groups: two
+    count in Groups 1 to 3, the third as an optional credit."""
+    child = family.children[1]
+    give_history(child, results=[("2025-2026", code, 80, 1, {})
+                                 for code in ("DCO3O", "DCO4O", "DCO3E")])
+    DiplomaRecord.objects.filter(student=child).update(
+        programme=Programme.objects.get(code="deso-2023"))
+    client.force_login(family.user)
+    page = html_of(client.get(diploma_url(child)))
+    groups = [figures(page, f"Groupe {n}")[1] for n in (1, 2, 3)]
+    assert sorted(groups) == ["0", "1", "1"]
+    assert figures(page, "Crédits au choix")[1] == "1"
+    assert figures(page, french("All credits"))[1] == "3"
+
+
 def test_a_change_shows_on_the_next_page_despite_the_caches(
         client, family, teen, django_capture_on_commit_callbacks):
     """The page's content is cached under the digest of what it shows, the programmes
@@ -221,6 +250,6 @@ def test_the_query_count_does_not_grow_with_the_transcript(client, family, teen,
 QUERIES = 4
 # The row being outdated: the user, the children, the row (3, not this year), then the
 # row again (1), this year (1), the results (1), this year's classes (1), the diploma
-# record and its waivers (2), the programmes with their categories and groups (3), the
-# row's update (1).
-QUERIES_COMPUTING = 13
+# record and its waivers (2), the programmes with their categories and groups, their caps
+# and the caps' categories (5), the row's update (1).
+QUERIES_COMPUTING = 15

@@ -103,7 +103,7 @@ def test_the_boards_edit_of_a_category_outdates_every_row(parent, teen, family):
     StoredProgress.objects.bulk_create(  # another student's row, fresh
         [StoredProgress(student=others[0], version=3, computed_version=3, data={})])
     Category.objects.filter(programme__code="deso-2024", name_fr="Mathématiques").update(
-        credits=Decimal(4))
+        credits=Decimal(4), grade_slots="1,2,34,34")
     assert not fresh(teen) and not fresh(others[0])
     assert figures(html_of(parent.get(diploma_url(teen))), "Mathématiques") == \
         ["4", "2", "1", "0", "2"]
