@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Length, Replace
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from portail.text import in_reader_language
@@ -186,7 +187,8 @@ class Category(Bilingual, models.Model):
         if slots and self.credits is not None and len(slots) != self.credits:
             raise ValidationError({"grade_slots": ValidationError(
                 _("%(slots)s grade slots for %(credits)s credits: give one slot per credit."),
-                params={"slots": len(slots), "credits": self.credits}, code="slots")})
+                params={"slots": len(slots), "credits": floatformat(self.credits, -1)},
+                code="slots")})
 
     def all_patterns(self) -> list[str]:
         """Its own patterns and its groups' (call with the groups prefetched)."""

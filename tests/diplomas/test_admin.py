@@ -128,7 +128,7 @@ def category_row(data: dict, name_fr: str) -> str:
     ("11,2", ("Not grade slots: %(value)s. Write each slot's grades as 1 (Grade 9) to 4 "
               "(Grade 12), slots separated by commas: 1,2,34.", {"value": "11,2"})),
     ("1,2,34", ("%(slots)s grade slots for %(credits)s credits: give one slot per credit.",
-                {"slots": 3, "credits": "2.0"})),
+                {"slots": 3, "credits": "2"})),
 ])
 def test_grade_slots_that_are_malformed_or_do_not_add_up_are_refused(board_client, slots,
                                                                      message):
