@@ -141,8 +141,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
-# Each process's own, for fragments whose key is their content (a child page's
-# navigation): nothing to retire, so no reason to wait for Redis.
+# Each process's own, for fragments whose key is their content (the Relevé pages'):
+# nothing to retire, so no reason to wait for Redis.
 CACHES["local"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "portail-local",

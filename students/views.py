@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from students import selectors, services, timetable_cache
+from students import navigation, selectors, services, timetable_cache
 from students.calendar import timetable_ics
 from students.forms import ParentFormAnswerForm
 from students.models import Meeting, ParentForm, Student
@@ -26,13 +26,18 @@ CHOSEN_STUDENT_COOKIE = "enfant_choisi"
 
 
 def child_page(request: HttpRequest, template: str, side_tab: str, student: Student,
-                children: list[Student], **context) -> HttpResponse:
+               children: list[Student], sub_tab: str | None = None, **context) -> HttpResponse:
     """Render a child's page with the side tabs (the Famille tab's pages here, in documents
     and notifications); the child stays chosen across tabs."""
-    response = render(request, template, {"side_tab": side_tab, "student": student,
-                                          "children": children,
-                                          "navigation_key": _navigation_key(student, children),
-                                          **context})
+    match = request.resolver_match
+    tabs = partial(navigation.child_tabs, public_id=student.public_id, url_name=match.url_name,
+                   side_tab=side_tab, sub_tab=sub_tab, secondary=student.is_secondary)
+    response = render(request, template, {
+        "side_tab": side_tab, "sub_tab": sub_tab, "student": student, "children": children,
+        "switcher": _switcher(match, children),
+        "side_tabs": tabs("students/includes/side_tabs.html"),
+        "subtabs": tabs("students/includes/detail_subtabs.html") if side_tab == "details" else "",
+        **context})
     chosen = str(student.public_id)
     if request.COOKIES.get(CHOSEN_STUDENT_COOKIE) != chosen:
         response.set_cookie(CHOSEN_STUDENT_COOKIE, chosen, secure=settings.SESSION_COOKIE_SECURE,
@@ -40,12 +45,13 @@ def child_page(request: HttpRequest, template: str, side_tab: str, student: Stud
     return response
 
 
-def _navigation_key(student: Student, children: list[Student]) -> str:
-    """Everything the child navigation shows besides the page and language: the children
-    (the switcher), and the chosen one's name, school and grade (the heading)."""
-    shown = [(child.pk, str(child.public_id), child.first_name, child.last_name)
-             for child in children]
-    return repr((shown, student.pk, student.school.name, student.grade))
+def _switcher(match, children: list[Student]) -> list[tuple[Student, str]]:
+    """Each child with the same tab for them (an answer page leads to their forms); none
+    with one child."""
+    if len(children) < 2:
+        return []
+    view_name = "students:forms" if match.url_name == "form_answer" else match.view_name
+    return [(child, navigation.child_url(view_name, child.public_id)) for child in children]
 
 
 def _student(request: HttpRequest, public_id) -> Student:

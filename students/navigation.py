@@ -1,0 +1,48 @@
+"""The tabs of a child's pages, rendered once per process for each kind of page.
+
+The side tabs and Détails' sub-tabs differ from one child to another only by the child's
+public id in their links: they are rendered once per (language, page, tab) with a
+placeholder id, then each page replaces it with its child's (a string replacement instead
+of some twenty URL reversals and translations on every page). They show nothing about the
+child and decide nothing: access is decided before, on every request.
+"""
+
+from functools import lru_cache
+
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+# A valid UUID (the URL converter checks it) that no student has: uuid4 never makes it.
+PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+
+
+@lru_cache(maxsize=512)
+def _url(view_name: str, script_prefix: str) -> str:
+    """A child page's URL with the placeholder id; empty when the page takes more than
+    the child's id (as {% url ... as var %} gives)."""
+    try:
+        return reverse(view_name, kwargs={"public_id": PLACEHOLDER})
+    except NoReverseMatch:
+        return ""
+
+
+def child_url(view_name: str, public_id) -> str:
+    return _url(view_name, get_script_prefix()).replace(PLACEHOLDER, str(public_id))
+
+
+@lru_cache(maxsize=512)
+def _tabs(template: str, language: str, script_prefix: str, url_name: str, side_tab: str,
+          sub_tab: str | None, secondary: bool) -> str:
+    # language and script_prefix: the active ones, which render_to_string uses.
+    return render_to_string(template, {"public_id": PLACEHOLDER, "url_name": url_name,
+                                       "side_tab": side_tab, "sub_tab": sub_tab,
+                                       "secondary": secondary})
+
+
+def child_tabs(template: str, public_id, *, url_name: str, side_tab: str,
+               sub_tab: str | None, secondary: bool) -> SafeString:
+    html = _tabs(template, get_language(), get_script_prefix(), url_name, side_tab, sub_tab,
+                 secondary)
+    return mark_safe(html.replace(PLACEHOLDER, str(public_id)))  # noqa: S308 (our template; a UUID)
