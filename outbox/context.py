@@ -51,6 +51,8 @@ def contexts_load(contexts: list[dict]) -> list[dict]:
     """The contexts of many emails (a worker's chunk): each model's rows in one query, not
     one per email, through the model's `email_queryset(queryset)` if it defines one (what
     its emails read besides the row, prefetched for the chunk). A row gone loads as None.
+    Emails naming the same row share its instance: nothing the templates read may depend on
+    the email's language once cached on it (Event.line is per delivery, not shared).
     A query per email was most of an event email's sending time, round trips included."""
     wanted: dict[str, set] = defaultdict(set)
     for context in contexts:
