@@ -266,6 +266,14 @@ def recent_report_card_files(children: Iterable[Student], *, days: int = RECENT_
         _published_files(today)
         .filter(card__student__in=[child.pk for child in children],
                 card__period__publication_date__gt=today - timedelta(days=days))
+        # Only what the page and the file name show: five tables' whole rows (a child's is
+        # wide and personal) cost more to read and build than the query takes.
+        .only("version", "size", "card__public_id", "card__student__public_id",
+              "card__student__legal_first_name", "card__student__preferred_first_name",
+              "card__student__legal_last_name", "card__student__niso",
+              "card__period__kind", "card__period__name", "card__period__publication_date",
+              "card__period__school__level", "card__period__school__code",
+              "card__period__school_year__name")
         .order_by("-card__period__publication_date", "-card__period__pk", "card__student__pk"))
     for stored in entries:
         stored.filename = report_card_filename(stored.card)

@@ -4,7 +4,7 @@ from datetime import date
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -281,6 +281,16 @@ class Delivery(models.Model):
         return f"{self.event} → {self.user_id}"
 
 
+def _shown_deliveries():
+    """An email's deliveries with only the words shown: a child's row is wide (and
+    personal), the join is per email."""
+    return (Delivery.objects.select_related("event__student", "event__announcement__group")
+            .only("batch", "event__category", "event__detail",
+                  "event__student__legal_first_name", "event__student__preferred_first_name",
+                  "event__announcement__title", "event__announcement__group__name")
+            .order_by("event__occurred_at", "event__pk"))
+
+
 class EmailBatch(models.Model):
     """One email to one parent: the deliveries it carries, grouped per child."""
 
@@ -294,17 +304,19 @@ class EmailBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id} {self.timing} {self.created_at:%Y-%m-%d %H:%M}"
 
+    @classmethod
+    def email_queryset(cls, queryset):
+        """outbox.context's hook: a worker's chunk of batches with their deliveries, in two
+        queries for the chunk instead of two per email."""
+        return queryset.prefetch_related(Prefetch("deliveries", queryset=_shown_deliveries()))
+
     @cached_property  # the text and the HTML part of one email both read it
     def parts(self) -> list[dict]:
         """What the email tells, per child (first names only) and then the groups' news."""
-        # Only the words shown: a child's row is wide (and personal), the join is per email.
-        deliveries = (self.deliveries.select_related("event__student",
-                                                     "event__announcement__group")
-                      .only("batch", "event__category", "event__detail",
-                            "event__student__legal_first_name",
-                            "event__student__preferred_first_name",
-                            "event__announcement__title", "event__announcement__group__name")
-                      .order_by("event__occurred_at", "event__pk"))
+        if "deliveries" in getattr(self, "_prefetched_objects_cache", {}):
+            deliveries = self.deliveries.all()
+        else:
+            deliveries = _shown_deliveries().filter(batch=self)
         parts: dict[int | None, dict] = {}
         for delivery in deliveries:
             event = delivery.event

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from documents import selectors as document_selectors
 from notifications import events, selectors, subscriptions
 from notifications.forms import NotificationSettingsForm, TimingsForm
 from notifications.models import Category
@@ -21,18 +20,8 @@ from students.views import child_page
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Page d'accueil: the latest announcements of the parent's groups, the report cards
-    recently published for the children, and the groups.
-
-    Four queries whatever the number of children, groups, announcements and documents.
-    """
-    children = list(students_visible_to(request.user))
-    groups = list(selectors.groups_of_children(children))
-    return render(request, "home.html", {
-        "children": children, "groups": groups,
-        "announcements": selectors.home_announcements(groups),
-        "documents": document_selectors.recent_report_card_files(children),
-        "documents_days": document_selectors.RECENT_DAYS,
-    })
+    recently published for the children, and the groups."""
+    return render(request, "home.html", selectors.home_page(request.user))
 
 
 @login_required

@@ -17,7 +17,7 @@ from django.template import Context, TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
-from outbox.context import context_load
+from outbox.context import context_load, contexts_load
 from outbox.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,8 @@ def render_text(template_name: str, context: dict) -> str:
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
-def render_email(email: OutboundEmail) -> EmailMultiAlternatives:
+def render_email(email: OutboundEmail, loaded: dict | None = None) -> EmailMultiAlternatives:
+    """The email of this row; `loaded`: its context already loaded with its chunk's."""
     try:
         validate_email(email.recipient)
     except ValidationError as invalid:
@@ -68,7 +69,7 @@ def render_email(email: OutboundEmail) -> EmailMultiAlternatives:
     try:
         # Inside the try: a context naming a model that is gone fails the row too.
         context = {
-            **context_load(email.context),
+            **(context_load(email.context) if loaded is None else loaded),
             "board_name": settings.BOARD_NAME,
             "board_short_name": settings.BOARD_SHORT_NAME,
             "helpdesk_email": settings.HELPDESK_EMAIL,
@@ -148,13 +149,17 @@ def emails_send(email_ids: Iterable[int]) -> None:
     emails = _claim(list(email_ids))
     # Sending may use half the lease; the other half is the margin of the last email.
     deadline = timezone.now() + timedelta(seconds=settings.OUTBOX_SENDING_LEASE / 2)
+    try:
+        contexts = contexts_load([email.context for email in emails])
+    except Exception:  # noqa: BLE001 - a model gone: each row loads alone, and fails alone
+        contexts = [None] * len(emails)
     connection = get_connection()
     try:
-        for index, email in enumerate(emails):
+        for index, (email, loaded) in enumerate(zip(emails, contexts, strict=True)):
             if timezone.now() > deadline:
                 break  # the rest stays SENDING: the sweep takes it back when the lease ends
             try:
-                message = render_email(email)
+                message = render_email(email, loaded)
                 # Opened here, not by send(): send() closes a connection it opened itself.
                 connection.open()
                 message.connection = connection

@@ -14,7 +14,7 @@ from django.utils.html import escape
 
 from notifications.events import deliveries_send, events_plan
 from notifications.models import Delivery, Event
-from outbox.delivery import render_email
+from outbox.delivery import emails_send, render_email
 from outbox.models import OutboundEmail
 from students.models import AttendanceCode, AttendanceRecord, Student
 from students.selectors import students_visible_to
@@ -165,6 +165,23 @@ class TestQueriesDoNotGrow:
                 events_plan()
             counts.append(queries(events_plan if step == "plan" else deliveries_send))
             assert Delivery.objects.filter(event__student__in=children).count() == 4 * many
+        assert counts[0] == counts[1]
+
+
+    def test_sending_a_mornings_emails(self, clock, mailoutbox):
+        """The worker reads its chunk's batches and their deliveries once for the chunk; what
+        grows with the emails is each one's own row, marked sent."""
+        counts = []
+        for many in (1, 6):
+            children = [child for family in families(many) for child in family.children]
+            attendance_record_many(absences(children, periods=(1, 2)))
+            deliveries_send()
+            ids = list(OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED)
+                       .values_list("pk", flat=True))
+            already = len(mailoutbox)
+            counts.append(queries(lambda ids=ids: emails_send(ids)) - len(ids))
+            assert len(mailoutbox) - already == len(ids) == many
+            assert all("(période 2)" in message.body for message in mailoutbox[already:])
         assert counts[0] == counts[1]
 
 

@@ -314,6 +314,22 @@ def test_context_naming_a_deleted_model_fails_the_row(smtp_settings, smtp_sink):
     assert "Rendering error" in email.last_error
 
 
+def test_a_deleted_model_in_one_context_fails_only_that_row_of_the_chunk(smtp_settings,
+                                                                         smtp_sink):
+    # The worker loads a chunk's contexts together: one broken context must not fail the rest.
+    first, broken, last = (announcement(f"parent{n}@example.com") for n in range(3))
+    OutboundEmail.objects.filter(pk=broken.pk).update(
+        context={"school": {"__model__": "students.NoSuchModel", "pk": 1}}
+    )
+
+    emails_send([first.pk, broken.pk, last.pk])
+
+    assert [OutboundEmail.objects.get(pk=email.pk).status for email in (first, broken, last)
+            ] == [Status.SENT, Status.FAILED, Status.SENT]
+    assert sorted(message["To"] for message in smtp_sink.messages) == [
+        "parent0@example.com", "parent2@example.com"]
+
+
 def test_each_row_is_rendered_in_its_own_language(smtp_settings, smtp_sink):
     english = announcement("en@example.com", language="en")
     french = announcement("fr@example.com", language="fr")
