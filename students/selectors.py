@@ -11,6 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portail.text import in_reader_language
+
 from students import timetable_cache
 from students.models import (
     AttendanceCode,
@@ -274,26 +276,53 @@ def timetable_meetings(student: Student, term: Term) -> list[Meeting]:
     )
 
 
+@dataclass(frozen=True)
+class TimetableClass:
+    """One class in a cell of the week's grid, as the page shows it."""
+
+    code: str
+    title: str  # in the reader's language
+    times: str  # "" when they are the period's
+    teacher: str
+    room: str
+
+
 @dataclass
 class TimetableRow:
     """One period of the week's grid: its times (from its first class) and, for each
     weekday from Monday, the classes in that period."""
 
     period: int
-    start_time: time
-    end_time: time
-    days: list[list[Meeting]] = field(default_factory=lambda: [[] for _day in Meeting.Day])
+    times: str
+    days: list[list[TimetableClass]] = field(default_factory=lambda: [[] for _day in Meeting.Day])
+
+
+def _times(start: time, end: time) -> str:
+    return f"{start:%H:%M}–{end:%H:%M}"
 
 
 def timetable_week(student: Student, term: Term) -> list[TimetableRow]:
-    """The student's meetings in that term as the week's grid, by period (shaped here: a
-    template would loop over every meeting for every cell)."""
+    """The student's meetings in that term as the week's grid, by period, with the values
+    it shows (shaped here: a template would loop over every meeting for every cell, and
+    look up each value through three models)."""
     rows: dict[int, TimetableRow] = {}
-    meetings = timetable_meetings(student, term)
-    for meeting in sorted(meetings, key=lambda m: (m.period, m.day, m.start_time)):
-        row = rows.setdefault(meeting.period, TimetableRow(meeting.period, meeting.start_time,
-                                                           meeting.end_time))
-        row.days[meeting.day - 1].append(meeting)
+    meetings = (
+        Meeting.objects.filter(section__term=term, section__enrolments__student=student)
+        .order_by("period", "day", "start_time")
+        .values_list("period", "day", "start_time", "end_time", "room", "section__room",
+                     "section__teacher_name", "section__course__code",
+                     "section__course__title_fr", "section__course__title_en")
+    )
+    for (period, day, start, end, room, section_room, teacher, code, title_fr,
+         title_en) in meetings:
+        row = rows.get(period)
+        if row is None:
+            row = rows[period] = TimetableRow(period, _times(start, end))
+        times = _times(start, end)
+        row.days[day - 1].append(TimetableClass(
+            code=code, title=in_reader_language(title_fr, title_en),
+            times="" if times == row.times else times, teacher=teacher,
+            room=room or section_room))
     return list(rows.values())
 
 
