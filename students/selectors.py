@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portail.text import in_reader_language
-
 from students import timetable_cache
 from students.models import (
     AttendanceCode,
