@@ -40,13 +40,12 @@ def attendance(request: HttpRequest, public_id) -> HttpResponse:
         school_day = selectors.school_day_of(student.school)
         for report in reports:
             report.changeable = may_report and selectors.may_change(report, school_day)
+    records, totals = student_selectors.attendance_with_totals(student, school_year,
+                                                               start=start, end=end)
     return child_page(
         request, "students/attendance.html", "details", student, children,
         sub_tab="attendance", form=form, school_year=school_year, start=start, end=end,
-        records=student_selectors.attendance_records(student, start=start, end=end),
-        totals=student_selectors.attendance_totals(student, start=school_year.start_date,
-                                                   end=school_year.end_date),
-        reports=reports, may_report=may_report,
+        records=records, totals=totals, reports=reports, may_report=may_report,
     )
 
 

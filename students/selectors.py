@@ -1,12 +1,12 @@
 """Who may see which student: the one place that answers it for every parent page and file."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -218,14 +218,30 @@ def attendance_records(student: Student, *, start: date, end: date) -> QuerySet[
     )
 
 
+def attendance_counts(records: Iterable[AttendanceRecord]) -> dict[str, int]:
+    """Days absent, classes missed and times late: the figures a report card shows, in
+    records loaded with their code."""
+    counts = {"days_absent": 0, "classes_missed": 0, "times_late": 0}
+    for record in records:
+        if record.code.kind == AttendanceCode.Kind.ABSENT:
+            counts["days_absent" if record.period is None else "classes_missed"] += 1
+        elif record.code.kind == AttendanceCode.Kind.LATE:
+            counts["times_late"] += 1
+    return counts
+
+
 def attendance_totals(student: Student, *, start: date, end: date) -> dict[str, int]:
-    """Days absent, classes missed and times late: the figures a report card shows."""
-    absent = Q(code__kind=AttendanceCode.Kind.ABSENT)
-    return student.attendance.filter(date__gte=start, date__lte=end).aggregate(
-        days_absent=Count("pk", filter=absent & Q(period__isnull=True)),
-        classes_missed=Count("pk", filter=absent & Q(period__isnull=False)),
-        times_late=Count("pk", filter=Q(code__kind=AttendanceCode.Kind.LATE)),
-    )
+    return attendance_counts(attendance_records(student, start=start, end=end))
+
+
+def attendance_with_totals(student: Student, school_year: SchoolYear, *, start: date,
+                           end: date) -> tuple[list[AttendanceRecord], dict[str, int]]:
+    """Assiduité: the records from start to end, and the school year's totals, from one
+    query (a month shown may end after the school year)."""
+    first, last = school_year.start_date, school_year.end_date
+    loaded = list(attendance_records(student, start=min(start, first), end=max(end, last)))
+    return ([record for record in loaded if start <= record.date <= end],
+            attendance_counts(record for record in loaded if first <= record.date <= last))
 
 
 def terms_of(student: Student, school_year: SchoolYear) -> list[Term]:

@@ -267,8 +267,8 @@ def test_assiduite_shows_the_report_beside_the_schools_record(client, alice, cod
     with at(7, 40):
         client.get(attendance_url(child))  # the session's first-visit writes
         # User (the session is cached), children, year, terms, may report, reports, the
-        # school's times (a report to change), totals, records.
-        with django_assert_num_queries(9):
+        # school's times (a report to change), the year's records (with the totals).
+        with django_assert_num_queries(8):
             page = html_of(client.get(attendance_url(child)))
 
     assert french("What the guardians reported") in page

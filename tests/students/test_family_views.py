@@ -460,8 +460,9 @@ def test_every_page_in_both_languages(client, alice, name):
 # cache (tests/students/test_timetable_cache.py).
 QUERY_BOUNDS = {
     "family": 3, "details": 3, "address": 3, "contacts": 4, "photo": 3, "photo_file": 3,
-    # Assiduité: + whether the parent may report, and the guardians' reports (absences).
-    "attendance": 9, "forms": 6, "form_answer": 6, "timetable": 6, "calendar": 6, "enrolments": 4,
+    # Assiduité: + whether the parent may report, and the guardians' reports (absences);
+    # the records shown and the year's totals come from one query.
+    "attendance": 8, "forms": 6, "form_answer": 6, "timetable": 6, "calendar": 6, "enrolments": 4,
     # Logged in here, so session and user too; then the link, its owner's access, the
     # year, the terms with the publication date, and each term's meetings.
     "calendar_feed": 8,
