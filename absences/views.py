@@ -26,11 +26,12 @@ def attendance(request: HttpRequest, public_id) -> HttpResponse:
     """Détails › Assiduité: what the school recorded and, beside it, what the parents
     reported, for a month or a term; the year's totals."""
     student, children = student_selectors.student_among_children(request.user, public_id)
-    school_year = student_selectors.current_school_year()
+    calendar = student_selectors.school_timetable(student)  # the year and its terms, cached
+    school_year = calendar.school_year
     if school_year is None:
         raise Http404
     form = AttendancePeriodForm(request.GET or None, school_year=school_year,
-                                terms=student_selectors.terms_of(student, school_year))
+                                terms=calendar.terms)
     start, end = form.date_range() if form.is_bound else (school_year.start_date,
                                                           school_year.end_date)
     may_report = student_selectors.students_reportable_by(request.user).filter(

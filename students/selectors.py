@@ -244,15 +244,12 @@ def attendance_with_totals(student: Student, school_year: SchoolYear, *, start: 
             attendance_counts(record for record in loaded if first <= record.date <= last))
 
 
-def terms_of(student: Student, school_year: SchoolYear) -> list[Term]:
-    return list(Term.objects.filter(school=student.school, school_year=school_year)
-                .order_by("start_date"))
-
-
 @dataclass(frozen=True)
 class SchoolTimetable:
-    """The school year under way at a student's school, as the timetable pages need it."""
+    """The school year under way at a student's school, as the timetable pages (and
+    Assiduité's periods) need it."""
 
+    school_year: SchoolYear | None  # current_school_year's
     terms: list[Term]
     published_on: date | None  # the day parents first see it (None: not announced)
     # The cache version it was read under, part of the week grid's key; None: the cache had
@@ -264,21 +261,23 @@ class SchoolTimetable:
 
 
 def school_timetable(student: Student, *, today: date | None = None) -> SchoolTimetable:
-    """The terms of the year under way at the student's school and the day its timetable
-    is published; cached per school and day (students.timetable_cache)."""
+    """The year under way, its terms at the student's school and the day its timetable is
+    published; cached per school and day (students.timetable_cache)."""
     today = today or timezone.localdate()
 
-    def terms_with_publication() -> list[Term]:
+    def year_and_terms() -> tuple[SchoolYear | None, list[Term]]:
+        year = current_school_year(today=today)
         published_on = TimetablePublication.objects.filter(
             school=OuterRef("school"), school_year=OuterRef("school_year")
         ).values("published_on")[:1]
-        return list(Term.objects.filter(school=student.school_id,
-                                        school_year=current_school_year(today=today))
-                    .annotate(published_on=Subquery(published_on)).order_by("start_date"))
+        return year, list(Term.objects.filter(school=student.school_id, school_year=year)
+                          .annotate(published_on=Subquery(published_on))
+                          .order_by("start_date"))
 
-    terms, version = timetable_cache.read_through(
-        timetable_cache.terms_key(student.school_id, today), terms_with_publication)
-    return SchoolTimetable(terms=terms, published_on=terms[0].published_on if terms else None,
+    (year, terms), version = timetable_cache.read_through(
+        timetable_cache.year_key(student.school_id, today), year_and_terms)
+    return SchoolTimetable(school_year=year, terms=terms,
+                           published_on=terms[0].published_on if terms else None,
                            version=version)
 
 
