@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from students import selectors, views
-from students.models import AttendanceRecord, Student, TimetablePublication
+from students.models import AttendanceRecord, Meeting, Student, TimetablePublication
 from tests import factories
 from tests.pages import french
 from tests.students import famille_factories
@@ -363,6 +363,18 @@ class TestTimetable:
             assert "Mme Enseignante 0" in cell and "Room 100" in cell
         assert "08:15–09:30" in rows[0]
         assert "MAT01" not in page
+
+    def test_a_class_at_other_times_and_in_its_own_room(self, client, alice):
+        child = alice.children[0]
+        Meeting.objects.filter(section__course__code="MAT00", day=Meeting.Day.WEDNESDAY).update(
+            start_time=datetime.time(9), end_time=datetime.time(10), room="Gymnase")
+        english(client)
+        [row] = _rows(main_of(html(client, url("timetable", child))))
+        cells = re.findall(r"<td>(.*?)</td>", row, flags=re.S)
+        assert "08:15–09:30" in row.split("<td>")[0]  # the period's times: Monday's class
+        assert "09:00–10:00" in cells[2] and "Room Gymnase" in cells[2]
+        assert "Room 100" not in cells[2]
+        assert "timetable__time" not in cells[0] and "Room 100" in cells[0]
 
     def test_course_titles_in_french_by_default(self, client, alice):
         page = main_of(html(client, url("timetable", alice.children[0])))
