@@ -26,11 +26,12 @@ def attendance(request: HttpRequest, public_id) -> HttpResponse:
     """Détails › Assiduité: what the school recorded and, beside it, what the parents
     reported, for a month or a term; the year's totals."""
     student, children = student_selectors.student_among_children(request.user, public_id)
-    school_year = student_selectors.current_school_year()
+    calendar = student_selectors.school_timetable(student)  # the year and its terms, cached
+    school_year = calendar.school_year
     if school_year is None:
         raise Http404
     form = AttendancePeriodForm(request.GET or None, school_year=school_year,
-                                terms=student_selectors.terms_of(student, school_year))
+                                terms=calendar.terms)
     start, end = form.date_range() if form.is_bound else (school_year.start_date,
                                                           school_year.end_date)
     may_report = student_selectors.students_reportable_by(request.user).filter(
@@ -40,13 +41,12 @@ def attendance(request: HttpRequest, public_id) -> HttpResponse:
         school_day = selectors.school_day_of(student.school)
         for report in reports:
             report.changeable = may_report and selectors.may_change(report, school_day)
+    records, totals = student_selectors.attendance_with_totals(student, school_year,
+                                                               start=start, end=end)
     return child_page(
         request, "students/attendance.html", "details", student, children,
         sub_tab="attendance", form=form, school_year=school_year, start=start, end=end,
-        records=student_selectors.attendance_records(student, start=start, end=end),
-        totals=student_selectors.attendance_totals(student, start=school_year.start_date,
-                                                   end=school_year.end_date),
-        reports=reports, may_report=may_report,
+        records=records, totals=totals, reports=reports, may_report=may_report,
     )
 
 

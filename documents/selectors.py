@@ -245,16 +245,6 @@ def _published_files(today: date) -> QuerySet[ReportCardFile]:
                             "card__student"))
 
 
-def visible_report_card_files(student: Student, *, today: date | None = None
-                              ) -> QuerySet[ReportCardFile]:
-    """The latest file of each of the student's published report cards, every year,
-    newest first. The caller has resolved the student through students.selectors."""
-    today = today or timezone.localdate()
-    return (_published_files(today).filter(card__student=student)
-            .order_by("-card__period__school_year__start_date",
-                      "-card__period__publication_date", "-card__period__pk"))
-
-
 def recent_report_card_files(children: Iterable[Student], *, days: int = RECENT_DAYS,
                              today: date | None = None) -> list[ReportCardFile]:
     """The home page's documents: the report cards published in the last `days` days for
@@ -280,21 +270,47 @@ def recent_report_card_files(children: Iterable[Student], *, days: int = RECENT_
     return entries
 
 
-def report_card_entries(student: Student) -> list[ReportCardFile]:
-    """The Documents tab's list, each with the `filename` parents will save."""
-    entries = list(visible_report_card_files(student))
-    for stored in entries:
-        stored.filename = report_card_filename(stored.card)
-    return entries
+def _files_of_student(student: Student, today: date) -> QuerySet[ReportCardFile]:
+    """Every version of the student's report cards that parents may see today, with what
+    names them but the student (the caller's, resolved through students.selectors).
+
+    For one student the versions are few: the latest is picked from them (ordered by
+    version), which is cheaper to build than _published_files' anti-join."""
+    return (ReportCardFile.objects
+            .filter(card__student=student, card__period__published_at__isnull=False,
+                    card__period__publication_date__lte=today)
+            .select_related("card__period__school_year", "card__period__school"))
+
+
+def _with_student(stored: ReportCardFile, student: Student) -> ReportCardFile:
+    stored.card.student = student
+    return stored
+
+
+def report_card_entries(student: Student, *, today: date | None = None
+                        ) -> list[ReportCardFile]:
+    """The Documents tab's list: the latest file of each of the student's published
+    report cards, every year, newest first, each with the `filename` parents will save.
+    The caller has resolved the student through students.selectors."""
+    entries = {}
+    for stored in _files_of_student(student, today or timezone.localdate()).order_by(
+            "-card__period__school_year__start_date", "-card__period__publication_date",
+            "-card__period__pk", "card", "-version"):
+        if stored.card_id not in entries:
+            entries[stored.card_id] = _with_student(stored, student)
+            stored.filename = report_card_filename(stored.card)
+    return list(entries.values())
 
 
 def report_card_file_for_parent(user, student_public_id: UUID | str,
                                 card_public_id: UUID | str) -> ReportCardFile:
+    """The latest file of one of the student's visible report cards; else 404."""
     student = student_selectors.student_for_parent(user, student_public_id)
-    found = visible_report_card_files(student).filter(card__public_id=card_public_id).first()
+    found = (_files_of_student(student, timezone.localdate()).filter(card__public_id=card_public_id)
+             .order_by("-version").first())
     if found is None:
         raise Http404
-    return found
+    return _with_student(found, student)
 
 
 def forms_for(student: Student) -> QuerySet[BoardForm]:

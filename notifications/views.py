@@ -70,7 +70,9 @@ def child_notifications(request: HttpRequest, public_id) -> HttpResponse:
         messages.success(request, _("Your email notification choices have been saved."))
         return redirect("notifications:child", public_id=student.public_id)
     return child_page(request, "notifications/child.html", "notifications", student,
-                       children, form=form, active_tab="family")
+                       children, form=form, active_tab="family",
+                       # All that the unbound form shows: its fields' HTML is cached under it.
+                       choices_key="-".join(field.initial for field in form.fields.values()))
 
 
 @never_cache

@@ -1,16 +1,17 @@
 """Who may see which student: the one place that answers it for every parent page and file."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portail.text import in_reader_language
 from students import timetable_cache
 from students.models import (
     AttendanceCode,
@@ -217,25 +218,38 @@ def attendance_records(student: Student, *, start: date, end: date) -> QuerySet[
     )
 
 
+def attendance_counts(records: Iterable[AttendanceRecord]) -> dict[str, int]:
+    """Days absent, classes missed and times late: the figures a report card shows, in
+    records loaded with their code."""
+    counts = {"days_absent": 0, "classes_missed": 0, "times_late": 0}
+    for record in records:
+        if record.code.kind == AttendanceCode.Kind.ABSENT:
+            counts["days_absent" if record.period is None else "classes_missed"] += 1
+        elif record.code.kind == AttendanceCode.Kind.LATE:
+            counts["times_late"] += 1
+    return counts
+
+
 def attendance_totals(student: Student, *, start: date, end: date) -> dict[str, int]:
-    """Days absent, classes missed and times late: the figures a report card shows."""
-    absent = Q(code__kind=AttendanceCode.Kind.ABSENT)
-    return student.attendance.filter(date__gte=start, date__lte=end).aggregate(
-        days_absent=Count("pk", filter=absent & Q(period__isnull=True)),
-        classes_missed=Count("pk", filter=absent & Q(period__isnull=False)),
-        times_late=Count("pk", filter=Q(code__kind=AttendanceCode.Kind.LATE)),
-    )
+    return attendance_counts(attendance_records(student, start=start, end=end))
 
 
-def terms_of(student: Student, school_year: SchoolYear) -> list[Term]:
-    return list(Term.objects.filter(school=student.school, school_year=school_year)
-                .order_by("start_date"))
+def attendance_with_totals(student: Student, school_year: SchoolYear, *, start: date,
+                           end: date) -> tuple[list[AttendanceRecord], dict[str, int]]:
+    """Assiduité: the records from start to end, and the school year's totals, from one
+    query (a month shown may end after the school year)."""
+    first, last = school_year.start_date, school_year.end_date
+    loaded = list(attendance_records(student, start=min(start, first), end=max(end, last)))
+    return ([record for record in loaded if start <= record.date <= end],
+            attendance_counts(record for record in loaded if first <= record.date <= last))
 
 
 @dataclass(frozen=True)
 class SchoolTimetable:
-    """The school year under way at a student's school, as the timetable pages need it."""
+    """The school year under way at a student's school, as the timetable pages (and
+    Assiduité's periods) need it."""
 
+    school_year: SchoolYear | None  # current_school_year's
     terms: list[Term]
     published_on: date | None  # the day parents first see it (None: not announced)
     # The cache version it was read under, part of the week grid's key; None: the cache had
@@ -247,21 +261,23 @@ class SchoolTimetable:
 
 
 def school_timetable(student: Student, *, today: date | None = None) -> SchoolTimetable:
-    """The terms of the year under way at the student's school and the day its timetable
-    is published; cached per school and day (students.timetable_cache)."""
+    """The year under way, its terms at the student's school and the day its timetable is
+    published; cached per school and day (students.timetable_cache)."""
     today = today or timezone.localdate()
 
-    def terms_with_publication() -> list[Term]:
+    def year_and_terms() -> tuple[SchoolYear | None, list[Term]]:
+        year = current_school_year(today=today)
         published_on = TimetablePublication.objects.filter(
             school=OuterRef("school"), school_year=OuterRef("school_year")
         ).values("published_on")[:1]
-        return list(Term.objects.filter(school=student.school_id,
-                                        school_year=current_school_year(today=today))
-                    .annotate(published_on=Subquery(published_on)).order_by("start_date"))
+        return year, list(Term.objects.filter(school=student.school_id, school_year=year)
+                          .annotate(published_on=Subquery(published_on))
+                          .order_by("start_date"))
 
-    terms, version = timetable_cache.read_through(
-        timetable_cache.terms_key(student.school_id, today), terms_with_publication)
-    return SchoolTimetable(terms=terms, published_on=terms[0].published_on if terms else None,
+    (year, terms), version = timetable_cache.read_through(
+        timetable_cache.year_key(student.school_id, today), year_and_terms)
+    return SchoolTimetable(school_year=year, terms=terms,
+                           published_on=terms[0].published_on if terms else None,
                            version=version)
 
 
@@ -274,26 +290,53 @@ def timetable_meetings(student: Student, term: Term) -> list[Meeting]:
     )
 
 
+@dataclass(frozen=True)
+class TimetableClass:
+    """One class in a cell of the week's grid, as the page shows it."""
+
+    code: str
+    title: str  # in the reader's language
+    times: str  # "" when they are the period's
+    teacher: str
+    room: str
+
+
 @dataclass
 class TimetableRow:
     """One period of the week's grid: its times (from its first class) and, for each
     weekday from Monday, the classes in that period."""
 
     period: int
-    start_time: time
-    end_time: time
-    days: list[list[Meeting]] = field(default_factory=lambda: [[] for _day in Meeting.Day])
+    times: str
+    days: list[list[TimetableClass]] = field(default_factory=lambda: [[] for _day in Meeting.Day])
+
+
+def _times(start: time, end: time) -> str:
+    return f"{start:%H:%M}–{end:%H:%M}"
 
 
 def timetable_week(student: Student, term: Term) -> list[TimetableRow]:
-    """The student's meetings in that term as the week's grid, by period (shaped here: a
-    template would loop over every meeting for every cell)."""
+    """The student's meetings in that term as the week's grid, by period, with the values
+    it shows (shaped here: a template would loop over every meeting for every cell, and
+    look up each value through three models)."""
     rows: dict[int, TimetableRow] = {}
-    meetings = timetable_meetings(student, term)
-    for meeting in sorted(meetings, key=lambda m: (m.period, m.day, m.start_time)):
-        row = rows.setdefault(meeting.period, TimetableRow(meeting.period, meeting.start_time,
-                                                           meeting.end_time))
-        row.days[meeting.day - 1].append(meeting)
+    meetings = (
+        Meeting.objects.filter(section__term=term, section__enrolments__student=student)
+        .order_by("period", "day", "start_time")
+        .values_list("period", "day", "start_time", "end_time", "room", "section__room",
+                     "section__teacher_name", "section__course__code",
+                     "section__course__title_fr", "section__course__title_en")
+    )
+    for (period, day, start, end, room, section_room, teacher, code, title_fr,
+         title_en) in meetings:
+        row = rows.get(period)
+        if row is None:
+            row = rows[period] = TimetableRow(period, _times(start, end))
+        times = _times(start, end)
+        row.days[day - 1].append(TimetableClass(
+            code=code, title=in_reader_language(title_fr, title_en),
+            times="" if times == row.times else times, teacher=teacher,
+            room=room or section_room))
     return list(rows.values())
 
 

@@ -24,8 +24,9 @@ SECONDS = 15 * 60
 VERSION_KEY = "timetables:version"
 
 
-def terms_key(school_id: int, today: date) -> str:
-    return f"timetables:terms:{school_id}:{today.isoformat()}"
+def year_key(school_id: int, today: date) -> str:
+    """The year under way and its terms at that school (students.selectors.school_timetable)."""
+    return f"timetables:year:{school_id}:{today.isoformat()}"
 
 
 def week_fragment(*, student_id: int, term_id: int | None, language: str, version: str) -> str:

@@ -266,9 +266,10 @@ def test_assiduite_shows_the_report_beside_the_schools_record(client, alice, cod
                                       reason="Maladie")
     with at(7, 40):
         client.get(attendance_url(child))  # the session's first-visit writes
-        # User (the session is cached), children, year, terms, may report, reports, the
-        # school's times (a report to change), totals, records.
-        with django_assert_num_queries(9):
+        client.get(attendance_url(child))  # the year and its terms are cached
+        # User (the session is cached), children, may report, reports, the school's times
+        # (a report to change), the year's records (with the totals).
+        with django_assert_num_queries(6):
             page = html_of(client.get(attendance_url(child)))
 
     assert french("What the guardians reported") in page

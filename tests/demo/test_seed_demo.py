@@ -16,7 +16,7 @@ from absences.models import AbsenceReport, DayOff
 from accounts.models import User
 from demo.seed import COURT_ORDER, DEMO_LOGINS, NO_RIGHTS, PARENT, PASSWORD
 from diplomas.selectors import student_record
-from documents.selectors import visible_report_card_files
+from documents.selectors import report_card_entries
 from notifications.models import Announcement
 from notifications.selectors import groups_of_parent
 from students import models
@@ -196,7 +196,7 @@ def test_the_demo_parent_finds_report_cards_and_school_news(
     parent = User.objects.get(username=PARENT.username)
     children = list(students_visible_to(parent))
     for child in children:
-        assert visible_report_card_files(child), child.first_name
+        assert report_card_entries(child), child.first_name
     schools = {child.school_id for child in children}
     groups = groups_of_parent(parent)
     assert {group.school_id for group in groups} >= schools | {None}  # and the board's

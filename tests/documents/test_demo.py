@@ -25,7 +25,7 @@ def test_the_rounds_published_so_far_are_there_for_the_family_and_only_once(
         "Bulletin de mi-semestre 1", "Bulletin de progrès", "Bulletin de progrès"]
     elementary, secondary = family.children
     for child in (elementary, secondary, *other_family.children):
-        [shown] = selectors.visible_report_card_files(child, today=today)
+        [shown] = selectors.report_card_entries(child, today=today)
         assert shown.version == 1
     assert ReportCardFile.objects.count() == 3
     assert selectors.forms_for(elementary).count() == 3  # the board's two and its school's

@@ -96,9 +96,12 @@ def test_the_tab_lists_every_year_newest_first_with_name_size_and_date(client, w
     assert body.index(new_name) < body.index(old_name)
     assert body.index("2026-2027") < body.index("2025-2026")
     for card in (new, old):
-        assert url("report_card_download", child, card_id=card.public_id) in body
-        assert url("report_card_print", child, card_id=card.public_id) in body
+        # The template extends one reversed prefix: the links must be the URLs' own.
+        assert f'href="{url("report_card_download", child, card_id=card.public_id)}"' in body
+        assert f'href="{url("report_card_print", child, card_id=card.public_id)}"' in body
     assert escape(forms[0].title_fr) in body and escape(forms[1].title_fr) in body
+    for form in forms[:2]:
+        assert f'href="{url("form_file", child, form_id=form.public_id)}"' in body
     assert escape(forms[2].title_fr) not in body  # another school's form
     other_card = cards[other_family.children[0].pk][0]
     assert str(other_card.public_id) not in body

@@ -91,3 +91,19 @@ def test_the_side_tab_is_marked_current(client, family):
     client.force_login(family.user)
     page = html_of(client.get(child_url(family.children[0])))
     assert f'<a href="{child_url(family.children[0])}" aria-current="page">' in page
+
+
+def test_each_parent_sees_their_own_choices_after_another_parents(client, family,
+                                                                  other_family):
+    """The choices' HTML is cached by what it shows (views.child_notifications)."""
+    client.force_login(other_family.user)
+    assert 'value="immediate" required id="id_attendance_0" checked' in html_of(
+        client.get(child_url(other_family.children[0])))
+    client.force_login(family.user)
+    client.post(child_url(family.children[0]), timings(attendance=Timing.DIGEST))
+    page = html_of(client.get(child_url(family.children[0])))
+    assert 'value="digest" required id="id_attendance_1" checked' in page
+    assert 'id="id_attendance_0" checked' not in page
+    client.force_login(other_family.user)
+    assert 'value="immediate" required id="id_attendance_0" checked' in html_of(
+        client.get(child_url(other_family.children[0])))

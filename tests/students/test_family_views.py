@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from students import selectors, views
-from students.models import AttendanceRecord, Student, TimetablePublication
+from students.models import AttendanceRecord, Meeting, Student, TimetablePublication
 from tests import factories
 from tests.pages import french
 from tests.students import famille_factories
@@ -302,7 +302,7 @@ class TestAttendance:
         assert re.findall(r"<dd>(\d+)</dd>", page) == ["8", "8", "7"]
 
     def test_a_term(self, client, child):
-        terms = selectors.terms_of(child, child.school.terms.first().school_year)
+        terms = selectors.school_timetable(child).terms
         page = main_of(html(client, url("attendance", child, periode=f"etape-{terms[1].pk}")))
         assert "1 février 2027" in page  # the caption names the term's dates
         assert "<tbody>" not in page and 'class="empty-state"' in page
@@ -363,6 +363,18 @@ class TestTimetable:
             assert "Mme Enseignante 0" in cell and "Room 100" in cell
         assert "08:15–09:30" in rows[0]
         assert "MAT01" not in page
+
+    def test_a_class_at_other_times_and_in_its_own_room(self, client, alice):
+        child = alice.children[0]
+        Meeting.objects.filter(section__course__code="MAT00", day=Meeting.Day.WEDNESDAY).update(
+            start_time=datetime.time(9), end_time=datetime.time(10), room="Gymnase")
+        english(client)
+        [row] = _rows(main_of(html(client, url("timetable", child))))
+        cells = re.findall(r"<td>(.*?)</td>", row, flags=re.S)
+        assert "08:15–09:30" in row.split("<td>")[0]  # the period's times: Monday's class
+        assert "09:00–10:00" in cells[2] and "Room Gymnase" in cells[2]
+        assert "Room 100" not in cells[2]
+        assert "timetable__time" not in cells[0] and "Room 100" in cells[0]
 
     def test_course_titles_in_french_by_default(self, client, alice):
         page = main_of(html(client, url("timetable", alice.children[0])))
@@ -460,8 +472,9 @@ def test_every_page_in_both_languages(client, alice, name):
 # cache (tests/students/test_timetable_cache.py).
 QUERY_BOUNDS = {
     "family": 3, "details": 3, "address": 3, "contacts": 4, "photo": 3, "photo_file": 3,
-    # Assiduité: + whether the parent may report, and the guardians' reports (absences).
-    "attendance": 9, "forms": 6, "form_answer": 6, "timetable": 6, "calendar": 6, "enrolments": 4,
+    # Assiduité: + whether the parent may report, and the guardians' reports (absences);
+    # the records shown and the year's totals come from one query.
+    "attendance": 8, "forms": 6, "form_answer": 6, "timetable": 6, "calendar": 6, "enrolments": 4,
     # Logged in here, so session and user too; then the link, its owner's access, the
     # year, the terms with the publication date, and each term's meetings.
     "calendar_feed": 8,
