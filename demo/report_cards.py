@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.html import escape
 
 from documents import rendering, services
 from documents.models import (
@@ -135,6 +136,8 @@ def _rounds(level: str, kindergarten: bool, start_year: int) -> list[tuple[str, 
 
 
 def _form_pdf(title: str, text: str) -> bytes:
+    # Escaped: a school's name may hold "&", which the XML parser would refuse.
+    title, text = escape(title), escape(text)
     return rendering.html_to_pdf(f'<html lang="fr"><head><title>{title}</title></head>'
                                  f"<body><h1>{title}</h1><p>{text}</p></body></html>")
 

@@ -3,10 +3,12 @@
 import datetime
 
 import pytest
+from pypdf import PdfReader
 
 from demo.report_cards import seed_report_cards
 from documents import selectors
 from documents.models import BoardForm, ReportCardFile, ReportingPeriod
+from students.models import Student
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -30,3 +32,15 @@ def test_the_rounds_published_so_far_are_there_for_the_family_and_only_once(
     assert ReportCardFile.objects.count() == 3
     assert selectors.forms_for(elementary).count() == 3  # the board's two and its school's
     assert BoardForm.objects.count() == 2 + 3
+
+
+def test_a_school_whose_name_holds_markup_characters_gets_its_form():
+    year = factories.SchoolYearFactory()
+    school = factories.SchoolFactory(name="École A & B <Nord>")
+    student = factories.StudentFactory(school=school)
+
+    seed_report_cards(students=Student.objects.filter(pk=student.pk), today=year.start_date)
+
+    form = BoardForm.objects.get(school=school)
+    text = PdfReader(form.file.open()).pages[0].extract_text()
+    assert "Formulaire de l'école — École A & B <Nord>" in text

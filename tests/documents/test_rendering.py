@@ -3,11 +3,13 @@
 import gc
 import io
 import re
+from xml.etree.ElementTree import ParseError
 
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
+from weasyprint import HTML
 
 from documents import rendering, selectors
 from documents.models import ReportingPeriod
@@ -127,6 +129,58 @@ def test_the_headings_are_the_pdfs_bookmarks_and_line_breaks_are_kept():
 
 
 @pytest.mark.django_db
+def test_names_and_comments_with_markup_characters_are_printed_as_typed():
+    card = make_card(make_period())
+    card.student.legal_last_name = "O'Brien & <Fils>"
+    card.student.save()
+    line = card.lines.first()
+    line.comment = 'Lit "bien" & vite <b>'
+    line.save()
+    card.comments = "Tom & Jerry <i>x</i>\r\nDeuxième ligne."
+    card.save()
+
+    pdf = render(card)
+
+    text = text_of(pdf)
+    assert "O'Brien & <Fils>, " in text
+    assert 'Lit "bien" & vite <b>' in text
+    last_page = PdfReader(io.BytesIO(pdf)).pages[-1].extract_text()
+    assert "Tom & Jerry <i>x</i>\nDeuxième ligne." in last_page
+
+
+def test_markup_that_is_not_well_formed_xml_is_refused_not_guessed():
+    # An HTML5 parser would render this; expat (documents.rendering) refuses it.
+    with pytest.raises(ParseError):
+        rendering.html_to_pdf('<html lang="fr"><title>t</title><p>Un<br>deux</p></html>')
+
+
+def test_our_html_is_weasyprints_own_but_for_the_parser():
+    # ReportCardHTML sets what WeasyPrint's HTML.__init__ sets after parsing: a WeasyPrint
+    # that sets anything else, or reads the tree otherwise, fails here.
+    markup = ('<html lang="fr"><head><title>T</title><base href="sub/"/></head>'
+              '<body><p class="c">Un<br/>deux &amp; trois</p></body></html>')
+    options = {"base_url": "file:///bundled/", "url_fetcher": rendering.fetcher()}
+    ours = rendering.ReportCardHTML(markup, **options)
+    theirs = HTML(string=markup, **options)
+
+    assert vars(ours).keys() == vars(theirs).keys()
+    assert ours.base_url == theirs.base_url == "file:///bundled/sub/"
+    assert ours.media_type == theirs.media_type
+    assert type(ours.wrapper_element) is type(theirs.wrapper_element)
+    assert ([(e.tag, e.attrib, e.text, e.tail) for e in ours.etree_element.iter()]
+            == [(e.tag, e.attrib, e.text, e.tail) for e in theirs.etree_element.iter()])
+
+
+def test_weasyprint_takes_our_user_agent_stylesheet(monkeypatch):
+    # The hook ReportCardHTML overrides is the one WeasyPrint calls when it renders.
+    taken = []
+    monkeypatch.setattr(rendering, "user_agent_stylesheet",
+                        lambda: taken.append(1) or rendering.CSS(string="p { color: red }"))
+    rendering.html_to_pdf('<html lang="fr"><title>t</title><p>x</p></html>')
+    assert taken
+
+
+@pytest.mark.django_db
 def test_pdf_is_tagged_in_french_with_a_title_and_only_the_bundled_font():
     card = make_card(make_period(kind=Kind.SECONDARY_FINAL))
     reader = PdfReader(io.BytesIO(render(card)))
@@ -164,7 +218,7 @@ def test_a_template_that_points_outside_stops_the_rendering(tmp_path):
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"not an image")
     for url in [secret.as_uri(), "http://127.0.0.1:9/x.png"]:
-        html = f'<html lang="fr"><title>t</title><img src="{url}" alt="x"></html>'
+        html = f'<html lang="fr"><title>t</title><img src="{url}" alt="x"/></html>'
         with pytest.raises(rendering.RefusedURL):
             rendering.html_to_pdf(html)
 
@@ -176,7 +230,7 @@ def test_one_font_configuration_stylesheet_and_fetcher_per_process():
 
 
 def test_rendering_leaves_the_garbage_collector_as_it_found_it_and_no_garbage():
-    html = '<html lang="fr"><title>t</title><p>Bonjour<br>Au revoir</p></html>'
+    html = '<html lang="fr"><title>t</title><p>Bonjour<br/>Au revoir</p></html>'
     rendering.html_to_pdf(html)
     gc.collect()
 
