@@ -5,6 +5,7 @@ well-formed XML), the garbage collector paused while a card renders."""
 
 import gc
 import hashlib
+import re
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,9 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, path2url
 TEMPLATE = "documents/report_card.html"
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "documents" / "report_card.css"
 USER_AGENT_STYLESHEET = STYLESHEET.with_name("user_agent.css")
+# Characters XML 1.0 forbids, which text pasted from a word processor can hold (Word's
+# line break is a vertical tab): a line break for \v and \f, nothing for the others.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # What the fetcher may read: the bundled fonts and the report card's own static files.
 ALLOWED_DIRECTORIES = (
     Path(settings.BASE_DIR) / "static" / "fonts",
@@ -137,6 +141,7 @@ def html_to_pdf(html: str) -> bytes:
     """A tagged PDF (PDF/UA-1: structure tree, language and title from the HTML). The
     HTML must be well-formed XML (ReportCardHTML): `ParseError` otherwise."""
     base_url = path2url(str(STYLESHEET.parent)) + "/"
+    html = NOT_IN_XML.sub(lambda found: "\n" if found[0] in "\v\f" else "", html)
     with collector_paused():
         return ReportCardHTML(html, base_url=base_url, url_fetcher=fetcher()).write_pdf(
             stylesheets=[stylesheet()], font_config=font_configuration(), pdf_variant=PDF_VARIANT)

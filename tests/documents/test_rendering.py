@@ -148,6 +148,18 @@ def test_names_and_comments_with_markup_characters_are_printed_as_typed():
     assert "Tom & Jerry <i>x</i>\nDeuxième ligne." in last_page
 
 
+@pytest.mark.django_db
+def test_control_characters_pasted_from_a_word_processor_do_not_stop_a_card():
+    card = make_card(make_period())
+    line = card.lines.first()
+    line.comment = "Première ligne\vdeuxième\x01 ligne\x0c"
+    line.save()
+
+    text = text_of(render(card))
+
+    assert "Première ligne deuxième ligne" in text
+
+
 def test_markup_that_is_not_well_formed_xml_is_refused_not_guessed():
     # An HTML5 parser would render this; expat (documents.rendering) refuses it.
     with pytest.raises(ParseError):
