@@ -73,15 +73,16 @@ class Group(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
+        raised = not self._state.adding
+        if raised:
             # Raised by the UPDATE itself: an instance read before another change never
             # writes its older version back.
             self.version = F("version") + 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
-        if not isinstance(self.__dict__.get("version"), int):
-            del self.__dict__["version"]  # read again if asked for
+        if raised:
+            del self.__dict__["version"]  # the expression; read from the row if asked for
 
 
 class Announcement(models.Model):

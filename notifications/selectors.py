@@ -82,7 +82,7 @@ def home_announcements(groups: list[Group], *, now: datetime | None = None,
     labelled with its group (`group.url` set).
 
     Each group's items come from a cache shared by all its parents (per language, keyed by
-    the group's version, raised when staff change it: notifications.signals), with what is
+    the group's version, raised when staff change it: Group.version), with what is
     needed to merge them and to filter them at `now`; the groups themselves, which decide
     access, are the caller's, read on every request. Groups missing from the cache (or
     Redis away: it fails open) cost one query together.
