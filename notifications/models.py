@@ -40,6 +40,11 @@ class Group(models.Model):
     grade = models.SmallIntegerField(_("grade"), choices=Grade.choices, null=True, blank=True)
     section = models.ForeignKey("students.Section", on_delete=models.CASCADE, null=True,
                                 blank=True, related_name="groups", verbose_name=_("class"))
+    # Raised in the transaction that saves the group (save()) or saves or deletes one of its
+    # announcements or their files (notifications.signals): the home page's cached
+    # announcements of the group are keyed by it, read with the groups themselves
+    # (notifications.selectors).
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("school group")
@@ -66,6 +71,18 @@ class Group(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        raised = not self._state.adding
+        if raised:
+            # Raised by the UPDATE itself: an instance read before another change never
+            # writes its older version back.
+            self.version = F("version") + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+        if raised:
+            del self.__dict__["version"]  # the expression; read from the row if asked for
 
 
 class Announcement(models.Model):

@@ -7,13 +7,17 @@ or by a court order ends membership at once.
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import NamedTuple
 from uuid import UUID
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
+from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from documents import selectors as document_selectors
 from notifications.models import (
@@ -29,6 +33,9 @@ from students.models import SectionEnrolment, Student
 from students.selectors import students_visible_to
 
 HOME_ANNOUNCEMENTS = 10
+# A group's cached announcements (home_announcements) are keyed by its version: the timeout
+# only lets go of groups nobody reads any more.
+HOME_ENTRY_SECONDS = 24 * 60 * 60
 GROUP_PAGE_SIZE = 10
 
 DEFAULT_TIMINGS = {
@@ -69,18 +76,78 @@ def published(queryset: QuerySet[Announcement], *, now: datetime | None = None):
                            publish_at__lte=now)
 
 
-def home_announcements(groups: list[Group], *, limit: int = HOME_ANNOUNCEMENTS
-                       ) -> list[Announcement]:
-    """The latest announcements across these groups, each with its group; one query."""
+def home_announcements(groups: list[Group], *, now: datetime | None = None,
+                       limit: int = HOME_ANNOUNCEMENTS) -> list[str]:
+    """The markup of the latest announcements across these groups, newest first, each
+    labelled with its group (`group.url` set).
+
+    Each group's items come from a cache shared by all its parents (per language, keyed by
+    the group's version, raised when staff change it: Group.version), with what is
+    needed to merge them and to filter them at `now`; the groups themselves, which decide
+    access, are the caller's, read on every request. Groups missing from the cache (or
+    Redis away: it fails open) cost one query together.
+    """
+    if not groups:
+        return []
+    now = now or timezone.now()
+    language = translation.get_language()
+    # 1: the items' markup's revision (notifications/includes/home_announcement.html).
+    keys = {f"home-announcements:1:{group.pk}:{group.version}:{language}": group
+            for group in groups}
+    entries = {key: entry for key, entry in cache.get_many(list(keys)).items()
+               if entry.rebuild_at is None or now < entry.rebuild_at}
+    if missing := {key: group for key, group in keys.items() if key not in entries}:
+        built = _home_entries(list(missing.values()), now=now, limit=limit)
+        fresh = {key: built[group.pk] for key, group in missing.items()}
+        cache.set_many(fresh, HOME_ENTRY_SECONDS)
+        entries.update(fresh)
+    shown = [item for entry in entries.values() for item in entry.items
+             if item.publish_at <= now and (item.expires_at is None or now < item.expires_at)]
+    shown.sort(key=lambda item: (item.publish_at, item.pk), reverse=True)
+    return [item.html for item in shown[:limit]]
+
+
+class HomeItem(NamedTuple):
+    publish_at: datetime
+    pk: int
+    expires_at: datetime | None
+    html: str
+
+
+class HomeEntry(NamedTuple):
+    """A group's cached announcements: those scheduled and the latest `limit` published,
+    none expired when built; built again from `rebuild_at` (the first expiry among them),
+    when the group's next published one may be needed."""
+    items: list[HomeItem]
+    rebuild_at: datetime | None
+
+
+def _home_entries(groups: list[Group], *, now: datetime, limit: int) -> dict[int, HomeEntry]:
+    """The entries of these groups, in one query; each item's markup in the reader's
+    language (the date's month)."""
     by_pk = {group.pk: group for group in groups}
-    announcements = list(
-        published(Announcement.objects.filter(group__in=list(by_pk)))
-        .only("group_id", "title", "body_html", "publish_at", "pinned")
-        .order_by("-publish_at", "-pk")[:limit]
+    newest_first = {"partition_by": F("group_id"),
+                    "order_by": [F("publish_at").desc(), F("pk").desc()]}
+    rows = (
+        Announcement.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+                                    group__in=list(by_pk))
+        .annotate(rank=Window(RowNumber(), **newest_first),
+                  scheduled=Window(Count("pk", filter=Q(publish_at__gt=now)),
+                                   partition_by=F("group_id")))
+        # Scheduled ones rank first: all of them, then the latest `limit` published.
+        .filter(rank__lte=F("scheduled") + limit)
+        .only("group_id", "title", "body_html", "publish_at", "expires_at", "pinned")
     )
-    for announcement in announcements:
+    items: dict[int, list[HomeItem]] = {pk: [] for pk in by_pk}
+    template = get_template("notifications/includes/home_announcement.html")
+    for announcement in rows:
         announcement.group = by_pk[announcement.group_id]
-    return announcements
+        items[announcement.group_id].append(HomeItem(
+            announcement.publish_at, announcement.pk, announcement.expires_at,
+            template.render({"announcement": announcement})))
+    return {pk: HomeEntry(listed, min((item.expires_at for item in listed if item.expires_at),
+                                      default=None))
+            for pk, listed in items.items()}
 
 
 def _path_maker(name: str, *params: str) -> Callable[..., str]:
@@ -105,7 +172,8 @@ def home_page(user) -> dict:
     children = list(students_visible_to(user).only(
         "public_id", "legal_first_name", "preferred_first_name", "legal_last_name",
         "preferred_last_name", "grade", "school__name"))
-    groups = list(groups_of_children(children).only("public_id", "name", "school__name"))
+    groups = list(groups_of_children(children).only("public_id", "name", "version",
+                                                    "school__name"))
     group_path = _path_maker("notifications:group", "public_id")
     for chosen in groups:
         chosen.url = group_path(public_id=chosen.public_id)

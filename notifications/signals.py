@@ -1,14 +1,19 @@
 """What the school records becomes an event for the parents: an absence or a late arrival
 (saved alone, or a batch: students' `attendance_recorded`), and report cards published
-(documents' signal). The apps below send; they never import us."""
+(documents' signal). The apps below send; they never import us.
+
+Staff saving or deleting an announcement or a file raises its group's version in the same
+transaction (a group's own save raises it too: Group.save): the home page's cached
+announcements of the group are keyed by it."""
 
 from datetime import date
 
-from django.db.models.signals import post_save
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save, pre_save
 
 from documents.signals import report_cards_published
 from notifications.events import event_record, events_about_children_record
-from notifications.models import Category
+from notifications.models import Announcement, Attachment, Category, Group
 from students.models import AttendanceCode, AttendanceRecord
 from students.signals import attendance_recorded
 
@@ -44,6 +49,30 @@ def report_cards_recorded(sender, student_ids: list[int], publication_date: date
     event_record(category=Category.REPORT_CARD,
                  key=f"report_cards:{publication_date.isoformat()}", student_ids=student_ids)
 
+
+def announcement_saving(sender, instance: Announcement, **kwargs) -> None:
+    # Moved to another group, it leaves the first one's announcements too.
+    instance._group_before = instance.pk and Announcement.objects.filter(
+        pk=instance.pk).values_list("group_id", flat=True).first()
+
+
+def announcement_changed(sender, instance: Announcement, **kwargs) -> None:
+    Group.objects.filter(pk__in={instance.group_id, getattr(instance, "_group_before", None)}
+                         ).update(version=F("version") + 1)
+
+
+def attachment_changed(sender, instance: Attachment, **kwargs) -> None:
+    # By the announcement's id: when its announcement is deleted with it, it is gone already.
+    Group.objects.filter(announcements=instance.announcement_id).update(
+        version=F("version") + 1)
+
+
+pre_save.connect(announcement_saving, sender=Announcement,
+                 dispatch_uid="notifications-announcement-group-before")
+for model, receiver in ((Announcement, announcement_changed), (Attachment, attachment_changed)):
+    for signal in (post_save, post_delete):
+        signal.connect(receiver, sender=model,
+                       dispatch_uid=f"notifications-{model.__name__.lower()}-version")
 
 post_save.connect(attendance_saved, sender=AttendanceRecord,
                   dispatch_uid="notifications-attendance-recorded")
