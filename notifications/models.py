@@ -1,5 +1,6 @@
 import uuid
 from datetime import date
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -8,7 +9,7 @@ from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from notifications.content import markdown_to_html, private_attachment_path
@@ -218,6 +219,18 @@ EVENT_LINES = {
 }
 
 
+@lru_cache(maxsize=1024)
+def _attendance_line(language: str | None, kind: str | None, day: str, period) -> str:
+    """An absence's line in the active language (`language`: the cache's key). A morning's
+    emails repeat the same few lines (a date, a kind, a period) for every family: the worker
+    formats each date and looks its words up once, not on every line of every email."""
+    line = str(ATTENDANCE_LINES.get(kind, ABSENCE_LINE)) % {
+        "day": date_format(date.fromisoformat(day), "l j F Y")}
+    if period:
+        line += " (%s)" % (gettext("period %(period)s") % {"period": period})
+    return line
+
+
 class Event(models.Model):
     """Something parents may be told about: one per fact (its key makes it once)."""
 
@@ -248,11 +261,8 @@ class Event(models.Model):
         """What an email says of it, in the active language, as plain text."""
         detail = self.detail
         if self.category == Category.ATTENDANCE:
-            day = date_format(date.fromisoformat(detail["date"]), "l j F Y")
-            line = str(ATTENDANCE_LINES.get(detail.get("kind"), ABSENCE_LINE)) % {"day": day}
-            if detail.get("period"):
-                line += " (%s)" % (gettext("period %(period)s") % {"period": detail["period"]})
-            return line
+            return _attendance_line(get_language(), detail.get("kind"), detail["date"],
+                                    detail.get("period"))
         if self.category == Category.ANNOUNCEMENT:
             return f"{self.announcement.group.name}: {self.announcement.title}"
         line = str(EVENT_LINES.get(self.category, ""))
