@@ -338,4 +338,5 @@ class EmailBatch(models.Model):
                 # Student.first_name, from the two columns read
                 "first_name": (preferred or legal) if student_id else None, "lines": []})
             part["lines"].append(event_line(category, detail, group_name, title))
+        # The children first, in the order of their first event; the groups' news last.
         return sorted(parts.values(), key=lambda part: part["first_name"] is None)
