@@ -1,14 +1,16 @@
 import uuid
+from collections import defaultdict
 from datetime import date
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from notifications.content import markdown_to_html, private_attachment_path
@@ -235,6 +237,30 @@ EVENT_LINES = {
 }
 
 
+@lru_cache(maxsize=1024)
+def _attendance_line(language: str | None, kind: str | None, day: str, period) -> str:
+    """An absence's line in the active language (`language`: the cache's key). A morning's
+    emails repeat the same few lines (a date, a kind, a period) for every family: the worker
+    formats each date and looks its words up once, not on every line of every email."""
+    line = str(ATTENDANCE_LINES.get(kind, ABSENCE_LINE)) % {
+        "day": date_format(date.fromisoformat(day), "l j F Y")}
+    if period:
+        line += " (%s)" % (gettext("period %(period)s") % {"period": period})
+    return line
+
+
+def event_line(category: str, detail: dict, group_name: str | None, title: str | None) -> str:
+    """What an email says of an event, in the active language, as plain text (the HTML
+    part escapes it): from the few words of it an email reads, not the rows."""
+    if category == Category.ATTENDANCE:
+        return _attendance_line(get_language(), detail.get("kind"), detail["date"],
+                                detail.get("period"))
+    if category == Category.ANNOUNCEMENT:
+        return f"{group_name}: {title}"
+    line = str(EVENT_LINES.get(category, ""))
+    return f"{line} {detail['title']}" if detail.get("title") else line
+
+
 class Event(models.Model):
     """Something parents may be told about: one per fact (its key makes it once)."""
 
@@ -260,22 +286,6 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.key
 
-    @cached_property  # the text and the HTML part share it (the HTML part escapes it)
-    def line(self) -> str:
-        """What an email says of it, in the active language, as plain text."""
-        detail = self.detail
-        if self.category == Category.ATTENDANCE:
-            day = date_format(date.fromisoformat(detail["date"]), "l j F Y")
-            line = str(ATTENDANCE_LINES.get(detail.get("kind"), ABSENCE_LINE)) % {"day": day}
-            if detail.get("period"):
-                line += " (%s)" % (gettext("period %(period)s") % {"period": detail["period"]})
-            return line
-        if self.category == Category.ANNOUNCEMENT:
-            return f"{self.announcement.group.name}: {self.announcement.title}"
-        line = str(EVENT_LINES.get(self.category, ""))
-        return f"{line} {detail['title']}" if detail.get("title") else line
-
-
 class Delivery(models.Model):
     """An event for one parent, due at a time their settings decide; sent in a batch."""
 
@@ -298,14 +308,13 @@ class Delivery(models.Model):
         return f"{self.event} → {self.user_id}"
 
 
-def _shown_deliveries():
-    """An email's deliveries with only the words shown: a child's row is wide (and
-    personal), the join is per email."""
-    return (Delivery.objects.select_related("event__student", "event__announcement__group")
-            .only("batch", "event__category", "event__detail",
-                  "event__student__legal_first_name", "event__student__preferred_first_name",
-                  "event__announcement__title", "event__announcement__group__name")
-            .order_by("event__occurred_at", "event__pk"))
+def _shown_events(deliveries) -> list[tuple]:
+    """These deliveries' events with only the words an email shows, in the order told: a
+    child's row is wide (and personal), and model instances cost more than the words."""
+    return list(deliveries.order_by("event__occurred_at", "event__pk").values_list(
+        "batch_id", "event__student_id", "event__student__preferred_first_name",
+        "event__student__legal_first_name", "event__category", "event__detail",
+        "event__announcement__group__name", "event__announcement__title"))
 
 
 class EmailBatch(models.Model):
@@ -322,24 +331,29 @@ class EmailBatch(models.Model):
         return f"{self.user_id} {self.timing} {self.created_at:%Y-%m-%d %H:%M}"
 
     @classmethod
-    def email_queryset(cls, queryset):
-        """outbox.context's hook: a worker's chunk of batches with their deliveries, in two
-        queries for the chunk instead of two per email."""
-        return queryset.prefetch_related(Prefetch("deliveries", queryset=_shown_deliveries()))
+    def email_rows(cls, queryset) -> list["EmailBatch"]:
+        """outbox.context's hook: a worker's chunk of batches with their events' words, in
+        two queries for the chunk instead of two per email."""
+        batches = list(queryset)
+        shown = defaultdict(list)
+        for row in _shown_events(Delivery.objects.filter(batch__in=batches)):
+            shown[row[0]].append(row)
+        for batch in batches:
+            batch.events_shown = shown[batch.pk]
+        return batches
 
     @cached_property  # the text and the HTML part of one email both read it
     def parts(self) -> list[dict]:
-        """What the email tells, per child (first names only) and then the groups' news."""
-        if "deliveries" in getattr(self, "_prefetched_objects_cache", {}):
-            deliveries = self.deliveries.all()
-        else:
-            deliveries = _shown_deliveries().filter(batch=self)
+        """What the email tells, per child (first names only) and then the groups' news:
+        each event's line in the active language (the email's)."""
+        if not hasattr(self, "events_shown"):
+            self.events_shown = _shown_events(Delivery.objects.filter(batch=self))
         parts: dict[int | None, dict] = {}
-        for delivery in deliveries:
-            event = delivery.event
-            part = parts.setdefault(event.student_id, {
-                "first_name": event.student.first_name if event.student else None,
-                "events": []})
-            part["events"].append(event)
+        for (_batch, student_id, preferred, legal, category, detail, group_name,
+             title) in self.events_shown:
+            part = parts.setdefault(student_id, {
+                # Student.first_name, from the two columns read
+                "first_name": (preferred or legal) if student_id else None, "lines": []})
+            part["lines"].append(event_line(category, detail, group_name, title))
         # The children first, in the order of their first event; the groups' news last.
         return sorted(parts.values(), key=lambda part: part["first_name"] is None)

@@ -49,10 +49,10 @@ def context_load(context: dict) -> dict:
 
 def contexts_load(contexts: list[dict]) -> list[dict]:
     """The contexts of many emails (a worker's chunk): each model's rows in one query, not
-    one per email, through the model's `email_queryset(queryset)` if it defines one (what
-    its emails read besides the row, prefetched for the chunk). A row gone loads as None.
+    one per email, through the model's `email_rows(queryset)` if it defines one (the rows,
+    with what their emails read besides them loaded for the chunk). A row gone loads as None.
     Emails naming the same row share its instance: nothing the templates read may depend on
-    the email's language once cached on it (Event.line is per delivery, not shared).
+    the email's language once cached on it (an EmailBatch is one email's).
     A query per email was most of an event email's sending time, round trips included."""
     wanted: dict[str, set] = defaultdict(set)
     for context in contexts:
@@ -63,8 +63,8 @@ def contexts_load(contexts: list[dict]) -> list[dict]:
     for label, pks in wanted.items():
         model = apps.get_model(label)
         queryset = model._default_manager.filter(pk__in=pks)
-        if hasattr(model, "email_queryset"):
-            queryset = model.email_queryset(queryset)
+        if hasattr(model, "email_rows"):
+            queryset = model.email_rows(queryset)
         rows[label] = {row.pk: row for row in queryset}
     loaded = []
     for context in contexts:

@@ -224,3 +224,25 @@ def test_a_familys_morning_reads_the_same_in_the_text_and_the_html_part(clock, l
         assert (f'<h2 style="font-size:17px;margin:20px 0 8px;">{escape(name)}</h2>\n'
                 f'<ul style="margin:0;padding-left:20px;">{items}</ul>') in html
     assert "Zoë O&#x27;Neil" in html
+
+
+def test_a_worker_writes_each_parents_lines_in_their_language(clock, mailoutbox):
+    """The worker keeps each absence's words once written (the same for every family that
+    morning): by language, so that the parents of one child, sent in one chunk, each read
+    theirs, and the late arrival keeps its own words."""
+    family = factories.make_family(last_name="Deux", parent_first_name="Mere", children=1)
+    [child] = family.children
+    father = link(child).guardian.user
+    father.preferred_language = "en"
+    father.save(update_fields=["preferred_language"])
+    attendance_record_many(absences([child], periods=(1, 2))
+                           + absences([child], periods=(3,), kind=AttendanceCode.Kind.LATE))
+    deliveries_send()
+    emails_send(list(OutboundEmail.objects.values_list("pk", flat=True)))
+    bodies = {message.to[0]: message.body for message in mailoutbox}
+    assert len(bodies) == 2
+    assert ("- Absence inscrite le Mardi 1 décembre 2026 (période 2)\n"
+            "- Retard inscrit le Mardi 1 décembre 2026 (période 3)\n") in bodies[family.user.email]
+    assert ("- Absence recorded on Tuesday 1 December 2026 (period 2)\n"
+            "- Late arrival recorded on Tuesday 1 December 2026 (period 3)\n"
+            ) in bodies[father.email]
