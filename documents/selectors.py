@@ -26,6 +26,7 @@ from documents.models import (
     ReportingPeriod,
 )
 from portail.formats import format_phone
+from portail.paths import path_maker
 from students import selectors as student_selectors
 from students.models import Level, Student
 
@@ -265,8 +266,20 @@ def recent_report_card_files(children: Iterable[Student], *, days: int = RECENT_
               "card__period__school__level", "card__period__school__code",
               "card__period__school_year__name")
         .order_by("-card__period__publication_date", "-card__period__pk", "card__student__pk"))
+    return _named_and_linked(entries)
+
+
+def _named_and_linked(entries: list[ReportCardFile]) -> list[ReportCardFile]:
+    """Each entry's `filename` and links (download, print, the child's Documents tab), from
+    one reverse() per kind of link."""
+    download = path_maker("students:documents:report_card_download", "public_id", "card_id")
+    printable = path_maker("students:documents:report_card_print", "public_id", "card_id")
+    listed = path_maker("students:documents:list", "public_id")
     for stored in entries:
+        ids = {"public_id": stored.card.student.public_id, "card_id": stored.card.public_id}
         stored.filename = report_card_filename(stored.card)
+        stored.download_url, stored.print_url = download(**ids), printable(**ids)
+        stored.list_url = listed(public_id=ids["public_id"])
     return entries
 
 
@@ -298,8 +311,7 @@ def report_card_entries(student: Student, *, today: date | None = None
             "-card__period__pk", "card", "-version"):
         if stored.card_id not in entries:
             entries[stored.card_id] = _with_student(stored, student)
-            stored.filename = report_card_filename(stored.card)
-    return list(entries.values())
+    return _named_and_linked(list(entries.values()))
 
 
 def report_card_file_for_parent(user, student_public_id: UUID | str,
@@ -317,6 +329,15 @@ def forms_for(student: Student) -> QuerySet[BoardForm]:
     """The board's forms and the student's school's, shown to parents."""
     return BoardForm.objects.filter(Q(school__isnull=True) | Q(school=student.school_id),
                                     is_shown=True).order_by("title_fr")
+
+
+def form_entries(student: Student) -> list[BoardForm]:
+    """The Documents tab's forms, each with its link."""
+    path = path_maker("students:documents:form_file", "public_id", "form_id")
+    forms = list(forms_for(student))
+    for form in forms:
+        form.url = path(public_id=student.public_id, form_id=form.public_id)
+    return forms
 
 
 def form_for_parent(user, student_public_id: UUID | str, form_public_id: UUID | str

@@ -18,7 +18,7 @@ def documents(request: HttpRequest, public_id) -> HttpResponse:
     student, children = student_selectors.student_among_children(request.user, public_id)
     return child_page(request, "documents/documents.html", "documents", student, children,
                        report_cards=selectors.report_card_entries(student),
-                       forms=list(selectors.forms_for(student)))
+                       forms=selectors.form_entries(student))
 
 
 def _private_pdf(stored_file, filename: str, *, attachment: bool) -> FileResponse:

@@ -5,7 +5,7 @@ A parent's groups are computed from the children they may see today
 or by a court order ends membership at once.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 from uuid import UUID
@@ -16,7 +16,6 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.template.loader import get_template
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from documents import selectors as document_selectors
@@ -29,6 +28,7 @@ from notifications.models import (
     Subscription,
     Timing,
 )
+from portail.paths import path_maker
 from students.models import SectionEnrolment, Student
 from students.selectors import students_visible_to
 
@@ -150,21 +150,6 @@ def _home_entries(groups: list[Group], *, now: datetime, limit: int) -> dict[int
             for pk, listed in items.items()}
 
 
-def _path_maker(name: str, *params: str) -> Callable[..., str]:
-    """The paths of a URL for many rows from one reverse(): reversed with marker UUIDs, each
-    row's ids put in their place (a UUID is never escaped in a path). A page of links with a
-    reverse() per link spent more on them than on its queries."""
-    markers = {param: str(UUID(int=number)) for number, param in enumerate(params, start=1)}
-    pattern = reverse(name, kwargs=markers)
-
-    def path(**ids: UUID) -> str:
-        made = pattern
-        for param, marker in markers.items():
-            made = made.replace(marker, str(ids[param]))
-        return made
-    return path
-
-
 def home_page(user) -> dict:
     """Page d'accueil: the children the parent may see today, their groups, the latest
     announcements and the report cards recently published; five queries with the user's,
@@ -174,19 +159,12 @@ def home_page(user) -> dict:
         "preferred_last_name", "grade", "school__name"))
     groups = list(groups_of_children(children).only("public_id", "name", "version",
                                                     "school__name"))
-    group_path = _path_maker("notifications:group", "public_id")
+    group_path = path_maker("notifications:group", "public_id")
     for chosen in groups:
         chosen.url = group_path(public_id=chosen.public_id)
-    documents = document_selectors.recent_report_card_files(children)
-    download = _path_maker("students:documents:report_card_download", "public_id", "card_id")
-    printable = _path_maker("students:documents:report_card_print", "public_id", "card_id")
-    listed = _path_maker("students:documents:list", "public_id")
-    for stored in documents:
-        ids = {"public_id": stored.card.student.public_id, "card_id": stored.card.public_id}
-        stored.download_url, stored.print_url = download(**ids), printable(**ids)
-        stored.list_url = listed(public_id=ids["public_id"])
     return {"children": children, "groups": groups,
-            "announcements": home_announcements(groups), "documents": documents,
+            "announcements": home_announcements(groups),
+            "documents": document_selectors.recent_report_card_files(children),
             "documents_days": document_selectors.RECENT_DAYS}
 
 

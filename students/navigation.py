@@ -10,26 +10,12 @@ child and decide nothing: access is decided before, on every request.
 from functools import lru_cache
 
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 # A valid UUID (the URL converter checks it) that no student has: uuid4 never makes it.
 PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
-
-
-@lru_cache(maxsize=512)
-def _url(view_name: str, script_prefix: str) -> str:
-    """A child page's URL with the placeholder id; empty when the page takes more than
-    the child's id (as {% url ... as var %} gives)."""
-    try:
-        return reverse(view_name, kwargs={"public_id": PLACEHOLDER})
-    except NoReverseMatch:
-        return ""
-
-
-def child_url(view_name: str, public_id) -> str:
-    return _url(view_name, get_script_prefix()).replace(PLACEHOLDER, str(public_id))
 
 
 @lru_cache(maxsize=512)

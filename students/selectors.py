@@ -281,11 +281,14 @@ def school_timetable(student: Student, *, today: date | None = None) -> SchoolTi
                            version=version)
 
 
+def _meetings_of(student: Student, term: Term) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(section__term=term, section__enrolments__student=student)
+
+
 def timetable_meetings(student: Student, term: Term) -> list[Meeting]:
     """The week's class meetings of the student's sections in that term."""
     return list(
-        Meeting.objects.filter(section__term=term, section__enrolments__student=student)
-        .select_related("section__course")
+        _meetings_of(student, term).select_related("section__course")
         .order_by("day", "start_time")
     )
 
@@ -321,18 +324,15 @@ def timetable_week(student: Student, term: Term) -> list[TimetableRow]:
     look up each value through three models)."""
     rows: dict[int, TimetableRow] = {}
     meetings = (
-        Meeting.objects.filter(section__term=term, section__enrolments__student=student)
-        .order_by("period", "day", "start_time")
+        _meetings_of(student, term).order_by("period", "day", "start_time")
         .values_list("period", "day", "start_time", "end_time", "room", "section__room",
                      "section__teacher_name", "section__course__code",
                      "section__course__title_fr", "section__course__title_en")
     )
     for (period, day, start, end, room, section_room, teacher, code, title_fr,
          title_en) in meetings:
-        row = rows.get(period)
-        if row is None:
-            row = rows[period] = TimetableRow(period, _times(start, end))
         times = _times(start, end)
+        row = rows.setdefault(period, TimetableRow(period, times))
         row.days[day - 1].append(TimetableClass(
             code=code, title=in_reader_language(title_fr, title_en),
             times="" if times == row.times else times, teacher=teacher,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portail.paths import path_maker
 from students import navigation, selectors, services, timetable_cache
 from students.calendar import timetable_ics
 from students.forms import ParentFormAnswerForm
@@ -50,8 +51,9 @@ def _switcher(match, children: list[Student]) -> list[tuple[Student, str]]:
     with one child."""
     if len(children) < 2:
         return []
-    view_name = "students:forms" if match.url_name == "form_answer" else match.view_name
-    return [(child, navigation.child_url(view_name, child.public_id)) for child in children]
+    path = path_maker("students:forms" if match.url_name == "form_answer" else match.view_name,
+                      "public_id")
+    return [(child, path(public_id=child.public_id)) for child in children]
 
 
 def _student(request: HttpRequest, public_id) -> Student:
