@@ -14,7 +14,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from notifications.content import markdown_to_html, private_attachment_path
-from students.models import Grade
+from students.models import Grade, Student
 
 # School groups and their announcements (the Page d'accueil), and the email notifications
 # parents subscribe to (the Notification side tab).
@@ -352,8 +352,8 @@ class EmailBatch(models.Model):
         for (_batch, student_id, preferred, legal, category, detail, group_name,
              title) in self.events_shown:
             part = parts.setdefault(student_id, {
-                # Student.first_name, from the two columns read
-                "first_name": (preferred or legal) if student_id else None, "lines": []})
+                "first_name": Student.name_shown(preferred, legal) if student_id else None,
+                "lines": []})
             part["lines"].append(event_line(category, detail, group_name, title))
         # The children first, in the order of their first event; the groups' news last.
         return sorted(parts.values(), key=lambda part: part["first_name"] is None)

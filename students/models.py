@@ -212,13 +212,18 @@ class Student(Address):
     def __str__(self) -> str:
         return f"{self.last_name}, {self.first_name}"
 
+    @staticmethod
+    def name_shown(preferred: str, legal: str) -> str:
+        """The name the portal shows: the preferred one when the school recorded it."""
+        return preferred or legal
+
     @property
     def first_name(self) -> str:
-        return self.preferred_first_name or self.legal_first_name
+        return self.name_shown(self.preferred_first_name, self.legal_first_name)
 
     @property
     def last_name(self) -> str:
-        return self.preferred_last_name or self.legal_last_name
+        return self.name_shown(self.preferred_last_name, self.legal_last_name)
 
     @property
     def niso_display(self) -> str:
