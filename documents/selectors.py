@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -232,41 +232,56 @@ def publication_progress(period: ReportingPeriod) -> PublicationProgress:
 RECENT_DAYS = 30  # the home page's "recently published"
 
 
-def _published_files(today: date) -> QuerySet[ReportCardFile]:
-    """The latest file of every report card parents may see today, with what names it.
+# What the pages and the file name show of a file, its card and its period; the student is
+# the caller's (resolved through students.selectors), not joined again.
+_FILE_COLUMNS = (
+    "card_id", "version", "size", "file", "created_at", "card__public_id", "card__student_id",
+    "card__period__kind", "card__period__name", "card__period__publication_date",
+    "card__period__school__level", "card__period__school__code",
+    "card__period__school_year__name",
+)
 
-    "No newer version" (an anti-join), not "version = the highest": PostgreSQL estimates
-    the join well, where it took the subquery's filter for 3 rows of all the board's files
-    and compared every file with every student (88 ms on the home page's bench)."""
-    newer = ReportCardFile.objects.filter(card=OuterRef("card"), version__gt=OuterRef("version"))
+
+def _files_of_students(students: list[Student], today: date) -> QuerySet[ReportCardFile]:
+    """Every version of these students' report cards that parents may see today, with what
+    names them but the student (the caller's, resolved through students.selectors).
+
+    A family's versions are few: the latest of each card is picked from them in Python
+    (_latest_of_each_card), which costs less to build than a "no newer version" anti-join."""
     return (ReportCardFile.objects
-            .filter(~Exists(newer), card__period__published_at__isnull=False,
+            .filter(card__student__in=[student.pk for student in students],
+                    card__period__published_at__isnull=False,
                     card__period__publication_date__lte=today)
-            .select_related("card__period__school_year", "card__period__school",
-                            "card__student"))
+            .select_related("card__period__school_year", "card__period__school")
+            .only(*_FILE_COLUMNS))
+
+
+def _latest_of_each_card(files: Iterable[ReportCardFile], students: list[Student]
+                         ) -> list[ReportCardFile]:
+    """The first file of each card (the query orders each card's versions newest first),
+    each with its student."""
+    by_pk = {student.pk: student for student in students}
+    latest = {}
+    for stored in files:
+        if stored.card_id not in latest:
+            stored.card.student = by_pk[stored.card.student_id]
+            latest[stored.card_id] = stored
+    return list(latest.values())
 
 
 def recent_report_card_files(children: Iterable[Student], *, days: int = RECENT_DAYS,
                              today: date | None = None) -> list[ReportCardFile]:
     """The home page's documents: the report cards published in the last `days` days for
     these children, newest first, each with its `filename`. One query whatever the numbers.
-    The caller has resolved the children through students.selectors (the home page's
-    students_visible_to: ids, so that PostgreSQL starts from them)."""
+    The caller has resolved the children through students.selectors (their names and OEN
+    name the files)."""
+    children = list(children)
     today = today or timezone.localdate()
-    entries = list(
-        _published_files(today)
-        .filter(card__student__in=[child.pk for child in children],
-                card__period__publication_date__gt=today - timedelta(days=days))
-        # Only what the page and the file name show: five tables' whole rows (a child's is
-        # wide and personal) cost more to read and build than the query takes.
-        .only("version", "size", "card__public_id", "card__student__public_id",
-              "card__student__legal_first_name", "card__student__preferred_first_name",
-              "card__student__legal_last_name", "card__student__niso",
-              "card__period__kind", "card__period__name", "card__period__publication_date",
-              "card__period__school__level", "card__period__school__code",
-              "card__period__school_year__name")
-        .order_by("-card__period__publication_date", "-card__period__pk", "card__student__pk"))
-    return _named_and_linked(entries)
+    files = (_files_of_students(children, today)
+             .filter(card__period__publication_date__gt=today - timedelta(days=days))
+             .order_by("-card__period__publication_date", "-card__period__pk",
+                       "card__student_id", "card_id", "-version"))
+    return _named_and_linked(_latest_of_each_card(files, children))
 
 
 def _named_and_linked(entries: list[ReportCardFile]) -> list[ReportCardFile]:
@@ -283,46 +298,26 @@ def _named_and_linked(entries: list[ReportCardFile]) -> list[ReportCardFile]:
     return entries
 
 
-def _files_of_student(student: Student, today: date) -> QuerySet[ReportCardFile]:
-    """Every version of the student's report cards that parents may see today, with what
-    names them but the student (the caller's, resolved through students.selectors).
-
-    For one student the versions are few: the latest is picked from them (ordered by
-    version), which is cheaper to build than _published_files' anti-join."""
-    return (ReportCardFile.objects
-            .filter(card__student=student, card__period__published_at__isnull=False,
-                    card__period__publication_date__lte=today)
-            .select_related("card__period__school_year", "card__period__school"))
-
-
-def _with_student(stored: ReportCardFile, student: Student) -> ReportCardFile:
-    stored.card.student = student
-    return stored
-
-
 def report_card_entries(student: Student, *, today: date | None = None
                         ) -> list[ReportCardFile]:
     """The Documents tab's list: the latest file of each of the student's published
     report cards, every year, newest first, each with the `filename` parents will save.
     The caller has resolved the student through students.selectors."""
-    entries = {}
-    for stored in _files_of_student(student, today or timezone.localdate()).order_by(
-            "-card__period__school_year__start_date", "-card__period__publication_date",
-            "-card__period__pk", "card", "-version"):
-        if stored.card_id not in entries:
-            entries[stored.card_id] = _with_student(stored, student)
-    return _named_and_linked(list(entries.values()))
+    files = _files_of_students([student], today or timezone.localdate()).order_by(
+        "-card__period__school_year__start_date", "-card__period__publication_date",
+        "-card__period__pk", "card_id", "-version")
+    return _named_and_linked(_latest_of_each_card(files, [student]))
 
 
 def report_card_file_for_parent(user, student_public_id: UUID | str,
                                 card_public_id: UUID | str) -> ReportCardFile:
     """The latest file of one of the student's visible report cards; else 404."""
     student = student_selectors.student_for_parent(user, student_public_id)
-    found = (_files_of_student(student, timezone.localdate()).filter(card__public_id=card_public_id)
-             .order_by("-version").first())
-    if found is None:
+    files = (_files_of_students([student], timezone.localdate())
+             .filter(card__public_id=card_public_id).order_by("-version")[:1])
+    if not (found := _latest_of_each_card(files, [student])):
         raise Http404
-    return _with_student(found, student)
+    return found[0]
 
 
 def forms_for(student: Student) -> QuerySet[BoardForm]:

@@ -156,12 +156,15 @@ def home_page(user) -> dict:
     whatever the numbers. Each row carries its links."""
     children = list(students_visible_to(user).only(
         "public_id", "legal_first_name", "preferred_first_name", "legal_last_name",
-        "preferred_last_name", "grade", "school__name"))
+        "preferred_last_name", "niso", "grade", "school__name"))  # the OEN names the files
     groups = list(groups_of_children(children).only("public_id", "name", "version",
                                                     "school__name"))
     group_path = path_maker("notifications:group", "public_id")
+    child_path = path_maker("students:details", "public_id")
     for chosen in groups:
         chosen.url = group_path(public_id=chosen.public_id)
+    for child in children:
+        child.url = child_path(public_id=child.public_id)
     return {"children": children, "groups": groups,
             "announcements": home_announcements(groups),
             "documents": document_selectors.recent_report_card_files(children),
