@@ -2,15 +2,16 @@
 access query: every parent page runs the same SQL, only the user's id changes).
 
 Django builds a queryset's filters and compiles them to SQL each time it runs it: for the
-access query that was about 0.6 ms of its 0.85 ms of CPU (bench/README.md, report-card
-day). Here the ORM still writes the SQL, from the queryset (the rule stays written in one
-place): it compiles it once per key, with MARKER in place of the value, and each call puts
-the value in the marker's place, runs the SQL and makes the objects as the queryset would.
-Only the SQL text is kept: the rows are read on every call.
+access query that was most of its CPU (bench/README.md, report-card day). Here the ORM
+still writes the SQL, from the queryset (the rule stays written in one place): it compiles
+it once per key, with MARKER in place of the value, and each call puts the value in the
+marker's place, runs the SQL and makes the objects as the queryset would. Only the SQL
+text is kept: the rows are read on every call.
 
-Django's part: Query.sql_with_params() (what QuerySet.raw users and Django's own tests
-use), the cursor's column names, Model.from_db(); the column check in rows() fails loudly
-if a Django upgrade selects other columns.
+Django's part: Query.sql_with_params() (internal, not documented, stable for years), the
+cursor's column names (DB-API) and Model.from_db() (documented). The column check in
+rows() fails loudly if a Django upgrade selects other columns, and
+tests/students/test_visible_children.py compares the rows with the queryset's.
 """
 
 from collections.abc import Callable
