@@ -8,9 +8,11 @@ it once per key, with MARKER in place of the value, and each call puts the value
 marker's place, runs the SQL and makes the objects as the queryset would. Only the SQL
 text is kept: the rows are read on every call.
 
-Django's part: Query.sql_with_params() (internal, not documented, stable for years), the
-cursor's column names (DB-API) and Model.from_db() (documented). The column check in
-rows() fails loudly if a Django upgrade selects other columns, and
+Django's part: the query's compiler (as_sql() and get_converters(), internal, not
+documented, stable for years), the cursor's column names (DB-API) and Model.from_db()
+(documented). The converters are what the backend and the fields apply to raw values (on
+SQLite, for `make run`: UUIDs stored as text, aware datetimes). The column check in rows()
+fails loudly if a Django upgrade selects other columns, and
 tests/students/test_visible_children.py compares the rows with the queryset's.
 """
 
@@ -41,7 +43,12 @@ class CompiledQuery:
 
     def _compile(self, *key):
         queryset = self.queryset(MARKER, *key)
-        sql, params = queryset.query.sql_with_params()
+        compiler = queryset.query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()
+        # (index, functions, expression) of the columns whose raw values need converting.
+        converters = [(index, functions, expression) for index, (functions, expression)
+                      in compiler.get_converters([col for col, _sql, _alias
+                                                  in compiler.select]).items()]
         at = [i for i, param in enumerate(params) if type(param) is int and param == MARKER]
         if len(at) != 1:
             raise ValueError(f"the value is {len(at)} parameters of {sql!r}, not one")
@@ -58,16 +65,23 @@ class CompiledQuery:
             parts.append((name, part, [field.attname for field in fields],
                           slice(len(columns), len(columns) + len(fields))))
             columns += [field.column for field in fields]
-        return sql, params, at[0], queryset.db, parts, columns
+        return sql, params, at[0], queryset.db, parts, columns, converters
 
     def rows(self, value, *key) -> list[Model]:
-        sql, params, at, db, parts, columns = self._compiled(*key)
+        sql, params, at, db, parts, columns, converters = self._compiled(*key)
         params = [*params[:at], value, *params[at + 1:]]
-        with connections[db].cursor() as cursor:
+        connection = connections[db]
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            if [column.name for column in cursor.description] != columns:
+            if [column[0] for column in cursor.description] != columns:
                 raise RuntimeError(f"{sql!r} does not select the columns expected: {columns}")
             rows = cursor.fetchall()
+        if converters:
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for index, functions, expression in converters:
+                    for convert in functions:
+                        row[index] = convert(row[index], expression, connection)
         (_name, model, attnames, own), *related = parts
         objects = []
         for row in rows:

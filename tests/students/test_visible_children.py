@@ -146,3 +146,16 @@ def test_only_non_null_foreign_keys_are_selected_with_it():
                           related=("diploma_record",))
     with pytest.raises(ValueError, match="not a non-null foreign key"):
         diploma.rows(1)
+
+
+def test_values_are_converted_as_the_orm_converts_them():
+    """A field's own conversion (JSONField decodes its text) and the backend's (on SQLite,
+    for `make run`: UUIDs and aware datetimes) apply as in a queryset."""
+    from accounts.models import AuditEvent
+
+    event = AuditEvent.objects.create(action="test", object_type="t", object_id="1",
+                                      object_repr="r", after={"grade": 7, "names": ["Léa"]})
+    by_id = CompiledQuery(lambda event_id: AuditEvent.objects.filter(pk=event_id))
+    [compiled] = by_id.rows(event.pk)
+    assert compiled.after == {"grade": 7, "names": ["Léa"]}
+    assert _values(compiled) == _values(AuditEvent.objects.get(pk=event.pk))
