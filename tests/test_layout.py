@@ -170,6 +170,9 @@ def test_the_header_made_once_shows_each_request_its_own_values(family, other_fa
     assert "placeholder" not in html
     bobs = bob.get(reverse("home")).content.decode()
     assert f">{other_family.user.display_name}</summary>" in bobs and "Zoé" not in bobs
+    # A path that holds a placeholder's text keeps it: each is replaced once, in one pass.
+    tricky = alice.get(reverse("home") + "?q=portail-placeholder-name").content.decode()
+    assert f'value="{reverse("home")}?q=portail-placeholder-name">' in tricky
 
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     switched = alice.post(reverse("set_language"), {"language": "en", "next": reverse("home"),

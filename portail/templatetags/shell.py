@@ -7,6 +7,7 @@ header in its placeholder's place. They show nothing and decide nothing: the vie
 decided what the page shows before.
 """
 
+import re
 from functools import lru_cache
 
 from django import template
@@ -24,6 +25,9 @@ register = template.Library()
 CSRF = "portail-placeholder-csrf"
 PATH = "portail-placeholder-path"
 NAME = "portail-placeholder-name"
+# One pass over the header: a value that holds a placeholder's text (a path, a name) is not
+# replaced in its turn.
+PLACEHOLDERS = re.compile(f"{CSRF}|{PATH}|{NAME}")
 
 
 @lru_cache(maxsize=64)
@@ -52,8 +56,6 @@ def page_header(context) -> SafeString:
     html = _render("includes/page_header.html", get_language(), get_script_prefix(),
                    authenticated=user.is_authenticated, current=current,
                    login_page=bool(match) and match.url_name == "account_login")
-    html = html.replace(CSRF, escape(context["csrf_token"])).replace(
-        PATH, escape(request.get_full_path()))
-    if user.is_authenticated:
-        html = html.replace(NAME, escape(user.display_name))
-    return mark_safe(html)  # noqa: S308 (our template; the values escaped)
+    values = {CSRF: escape(context["csrf_token"]), PATH: escape(request.get_full_path()),
+              NAME: escape(user.display_name) if user.is_authenticated else ""}
+    return mark_safe(PLACEHOLDERS.sub(lambda found: values[found[0]], html))  # noqa: S308 (our template; the values escaped)
