@@ -100,6 +100,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "portail.context_processors.board",
             ],
+            # portail is not an app: its tags are named here (base.html's header and footer).
+            "libraries": {"shell": "portail.templatetags.shell"},
         },
     },
 ]

@@ -68,7 +68,7 @@ def _child(request: HttpRequest, public_id) -> tuple[Student, list[Student]]:
 @login_required
 def family(request: HttpRequest) -> HttpResponse:
     """The Famille tab: the parent's children; with only one, straight to that child."""
-    children = list(selectors.students_visible_to(request.user))
+    children = selectors.visible_children(request.user)
     if len(children) == 1:
         return redirect("students:details", public_id=children[0].public_id)
     chosen = request.COOKIES.get(CHOSEN_STUDENT_COOKIE)

@@ -7,8 +7,10 @@ tests/browser/.
 import re
 
 import pytest
+from django.template import RequestContext, Template
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.test import Client
+from django.urls import resolve, reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
@@ -152,3 +154,41 @@ def test_another_familys_child_gets_the_portal_404_page(client, family, settings
 def test_500_page_renders_without_a_request():
     html = render_to_string("500.html")
     assert "<h1>" in html and '<html lang="fr">' in html
+
+
+def test_the_header_made_once_shows_each_request_its_own_values(family, other_family):
+    # portail.templatetags.shell renders the header once per process and language: the
+    # name, the path and the CSRF token are each request's, escaped.
+    family.user.preferred_name = 'Zoé <b>"&'
+    family.user.save()
+    alice, bob = Client(enforce_csrf_checks=True), Client()
+    alice.force_login(family.user)
+    bob.force_login(other_family.user)
+    html = alice.get(reverse("home") + '?x="<i>').content.decode()
+    assert '<summary class="user-menu__toggle">Zoé &lt;b&gt;&quot;&amp;</summary>' in html
+    assert f'<input type="hidden" name="next" value="{reverse("home")}?x=%22%3Ci%3E">' in html
+    assert "placeholder" not in html
+    bobs = bob.get(reverse("home")).content.decode()
+    assert f">{other_family.user.display_name}</summary>" in bobs and "Zoé" not in bobs
+    # A path that holds a placeholder's text keeps it: each is replaced once, in one pass.
+    tricky = alice.get(reverse("home") + "?q=portail-placeholder-name").content.decode()
+    assert f'value="{reverse("home")}?q=portail-placeholder-name">' in tricky
+
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    switched = alice.post(reverse("set_language"), {"language": "en", "next": reverse("home"),
+                                                    "csrfmiddlewaretoken": token})
+    assert switched.status_code == 302
+    html = alice.get(reverse("students:family")).content.decode()
+    assert '<html lang="en">' in html and ">Log out</button>" in html
+    assert f'<a href="{reverse("students:family")}" aria-current="page">' in html
+
+
+def test_a_view_may_name_the_current_top_tab(rf, family):
+    # The notifications pages pass active_tab.
+    request = rf.get("/")
+    request.user = family.user
+    request.resolver_match = resolve(reverse("home"))
+    html = Template("{% load shell %}{% page_header %}").render(
+        RequestContext(request, {"active_tab": "family"}))
+    assert f'<a href="{reverse("students:family")}" aria-current="page">' in html
+    assert f'<a href="{reverse("home")}">' in html

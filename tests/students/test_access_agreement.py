@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from students.models import Student, StudentGuardian
 from students.privacy import adult_access_end
-from students.selectors import students_visible_to
+from students.selectors import students_visible_to, visible_children
 from tests import factories
 from tests.pages import french, html_of
 from tests.staff import HELP_DESK, make_staff, staff_login
@@ -126,6 +126,7 @@ def test_every_entry_point_agrees_on_who_sees_a_student(agent, state):
         page = client.get(reverse("students:details", args=[student.public_id]))
         assert page.status_code == (200 if expected else 404)
         assert (student in students_visible_to(user, today=today)) is expected
+        assert (student in visible_children(user, today=today)) is expected
         admin_page = html_of(agent_client.get(
             reverse("admin:students_student_change", args=[student.pk])))
         sees = f"<td>\n        {french('Yes')}" in connection_row(admin_page, link.guardian)
@@ -141,4 +142,5 @@ def test_every_entry_point_agrees_on_who_sees_a_student(agent, state):
         link.refresh_from_db()
         assert link.portal_access is (state["portal_access"] and not adult_without_consent)
         assert (student in students_visible_to(user, today=today)) is expected
+        assert (student in visible_children(user, today=today)) is expected
         transaction.set_rollback(True)
