@@ -30,7 +30,7 @@ from notifications.models import (
 )
 from portail.paths import path_maker
 from students.models import SectionEnrolment, Student
-from students.selectors import students_visible_to
+from students.selectors import students_visible_to, visible_children
 
 HOME_ANNOUNCEMENTS = 10
 # A group's cached announcements (home_announcements) are keyed by its version: the timeout
@@ -154,9 +154,7 @@ def home_page(user) -> dict:
     """Page d'accueil: the children the parent may see today, their groups, the latest
     announcements and the report cards recently published; five queries with the user's,
     whatever the numbers. Each row carries its links."""
-    children = list(students_visible_to(user).only(
-        "public_id", "legal_first_name", "preferred_first_name", "legal_last_name",
-        "preferred_last_name", "niso", "grade", "school__name"))  # the OEN names the files
+    children = visible_children(user)
     groups = list(groups_of_children(children).only("public_id", "name", "version",
                                                     "school__name"))
     group_path = path_maker("notifications:group", "public_id")
