@@ -229,6 +229,11 @@ class Student(Address):
     def niso_display(self) -> str:
         return format_niso(self.niso)
 
+    def get_grade_display(self) -> str:
+        # Django's builds a dict of every grade's label on each call (about 40 µs); most
+        # parent pages show the grade, some for every child.
+        return str(Grade(self.grade).label)
+
     @property
     def is_secondary(self) -> bool:
         """Grades 9 to 12: the students with a transcript and a diploma to work toward."""
