@@ -253,3 +253,19 @@ QUERIES = 4
 # record and its waivers (2), the programmes with their categories and groups, their caps
 # and the caps' categories (5), the row's update (1).
 QUERIES_COMPUTING = 15
+
+
+def test_two_children_with_the_same_record_each_link_to_their_own_page(client, family,
+                                                                       other_family):
+    """The pages' content is cached under the digest of what they show; two children with
+    no result yet show the same, but each page's links are to its own child."""
+    teen, other = family.children[1], other_family.children[0]
+    factories.SchoolYearFactory()  # this year: the default programme of their cohort
+    for child in (teen, other):
+        child.school, child.grade = teen.school, 11
+        child.save()
+    for parent, child in ((family, teen), (other_family, other)):
+        client.force_login(parent.user)
+        page = html_of(client.get(transcript_url(child)))
+        assert f'<a href="{diploma_url(child)}">' in page
+        assert f'<p><a href="{transcript_url(child)}">' in html_of(client.get(diploma_url(child)))
