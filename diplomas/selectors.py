@@ -7,12 +7,12 @@ import json
 import math
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.db import connection
 from django.db.models import F, Prefetch
 from django.utils import formats
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 
 from diplomas import engine
 from diplomas.models import (
@@ -404,6 +404,12 @@ def plural_of(value: Decimal) -> int:
 
 def number(value: Decimal) -> str:
     """1, 0,5, 12: whole numbers without decimals, halves in the reader's language."""
+    return _number(value, get_language())
+
+
+@lru_cache(maxsize=512)
+def _number(value: Decimal, language: str) -> str:
+    # A requirements page writes some 150 numbers, nearly all among a few values.
     return formats.number_format(value, 0 if value == value.to_integral() else 1)
 
 
