@@ -3,8 +3,7 @@ list of figures and a table per category (some thirteen of each), and as templat
 includes they were most of its cost on a first visit (its content is then cached)."""
 
 from django import template
-# As the template's {{ }}: text escaped, what is marked safe (translations) kept.
-from django.utils.html import conditional_escape as escape
+from django.utils.html import conditional_escape as escape  # as {{ }} does
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 

@@ -3,8 +3,7 @@ classes, and the template's loops over them were most of Emploi du temps' cost o
 child's first visit (the grid is then cached)."""
 
 from django import template
-# As the template's {{ }}: text escaped, what is marked safe (translations) kept.
-from django.utils.html import conditional_escape as escape
+from django.utils.html import conditional_escape as escape  # as {{ }} does
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
