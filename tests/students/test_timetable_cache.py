@@ -110,6 +110,28 @@ def test_a_staff_change_shows_on_the_next_page(client, alice, change):
 
 
 @committed
+def test_assiduite_s_list_of_periods_shows_the_choice_and_follows_the_terms(client, alice):
+    """Assiduité keeps the list's HTML per school under the terms' version (absences.views:
+    period_key): each page still shows its own choice, and a renamed term at once."""
+    child = alice.children[0]
+    path = reverse("students:attendance", kwargs={"public_id": child.public_id})
+
+    def attendance(**query) -> str:
+        response = client.get(path, query)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    october = 'value="2026-10" selected'
+    attendance()  # the first visit only starts a version
+    assert october not in attendance()
+    assert october in attendance(periode="2026-10")
+    assert october not in attendance()
+    _rename_the_term(first_section(child))
+    for _visit in range(2):  # the first starts a new version, the second reads under it
+        assert "Premier semestre" in attendance()
+
+
+@committed
 def test_a_new_class_and_a_dropped_class_show_on_the_next_page(client, alice):
     child = alice.children[0]
     section = first_section(child)
