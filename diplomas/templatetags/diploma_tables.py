@@ -1,6 +1,7 @@
-"""The requirements page's figures and course tables, written in Python: the page has a
-list of figures and a table per category (some thirteen of each), and as template
-includes they were most of its cost on a first visit (its content is then cached)."""
+"""The Relevé pages' tables, written in Python: the requirements page has a list of
+figures and a table per category (some thirteen of each), the transcript a row per result,
+and as template includes and loops they were most of each page's cost on a child's first
+visit (their content is then cached)."""
 
 from django import template
 from django.utils.html import conditional_escape as escape  # as {{ }} does
@@ -37,3 +38,25 @@ def course_table(rows, caption, table_id) -> SafeString:
         f'tabindex="0"><table class="table table--compact"><caption id="courses-{table_id}">'
         f"{escape(caption)}</caption><thead><tr>{headings}</tr></thead><tbody>{body}</tbody>"
         f"</table></div>")
+
+
+@register.simple_tag
+def transcript_rows(results) -> SafeString:
+    """The Répertoire des crédits complétés' rows (diplomas.selectors.TranscriptLine): a
+    W in place of a withdrawn course's mark and credit."""
+    withdrawn = f'<td><abbr title="{escape(gettext("withdrawn"))}">W</abbr></td>'
+    online = f'<span class="cell-note">{escape(gettext("online course"))}</span>'
+    rows = []
+    for result in results:
+        if result.withdrawn:
+            marks = withdrawn * 2
+        else:
+            mark = "—" if result.mark is None else escape(result.mark)
+            marks = f"<td>{mark}</td><td>{escape(result.credit_text)}</td>"
+        school = escape(result.school if result.kind == "course" else result.kind_label)
+        rows.append(
+            f"<tr><td>{escape(result.school_year)}</td><td>{escape(result.grade_label)}</td>"
+            f'<th scope="row">{escape(result.code)} <span class="cell-note">'
+            f"{escape(result.title)}</span></th>{marks}<td>{school}"
+            f"{online if result.online else ''}</td></tr>")
+    return mark_safe("".join(rows))  # noqa: S308 (every value escaped above)
