@@ -3,10 +3,13 @@ figures and a table per category (some thirteen of each), the transcript a row p
 and as template includes and loops they were most of each page's cost on a child's first
 visit (their content is then cached)."""
 
+from functools import lru_cache
+
 from django import template
-from django.utils.html import conditional_escape as escape  # as {{ }} does
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
+
+from portail.markup import escaped as escape
 
 register = template.Library()
 
@@ -27,8 +30,7 @@ def course_table(rows, caption, table_id) -> SafeString:
         return mark_safe(  # noqa: S308 (a translation of ours)
             f'<p class="cell-note">{escape(gettext("No course counted here yet."))}</p>')
     table_id = escape(table_id)
-    headings = "".join(f'<th scope="col">{escape(heading)}</th>' for heading in (
-        gettext("Course"), gettext("School year"), gettext("Mark (%)"), gettext("Credit")))
+    headings = _course_headings(get_language())
     body = "".join(
         f'<tr><th scope="row">{escape(row.code)} <span class="cell-note">{escape(row.title)}'
         f"</span></th><td>{escape(row.school_year)}</td><td>{escape(row.mark)}</td>"
@@ -38,6 +40,12 @@ def course_table(rows, caption, table_id) -> SafeString:
         f'tabindex="0"><table class="table table--compact"><caption id="courses-{table_id}">'
         f"{escape(caption)}</caption><thead><tr>{headings}</tr></thead><tbody>{body}</tbody>"
         f"</table></div>")
+
+
+@lru_cache(maxsize=8)
+def _course_headings(language: str) -> str:  # language: the active one, gettext's
+    return "".join(f'<th scope="col">{escape(heading)}</th>' for heading in (
+        gettext("Course"), gettext("School year"), gettext("Mark (%)"), gettext("Credit")))
 
 
 @register.simple_tag

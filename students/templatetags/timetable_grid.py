@@ -3,8 +3,9 @@ classes, and the template's loops over them were most of Emploi du temps' cost o
 child's first visit (the grid is then cached)."""
 
 from django import template
-from django.utils.html import conditional_escape as escape  # as {{ }} does
 from django.utils.safestring import SafeString, mark_safe
+
+from portail.markup import escaped as escape
 
 register = template.Library()
 

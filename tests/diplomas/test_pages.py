@@ -269,3 +269,13 @@ def test_two_children_with_the_same_record_each_link_to_their_own_page(client, f
         page = html_of(client.get(transcript_url(child)))
         assert f'<a href="{diploma_url(child)}">' in page
         assert f'<p><a href="{transcript_url(child)}">' in html_of(client.get(diploma_url(child)))
+
+
+def test_what_staff_typed_is_escaped(client, family, teen):
+    """The tables are written in Python (diplomas.templatetags): a course's title shows as
+    typed, never as markup."""
+    models.Course.objects.filter(code="AVI1O").update(title_fr="Arts & <i>médias</i>")
+    client.force_login(family.user)
+    for page in (transcript_url(teen), diploma_url(teen)):
+        html = client.get(page).content.decode()  # as sent: html_of() unescapes
+        assert "Arts &amp; &lt;i&gt;médias&lt;/i&gt;" in html and "<i>médias" not in html

@@ -305,3 +305,15 @@ def test_a_redis_that_hangs_costs_the_timetable_two_waits(client, alice, setting
     # The version and terms (one read), then a new version (one write); nothing else
     # waits for the cache, however many reads and writes the page would otherwise make.
     assert len(accepted) == 2
+
+
+def test_the_grid_escapes_what_staff_typed(client, alice):
+    """The grid's cells are written in Python (students.templatetags): what staff typed
+    shows as typed, never as markup."""
+    child = alice.children[0]
+    section = first_section(child)
+    section.room, section.teacher_name = "<b>214</b>", "M. & Mme Tremblay"
+    section.save()
+    page = timetable(client, child)
+    assert "Salle &lt;b&gt;214&lt;/b&gt;" in page and "M. &amp; Mme Tremblay" in page
+    assert "<b>214" not in page
