@@ -26,7 +26,7 @@ from diplomas.models import (
 )
 from portail.text import in_reader_language
 from students.models import CourseResult, Grade, SchoolYear, SectionEnrolment, Student
-from students.selectors import current_school_year
+from students.selectors import current_school_year, school_timetable
 
 GRADE_OF_CODE = {"1": 9, "2": 10, "3": 11, "4": 12}
 
@@ -348,7 +348,9 @@ def stored_releve(student: Student) -> Releve | None:
            .values_list("data", flat=True).first())
     if row is None:
         return None
-    school_year = current_school_year()
+    # The year under way as the timetable pages cache it (per school and day, retired by
+    # any change to the years): a query less on each visit.
+    school_year = school_timetable(student).school_year
     if row["school_year"] != (school_year.pk if school_year else None):
         return None
     return Releve(row)
