@@ -43,10 +43,16 @@ def attendance(request: HttpRequest, public_id) -> HttpResponse:
             report.changeable = may_report and selectors.may_change(report, school_day)
     records, totals = student_selectors.attendance_with_totals(student, school_year,
                                                                start=start, end=end)
+    # The period's list is the same for every child of a school: without an error to show,
+    # its HTML is kept in the process under the school's terms (their cache version), the
+    # year and the choice.
+    period_key = calendar.version and not form.errors and ":".join(map(str, (
+        student.school_id, school_year.pk, calendar.version, form["periode"].value())))
     return child_page(
         request, "students/attendance.html", "details", student, children,
-        sub_tab="attendance", form=form, school_year=school_year, start=start, end=end,
-        records=records, totals=totals, reports=reports, may_report=may_report,
+        sub_tab="attendance", form=form, period_key=period_key, school_year=school_year,
+        start=start, end=end, records=records, totals=totals, reports=reports,
+        may_report=may_report,
     )
 
 

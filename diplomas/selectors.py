@@ -7,12 +7,12 @@ import json
 import math
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.db import connection
 from django.db.models import F, Prefetch
 from django.utils import formats
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 
 from diplomas import engine
 from diplomas.models import (
@@ -26,7 +26,7 @@ from diplomas.models import (
 )
 from portail.text import in_reader_language
 from students.models import CourseResult, Grade, SchoolYear, SectionEnrolment, Student
-from students.selectors import current_school_year
+from students.selectors import current_school_year, school_timetable
 
 GRADE_OF_CODE = {"1": 9, "2": 10, "3": 11, "4": 12}
 
@@ -348,7 +348,9 @@ def stored_releve(student: Student) -> Releve | None:
            .values_list("data", flat=True).first())
     if row is None:
         return None
-    school_year = current_school_year()
+    # The year under way as the timetable pages cache it (per school and day, retired by
+    # any change to the years): a query less on each visit.
+    school_year = school_timetable(student).school_year
     if row["school_year"] != (school_year.pk if school_year else None):
         return None
     return Releve(row)
@@ -404,6 +406,12 @@ def plural_of(value: Decimal) -> int:
 
 def number(value: Decimal) -> str:
     """1, 0,5, 12: whole numbers without decimals, halves in the reader's language."""
+    return _number(value, get_language())
+
+
+@lru_cache(maxsize=512)
+def _number(value: Decimal, language: str) -> str:
+    # A requirements page writes some 150 numbers, nearly all among a few values.
     return formats.number_format(value, 0 if value == value.to_integral() else 1)
 
 

@@ -7,10 +7,11 @@ each page's content is cached in the process under the digest of that row.
 """
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from diplomas import charts, selectors, services
@@ -71,11 +72,14 @@ def _rows(lines) -> list[CourseRow]:
     return rows
 
 
+@lru_cache(maxsize=8)
+def _figure_terms(language: str) -> tuple[str, ...]:  # language: the active one, gettext's
+    return (_("Credits required"), _("Earned"), _("In progress"), _("Waived"), _("Remaining"))
+
+
 def _figures(item) -> list[tuple[str, str]]:
-    n = selectors.number
-    return [(_("Credits required"), n(item.required)), (_("Earned"), n(item.earned)),
-            (_("In progress"), n(item.in_progress)), (_("Waived"), n(item.waived)),
-            (_("Remaining"), n(item.remaining))]
+    values = (item.required, item.earned, item.in_progress, item.waived, item.remaining)
+    return list(zip(_figure_terms(get_language()), map(selectors.number, values), strict=True))
 
 
 def _label(item) -> dict:

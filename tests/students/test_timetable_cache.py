@@ -110,6 +110,28 @@ def test_a_staff_change_shows_on_the_next_page(client, alice, change):
 
 
 @committed
+def test_assiduite_s_list_of_periods_shows_the_choice_and_follows_the_terms(client, alice):
+    """Assiduité keeps the list's HTML per school under the terms' version (absences.views:
+    period_key): each page still shows its own choice, and a renamed term at once."""
+    child = alice.children[0]
+    path = reverse("students:attendance", kwargs={"public_id": child.public_id})
+
+    def attendance(**query) -> str:
+        response = client.get(path, query)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    october = 'value="2026-10" selected'
+    attendance()  # the first visit only starts a version
+    assert october not in attendance()
+    assert october in attendance(periode="2026-10")
+    assert october not in attendance()
+    _rename_the_term(first_section(child))
+    for _visit in range(2):  # the first starts a new version, the second reads under it
+        assert "Premier semestre" in attendance()
+
+
+@committed
 def test_a_new_class_and_a_dropped_class_show_on_the_next_page(client, alice):
     child = alice.children[0]
     section = first_section(child)
@@ -283,3 +305,15 @@ def test_a_redis_that_hangs_costs_the_timetable_two_waits(client, alice, setting
     # The version and terms (one read), then a new version (one write); nothing else
     # waits for the cache, however many reads and writes the page would otherwise make.
     assert len(accepted) == 2
+
+
+def test_the_grid_escapes_what_staff_typed(client, alice):
+    """The grid's cells are written in Python (students.templatetags): what staff typed
+    shows as typed, never as markup."""
+    child = alice.children[0]
+    section = first_section(child)
+    section.room, section.teacher_name = "<b>214</b>", "M. & Mme Tremblay"
+    section.save()
+    page = timetable(client, child)
+    assert "Salle &lt;b&gt;214&lt;/b&gt;" in page and "M. &amp; Mme Tremblay" in page
+    assert "<b>214" not in page
