@@ -34,8 +34,8 @@ def attendance(request: HttpRequest, public_id) -> HttpResponse:
                                 terms=calendar.terms)
     start, end = form.date_range() if form.is_bound else (school_year.start_date,
                                                           school_year.end_date)
-    may_report = student_selectors.students_reportable_by(request.user).filter(
-        pk=student.pk).exists()
+    may_report = student in student_selectors.visible_children(
+        request.user, rules=student_selectors.REPORTING_RULES)
     reports = selectors.reports_of_child(student, start=start, end=end)
     if reports:  # the school's times only when there is a report to change
         school_day = selectors.school_day_of(student.school)

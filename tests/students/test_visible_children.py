@@ -10,7 +10,12 @@ from django.contrib.auth.models import AnonymousUser
 from portail.compiled import MARKER, CompiledQuery
 from students.models import Student
 from students.privacy import adult_access_end
-from students.selectors import students_visible_to, visible_children
+from students.selectors import (
+    ACCESS_RULES,
+    REPORTING_RULES,
+    students_visible_to,
+    visible_children,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +28,9 @@ def _values(instance) -> dict:
             for field in type(instance)._meta.concrete_fields}
 
 
-def _assert_same_rows(user, today=TODAY) -> list[Student]:
-    expected = list(students_visible_to(user, today=today))
-    compiled = visible_children(user, today=today)
+def _assert_same_rows(user, today=TODAY, rules=ACCESS_RULES) -> list[Student]:
+    expected = list(students_visible_to(user, today=today, rules=rules))
+    compiled = visible_children(user, today=today, rules=rules)
     assert [_values(child) for child in compiled] == [_values(child) for child in expected]
     assert [_values(child.school) for child in compiled] == [
         _values(child.school) for child in expected]
@@ -101,15 +106,16 @@ CASES = {
 }
 
 
+@pytest.mark.parametrize("rules", [ACCESS_RULES, REPORTING_RULES], ids=["see", "report"])
 @pytest.mark.parametrize("case", CASES)
-def test_the_same_rows_as_the_queryset(family, other_family, charlie, case):
-    before = _assert_same_rows(family.user)
+def test_the_same_rows_as_the_queryset(family, other_family, charlie, case, rules):
+    before = _assert_same_rows(family.user, rules=rules)
     assert len(before) == 2
     CASES[case](family, other_family)
     # The next call sees the change: the SQL was compiled by the first, the rows are new.
-    _assert_same_rows(family.user)
-    _assert_same_rows(other_family.user)
-    assert _assert_same_rows(charlie) == []
+    _assert_same_rows(family.user, rules=rules)
+    _assert_same_rows(other_family.user, rules=rules)
+    assert _assert_same_rows(charlie, rules=rules) == []
 
 
 def test_each_day_its_rule(family):
