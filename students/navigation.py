@@ -7,28 +7,16 @@ of some twenty URL reversals and translations on every page). They show nothing 
 child and decide nothing: access is decided before, on every request.
 """
 
-from functools import lru_cache
-
-from django.template.loader import render_to_string
-from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+
+from portail.fragments import rendered_once
 
 # A valid UUID (the URL converter checks it) that no student has: uuid4 never makes it.
 PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 
-@lru_cache(maxsize=512)
-def _tabs(template: str, language: str, script_prefix: str, url_name: str, side_tab: str,
-          sub_tab: str | None, secondary: bool) -> str:
-    # language and script_prefix: the active ones, which render_to_string uses.
-    return render_to_string(template, {"public_id": PLACEHOLDER, "url_name": url_name,
-                                       "side_tab": side_tab, "sub_tab": sub_tab,
-                                       "secondary": secondary})
-
-
 def child_tabs(template: str, public_id, *, url_name: str, side_tab: str,
                sub_tab: str | None, secondary: bool) -> SafeString:
-    html = _tabs(template, get_language(), get_script_prefix(), url_name, side_tab, sub_tab,
-                 secondary)
+    html = rendered_once(template, public_id=PLACEHOLDER, url_name=url_name,
+                         side_tab=side_tab, sub_tab=sub_tab, secondary=secondary)
     return mark_safe(html.replace(PLACEHOLDER, str(public_id)))  # noqa: S308 (our template; a UUID)

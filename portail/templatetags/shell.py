@@ -1,6 +1,5 @@
 """Every page's header and footer (base.html), rendered once per process for each language
-and state of the header, as students.navigation does for a child's tabs: otherwise some
-twenty URL reversals, translations, static paths and an include on every page.
+and state of the header (portail.fragments), as a child's tabs are (students.navigation).
 
 What the request gives (the CSRF token, the page's path, the user's name) goes into the
 header in its placeholder's place. They show nothing and decide nothing: the view has
@@ -8,16 +7,14 @@ decided what the page shows before.
 """
 
 import re
-from functools import lru_cache
 
 from django import template
-from django.template.loader import render_to_string
-from django.urls import get_script_prefix
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from portail.context_processors import board
+from portail.fragments import rendered_once as fragment
 
 register = template.Library()
 
@@ -30,18 +27,15 @@ NAME = "portail-placeholder-name"
 PLACEHOLDERS = re.compile(f"{CSRF}|{PATH}|{NAME}")
 
 
-@lru_cache(maxsize=64)
-def _render(template_name: str, language: str, script_prefix: str, **state) -> str:
-    # language and script_prefix: the active ones, which render_to_string uses.
-    return render_to_string(template_name, {**board(None), "LANGUAGE_CODE": language,
-                                            "csrf_token": CSRF, "next_path": PATH,
-                                            "display_name": NAME, **state})
+def _render(template_name: str, **state) -> str:
+    return fragment(template_name, **board(None), LANGUAGE_CODE=get_language(),
+                    csrf_token=CSRF, next_path=PATH, display_name=NAME, **state)
 
 
 @register.simple_tag
 def rendered_once(template_name: str) -> SafeString:
     """A template that shows only the board's settings and translations."""
-    return mark_safe(_render(template_name, get_language(), get_script_prefix()))  # noqa: S308
+    return mark_safe(_render(template_name))  # noqa: S308
 
 
 @register.simple_tag(takes_context=True)
@@ -53,9 +47,8 @@ def page_header(context) -> SafeString:
     current = context.get("active_tab") or (
         "home" if match and match.url_name == "home"
         else "family" if match and match.namespace == "students" else "")
-    html = _render("includes/page_header.html", get_language(), get_script_prefix(),
-                   authenticated=user.is_authenticated, current=current,
-                   login_page=bool(match) and match.url_name == "account_login")
+    html = _render("includes/page_header.html", authenticated=user.is_authenticated,
+                   current=current, login_page=bool(match) and match.url_name == "account_login")
     values = {CSRF: escape(context["csrf_token"]), PATH: escape(request.get_full_path()),
               NAME: escape(user.display_name) if user.is_authenticated else ""}
     return mark_safe(PLACEHOLDERS.sub(lambda found: values[found[0]], html))  # noqa: S308 (our template; the values escaped)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from portail import fragments
 from students import navigation
 from tests.pages import french
 
@@ -20,13 +21,13 @@ def hrefs(fragment: str) -> list[str]:
 
 
 def test_rendered_once_for_two_children_each_with_their_own_links():
-    navigation._tabs.cache_clear()
+    fragments._rendered.cache_clear()
     first, second = uuid.uuid4(), uuid.uuid4()
     with translation.override("en"):
         tabs = {child: navigation.child_tabs(
             "students/includes/detail_subtabs.html", child, url_name="photo",
             side_tab="details", sub_tab="photo", secondary=False) for child in (first, second)}
-    assert navigation._tabs.cache_info().misses == 1
+    assert fragments._rendered.cache_info().misses == 1
     for child, other in ((first, second), (second, first)):
         assert hrefs(tabs[child]) == [reverse(f"students:{name}", kwargs={"public_id": child})
                                       for name in DETAILS_SUB_TABS]
