@@ -349,7 +349,8 @@ def timetable_week(student: Student, term: Term) -> list[TimetableRow]:
     for (period, day, start, end, room, section_room, teacher, code, title_fr,
          title_en) in meetings:
         times = _times(start, end)
-        row = rows.setdefault(period, TimetableRow(period, times))
+        if (row := rows.get(period)) is None:
+            row = rows[period] = TimetableRow(period, times)
         row.days[day - 1].append(TimetableClass(
             code=code, title=in_reader_language(title_fr, title_en),
             times="" if times == row.times else times, teacher=teacher,
