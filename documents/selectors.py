@@ -25,6 +25,7 @@ from documents.models import (
     ReportCardLine,
     ReportingPeriod,
 )
+from portail.compiled import CompiledQuery
 from portail.formats import format_phone
 from portail.paths import path_maker
 from students import selectors as student_selectors
@@ -269,18 +270,28 @@ def _latest_of_each_card(files: Iterable[ReportCardFile], students: list[Student
     return list(latest.values())
 
 
+# The home page's files of a family's recent report cards: the ORM compiles the query once
+# per number of children, day and span (portail.compiled); the rows are read on every call.
+RECENT_FILES = CompiledQuery(
+    lambda pks, today, days: (
+        _files_of_students([Student(pk=pk) for pk in pks], today)
+        .filter(card__period__publication_date__gt=today - timedelta(days=days))
+        .order_by("-card__period__publication_date", "-card__period__pk", "card__student_id",
+                  "card_id", "-version")),
+    keys=16,
+)
+
+
 def recent_report_card_files(children: Iterable[Student], *, days: int = RECENT_DAYS,
                              today: date | None = None) -> list[ReportCardFile]:
     """The home page's documents: the report cards published in the last `days` days for
     these children, newest first, each with its `filename`. One query whatever the numbers.
     The caller has resolved the children through students.selectors (their names and OEN
     name the files)."""
-    children = list(children)
-    today = today or timezone.localdate()
-    files = (_files_of_students(children, today)
-             .filter(card__period__publication_date__gt=today - timedelta(days=days))
-             .order_by("-card__period__publication_date", "-card__period__pk",
-                       "card__student_id", "card_id", "-version"))
+    if not (children := list(children)):
+        return []
+    files = RECENT_FILES.rows(tuple(child.pk for child in children),
+                              today or timezone.localdate(), days)
     return _named_and_linked(_latest_of_each_card(files, children))
 
 

@@ -28,6 +28,7 @@ from notifications.models import (
     Subscription,
     Timing,
 )
+from portail.compiled import CompiledQuery
 from portail.paths import path_maker
 from students.models import SectionEnrolment, Student
 from students.selectors import students_visible_to, visible_children
@@ -54,16 +55,37 @@ def groups_of_children(children: Iterable[Student], *, today=None) -> QuerySet[G
     children = list(children)
     if not children:
         return Group.objects.none()
-    today = today or timezone.localdate()
-    condition = Q(kind=Group.Kind.BOARD) | Q(kind=Group.Kind.SCHOOL,
-                                             school__in={c.school_id for c in children})
-    for school_id, grade in {(c.school_id, c.grade) for c in children}:
+    return _groups_of(_pk_school_grade(children), today or timezone.localdate())
+
+
+def _pk_school_grade(children: list[Student]) -> tuple[int, ...]:
+    """Each child's id, school and grade, one child after the other: what decides their
+    groups (_groups_of's value)."""
+    return tuple(value for child in children
+                 for value in (child.pk, child.school_id, child.grade))
+
+
+def _groups_of(children: tuple[int, ...], today) -> QuerySet[Group]:
+    """groups_of_children's query, from the children's _pk_school_grade."""
+    pks, schools, grades = children[0::3], children[1::3], children[2::3]
+    condition = Q(kind=Group.Kind.BOARD) | Q(kind=Group.Kind.SCHOOL, school__in=schools)
+    for school_id, grade in zip(schools, grades, strict=True):
         condition |= Q(kind=Group.Kind.GRADE, school_id=school_id, grade=grade)
     # Classes of a term not over yet: last semester's class is no longer theirs.
     condition |= Q(kind=Group.Kind.SECTION, section__in=SectionEnrolment.objects.filter(
-        student__in=[c.pk for c in children], section__term__end_date__gte=today,
+        student__in=pks, section__term__end_date__gte=today,
     ).values("section"))
     return Group.objects.filter(condition).select_related("school")
+
+
+# The home page's groups, with what it shows of them: the ORM compiles the query once per
+# number of children and day (portail.compiled); the rows, which decide access, are read on
+# every request.
+HOME_GROUPS = CompiledQuery(
+    lambda children, today: _groups_of(children, today).only("public_id", "name", "version",
+                                                             "school__name"),
+    keys=16,
+)
 
 
 def groups_of_parent(user) -> QuerySet[Group]:
@@ -155,8 +177,8 @@ def home_page(user) -> dict:
     announcements and the report cards recently published; five queries with the user's,
     whatever the numbers. Each row carries its links."""
     children = visible_children(user)
-    groups = list(groups_of_children(children).only("public_id", "name", "version",
-                                                    "school__name"))
+    groups = (HOME_GROUPS.rows(_pk_school_grade(children), timezone.localdate())
+              if children else [])
     group_path = path_maker("notifications:group", "public_id")
     child_path = path_maker("students:details", "public_id")
     for chosen in groups:
