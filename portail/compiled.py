@@ -55,7 +55,9 @@ class CompiledQuery:
         self._compiled = lru_cache(maxsize=keys)(self._compile)
 
     def queryset(self, value, *key) -> QuerySet:
-        return self.build(value, *key).select_related(*self.related)
+        queryset = self.build(value, *key)
+        # (select_related() with no names would follow every non-null foreign key.)
+        return queryset.select_related(*self.related) if self.related else queryset
 
     def _compile(self, length: int | None, *key):
         queryset = self.queryset(_markers(length, 0), *key)
