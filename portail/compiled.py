@@ -65,16 +65,21 @@ class CompiledQuery:
         sql, params = compiler.as_sql()
         other = self.queryset(_markers(length, 1), *key)
         other_sql, other_params = other.query.get_compiler(other.db).as_sql()
-        # The value's parameters: (position, index of the value it stands for, the type the
-        # backend gave it: psycopg's Int2 for a small integer field).
-        at = [(position, (param - MARKER) // 2, type(param)) for position, (param, other_param)
-              in enumerate(zip(params, other_params)) if param != other_param]
-        if (other_sql != sql or len(other_params) != len(params)
-                or any(not (issubclass(kind, int) and params[position] == MARKER + 2 * index
-                            and other_params[position] == params[position] + 1)
-                       for position, index, kind in at)
+        problem = ValueError(f"the values are not each one or more parameters of {sql!r}")
+        if other_sql != sql or len(other_params) != len(params):
+            raise problem
+        # The value's parameters, those that change with it: (position, index of the value
+        # it stands for, the type the backend gave it: psycopg's Int2 for a small integer).
+        changed = [(position, param) for position, (param, other_param)
+                   in enumerate(zip(params, other_params, strict=True)) if param != other_param]
+        at = [(position, (param - MARKER) // 2, type(param)) for position, param in changed
+              if isinstance(param, int)]
+        if (len(at) != len(changed)
+                or any(params[position] != MARKER + 2 * index
+                       or other_params[position] != params[position] + 1
+                       for position, index, _kind in at)
                 or {index for _position, index, _kind in at} != set(range(length or 1))):
-            raise ValueError(f"the values are not each one or more parameters of {sql!r}")
+            raise problem
         select, klass_info = compiler.select, compiler.klass_info
         # (index, functions, expression) of the columns whose raw values need converting.
         converters = [(index, functions, expression) for index, (functions, expression)
