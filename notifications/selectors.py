@@ -78,14 +78,21 @@ def _groups_of(children: tuple[int, ...], today) -> QuerySet[Group]:
     return Group.objects.filter(condition).select_related("school")
 
 
-# The home page's groups, with what it shows of them: the ORM compiles the query once per
-# number of children and day (portail.compiled); the rows, which decide access, are read on
-# every request.
+# home_groups' query: the ORM compiles it once per number of children and day
+# (portail.compiled).
 HOME_GROUPS = CompiledQuery(
     lambda children, today: _groups_of(children, today).only("public_id", "name", "version",
                                                              "school__name"),
     keys=16,
 )
+
+
+def home_groups(children: list[Student]) -> list[Group]:
+    """list(groups_of_children(children)) with what the home page shows of them; the rows,
+    which decide what the parent sees, read now."""
+    if not children:
+        return []
+    return HOME_GROUPS.rows(_pk_school_grade(children), timezone.localdate())
 
 
 def groups_of_parent(user) -> QuerySet[Group]:
@@ -177,8 +184,7 @@ def home_page(user) -> dict:
     announcements and the report cards recently published; five queries with the user's,
     whatever the numbers. Each row carries its links."""
     children = visible_children(user)
-    groups = (HOME_GROUPS.rows(_pk_school_grade(children), timezone.localdate())
-              if children else [])
+    groups = home_groups(children)
     group_path = path_maker("notifications:group", "public_id")
     child_path = path_maker("students:details", "public_id")
     for chosen in groups:

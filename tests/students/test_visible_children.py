@@ -7,7 +7,6 @@ import datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from portail.compiled import MARKER, CompiledQuery
 from students.models import Student
 from students.privacy import adult_access_end
 from students.selectors import (
@@ -138,30 +137,3 @@ def test_one_query_with_the_schools(django_assert_num_queries, children):
     with django_assert_num_queries(1):
         schools = [child.school.name for child in visible_children(parent.user)]
     assert len(schools) == children
-
-
-def test_the_value_must_be_one_parameter_of_the_query():
-    twice = CompiledQuery(lambda user_id: Student.objects.filter(pk=user_id, school=user_id))
-    with pytest.raises(ValueError, match="2 parameters"):
-        twice.rows(1)
-    assert MARKER < 0
-
-
-def test_only_non_null_foreign_keys_are_selected_with_it():
-    diploma = CompiledQuery(lambda user_id: Student.objects.filter(pk=user_id),
-                          related=("diploma_record",))
-    with pytest.raises(ValueError, match="not a non-null foreign key"):
-        diploma.rows(1)
-
-
-def test_values_are_converted_as_the_orm_converts_them():
-    """A field's own conversion (JSONField decodes its text) and the backend's (on SQLite,
-    for `make run`: UUIDs and aware datetimes) apply as in a queryset."""
-    from accounts.models import AuditEvent
-
-    event = AuditEvent.objects.create(action="test", object_type="t", object_id="1",
-                                      object_repr="r", after={"grade": 7, "names": ["Léa"]})
-    by_id = CompiledQuery(lambda event_id: AuditEvent.objects.filter(pk=event_id))
-    [compiled] = by_id.rows(event.pk)
-    assert compiled.after == {"grade": 7, "names": ["Léa"]}
-    assert _values(compiled) == _values(AuditEvent.objects.get(pk=event.pk))
