@@ -9,12 +9,12 @@ from functools import lru_cache
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import filesizeformat
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from documents.models import ReportCardFile, ReportingPeriod
 from portail.fragments import rendered_once
+from portail.markup import escaped
 
 register = template.Library()
 
@@ -38,7 +38,7 @@ def recent_document(stored: ReportCardFile) -> SafeString:
     """A file of documents.selectors.recent_report_card_files, as an item of the list."""
     student, period = stored.card.student, stored.card.period
     # (get_kind_display() makes a dictionary of every kind's label on each call.)
-    values = {"name": student.first_name, "kind": str(ReportingPeriod.Kind(period.kind).label),
+    values = {"name": student.first_name, "kind": ReportingPeriod.Kind(period.kind).label,
               "filename": stored.filename, "size": filesizeformat(stored.size),
               "iso_date": period.publication_date.isoformat(),
               "date": _long_date(period.publication_date, get_language()),
@@ -48,4 +48,4 @@ def recent_document(stored: ReportCardFile) -> SafeString:
     html = rendered_once("notifications/includes/recent_document.html",
                          corrected=stored.is_correction, **PLACEHOLDERS)
     return mark_safe(PLACEHOLDER.sub(  # noqa: S308 (our template; the values escaped)
-        lambda found: escape(values[FIELDS[found[0]]]), html))
+        lambda found: escaped(values[FIELDS[found[0]]]), html))
