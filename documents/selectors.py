@@ -5,14 +5,16 @@ anything else is a 404.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from uuid import UUID
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.urls import get_script_prefix
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -333,14 +335,22 @@ def _latest_files(student: Student, today: date) -> list[ReportCardFile]:
     return files
 
 
+@lru_cache(maxsize=8)
+def _tab_paths(script_prefix: str) -> tuple[Callable[..., str], ...]:
+    """The Documents tab's links (a report card's download and print, a form's), reversed
+    once per process for the script prefix reverse() uses."""
+    return (path_maker("students:documents:report_card_download", "public_id", "card_id"),
+            path_maker("students:documents:report_card_print", "public_id", "card_id"),
+            path_maker("students:documents:form_file", "public_id", "form_id"))
+
+
 def report_card_entries(student: Student, *, today: date | None = None
                         ) -> list[ReportCardFile]:
     """The Documents tab's list: the latest file of each of the student's published
     report cards, every year, newest first, each with the `filename` parents will save
     and its links. The caller has resolved the student through students.selectors."""
     entries = _latest_files(student, today or timezone.localdate())
-    download = path_maker("students:documents:report_card_download", "public_id", "card_id")
-    printable = path_maker("students:documents:report_card_print", "public_id", "card_id")
+    download, printable, _form = _tab_paths(get_script_prefix())
     for stored in entries:
         ids = {"public_id": student.public_id, "card_id": stored.card.public_id}
         stored.filename = report_card_filename(stored.card)
@@ -374,7 +384,7 @@ def forms_for(student: Student) -> QuerySet[BoardForm]:
 
 def form_entries(student: Student) -> list[BoardForm]:
     """The Documents tab's forms, each with its link."""
-    path = path_maker("students:documents:form_file", "public_id", "form_id")
+    path = _tab_paths(get_script_prefix())[2]
     forms = _SCHOOL_FORMS.rows(student.school_id)
     for form in forms:
         form.url = path(public_id=student.public_id, form_id=form.public_id)
