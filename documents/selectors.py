@@ -305,8 +305,9 @@ def _named_and_linked(entries: list[ReportCardFile]) -> list[ReportCardFile]:
 # through students.selectors): the ORM compiles each once per process and day with a
 # marker for the student's id (portail.compiled); the rows are read on every request.
 # Each card's files, newest version first, and the periods of the student's cards (one
-# card per period and student), with what names them: two compiled queries cost less to
-# run than one the ORM builds through four joins on every request.
+# card per period and student) with what names them: two queries, since CompiledQuery
+# makes a model and its own foreign keys (a file's card, not the card's period); the two
+# cost less than the one the ORM built through four joins on every request.
 _STUDENT_FILES = CompiledQuery(
     lambda student_id, today: ReportCardFile.objects.filter(
         card__student=student_id, card__period__published_at__isnull=False,
@@ -370,16 +371,19 @@ def report_card_file_for_parent(user, student_public_id: UUID | str,
     return found
 
 
-# The forms shown to a school's parents: the board's and the school's (compiled once per
-# process, a marker for the school's id; staff's changes show on the next request).
-_SCHOOL_FORMS = CompiledQuery(
-    lambda school_id: BoardForm.objects.filter(Q(school__isnull=True) | Q(school=school_id),
-                                               is_shown=True).order_by("title_fr"))
+def _shown_forms(school_id: int) -> QuerySet[BoardForm]:
+    return BoardForm.objects.filter(Q(school__isnull=True) | Q(school=school_id),
+                                    is_shown=True).order_by("title_fr")
+
+
+# Compiled once per process with a marker for the school's id; staff's changes show on
+# the next request (the rows are read every time).
+_SCHOOL_FORMS = CompiledQuery(_shown_forms)
 
 
 def forms_for(student: Student) -> QuerySet[BoardForm]:
     """The board's forms and the student's school's, shown to parents."""
-    return _SCHOOL_FORMS.queryset(student.school_id)
+    return _shown_forms(student.school_id)
 
 
 def form_entries(student: Student) -> list[BoardForm]:
