@@ -5,14 +5,16 @@ anything else is a 404.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from uuid import UUID
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.urls import get_script_prefix
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -309,38 +311,95 @@ def _named_and_linked(entries: list[ReportCardFile]) -> list[ReportCardFile]:
     return entries
 
 
+# The Documents tab's and the downloads' reads, one student's (the caller's, resolved
+# through students.selectors): the ORM compiles each once per process and day with a
+# marker for the student's id (portail.compiled); the rows are read on every request.
+# Each card's files, newest version first, and the periods of the student's cards (one
+# card per period and student) with what names them: two queries, since CompiledQuery
+# makes a model and its own foreign keys (a file's card, not the card's period); the two
+# cost less than the one the ORM built through four joins on every request.
+_STUDENT_FILES = CompiledQuery(
+    lambda student_id, today: ReportCardFile.objects.filter(
+        card__student=student_id, card__period__published_at__isnull=False,
+        card__period__publication_date__lte=today).order_by("card_id", "-version"),
+    related=("card",))
+_STUDENT_PERIODS = CompiledQuery(
+    lambda student_id, today: ReportingPeriod.objects.filter(
+        report_cards__student=student_id, published_at__isnull=False,
+        publication_date__lte=today,
+    ).order_by("-school_year__start_date", "-publication_date", "-pk"),
+    related=("school", "school_year"))
+
+
+def _latest_files(student: Student, today: date) -> list[ReportCardFile]:
+    """The latest file of each of the student's report cards that parents may see today,
+    newest first (by school year, then publication), each with its card, period and
+    student."""
+    latest = {}
+    for stored in _STUDENT_FILES.rows(student.pk, today):
+        latest.setdefault(stored.card.period_id, stored)
+    files = []
+    for period in _STUDENT_PERIODS.rows(student.pk, today):
+        if (stored := latest.get(period.pk)) is not None:
+            stored.card.period, stored.card.student = period, student
+            files.append(stored)
+    return files
+
+
+@lru_cache(maxsize=8)
+def _tab_paths(script_prefix: str) -> tuple[Callable[..., str], ...]:
+    """The Documents tab's links (a report card's download and print, a form's), reversed
+    once per process for the script prefix reverse() uses."""
+    return (path_maker("students:documents:report_card_download", "public_id", "card_id"),
+            path_maker("students:documents:report_card_print", "public_id", "card_id"),
+            path_maker("students:documents:form_file", "public_id", "form_id"))
+
+
 def report_card_entries(student: Student, *, today: date | None = None
                         ) -> list[ReportCardFile]:
     """The Documents tab's list: the latest file of each of the student's published
-    report cards, every year, newest first, each with the `filename` parents will save.
-    The caller has resolved the student through students.selectors."""
-    files = _files_of_students([student], today or timezone.localdate()).order_by(
-        "-card__period__school_year__start_date", "-card__period__publication_date",
-        "-card__period__pk", "card_id", "-version")
-    return _named_and_linked(_latest_of_each_card(files, [student]))
+    report cards, every year, newest first, each with the `filename` parents will save
+    and its links. The caller has resolved the student through students.selectors."""
+    entries = _latest_files(student, today or timezone.localdate())
+    download, printable, _form = _tab_paths(get_script_prefix())
+    for stored in entries:
+        ids = {"public_id": student.public_id, "card_id": stored.card.public_id}
+        stored.filename = report_card_filename(stored.card)
+        stored.download_url, stored.print_url = download(**ids), printable(**ids)
+    return entries
 
 
 def report_card_file_for_parent(user, student_public_id: UUID | str,
                                 card_public_id: UUID | str) -> ReportCardFile:
     """The latest file of one of the student's visible report cards; else 404."""
     student = student_selectors.student_for_parent(user, student_public_id)
-    files = (_files_of_students([student], timezone.localdate())
-             .filter(card__public_id=card_public_id).order_by("-version")[:1])
-    if not (found := _latest_of_each_card(files, [student])):
+    wanted = str(card_public_id)
+    found = next((stored for stored in _latest_files(student, timezone.localdate())
+                  if str(stored.card.public_id) == wanted), None)
+    if found is None:
         raise Http404
-    return found[0]
+    return found
+
+
+def _shown_forms(school_id: int) -> QuerySet[BoardForm]:
+    return BoardForm.objects.filter(Q(school__isnull=True) | Q(school=school_id),
+                                    is_shown=True).order_by("title_fr")
+
+
+# Compiled once per process with a marker for the school's id; staff's changes show on
+# the next request (the rows are read every time).
+_SCHOOL_FORMS = CompiledQuery(_shown_forms)
 
 
 def forms_for(student: Student) -> QuerySet[BoardForm]:
     """The board's forms and the student's school's, shown to parents."""
-    return BoardForm.objects.filter(Q(school__isnull=True) | Q(school=student.school_id),
-                                    is_shown=True).order_by("title_fr")
+    return _shown_forms(student.school_id)
 
 
 def form_entries(student: Student) -> list[BoardForm]:
     """The Documents tab's forms, each with its link."""
-    path = path_maker("students:documents:form_file", "public_id", "form_id")
-    forms = list(forms_for(student))
+    path = _tab_paths(get_script_prefix())[2]
+    forms = _SCHOOL_FORMS.rows(student.school_id)
     for form in forms:
         form.url = path(public_id=student.public_id, form_id=form.public_id)
     return forms

@@ -210,7 +210,7 @@ def test_a_corrected_report_card_replaces_the_earlier_one_marked_as_corrected(cl
 
 
 def test_the_tab_reads_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
-    family, _other, _cards, _forms = world
+    family, _other, cards, _forms = world
     child = family.children[0]
     for index in range(6):
         period = make_period(school=child.school, name=f"Bulletin {index}",
@@ -222,6 +222,52 @@ def test_the_tab_reads_a_fixed_number_of_queries(client, world, django_assert_ma
     with django_assert_max_num_queries(6):
         response = client.get(url("list", child))
     assert response.content.decode().count("telecharger/") == 8
+    # The download: the user, the access query, the child's files and their periods.
+    card = cards[child.pk][1]
+    with django_assert_max_num_queries(4):
+        download = client.get(url("report_card_download", child, card_id=card.public_id))
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+
+
+def test_what_staff_typed_shows_escaped_in_either_language(client, world, settings):
+    family, _other, cards, forms = world
+    child = family.children[0]
+    card = cards[child.pk][0]
+    name = escape('Bulletin <b>"1"</b> & co')
+    ReportingPeriod.objects.filter(pk=card.period_id).update(name='Bulletin <b>"1"</b> & co')
+    forms[0].title_fr, forms[0].title_en = "Sortie <i>éducative</i>", "Field <i>trip</i>"
+    forms[0].save()
+    client.force_login(family.user)
+
+    french_page = client.get(url("list", child)).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english_page = client.get(url("list", child)).content.decode()
+
+    assert "<b>" not in french_page + english_page and "<i>" not in french_page + english_page
+    assert f'aria-label="{escape(french("Download"))} — {name}"' in french_page
+    assert f'aria-label="Download — {name}"' in english_page
+    assert escape("Sortie <i>éducative</i>") in french_page
+    assert escape("Field <i>trip</i>") in english_page
+    assert escape("Sortie <i>éducative</i>") not in english_page
+
+
+def test_the_download_is_the_latest_version_of_the_card(client, world):
+    family, _other, cards, _forms = world
+    child = family.children[0]
+    card = cards[child.pk][0]
+    line = card.lines.first()
+    line.comment = "Commentaire corrigé."
+    line.save()
+    services.period_publish(period=card.period)
+    publishing.report_card_render(card_id=card.pk)
+    latest, first = card.files.order_by("-version")
+    client.force_login(family.user)
+
+    response = client.get(url("report_card_download", child, card_id=card.public_id))
+
+    content = b"".join(response.streaming_content)
+    assert content == latest.file.open("rb").read() != first.file.open("rb").read()
+    assert response["Content-Length"] == str(latest.size)
 
 
 # --- Uploaded forms: checked by content ---------------------------------------------------
