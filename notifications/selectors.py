@@ -220,8 +220,8 @@ SUBSCRIPTIONS = CompiledQuery(lambda user_id: Subscription.objects.filter(user=u
 
 def timings_for(user, student: Student | None) -> dict[str, str]:
     """Each category's timing for this child (or, with None, for all the children)."""
-    rows = {(row.student_id, row.category): row.timing for row in SUBSCRIPTIONS.rows(user.pk)
-            if row.student_id is None or student is not None and row.student_id == student.pk}
+    # The other children's rows are read too, and never looked up.
+    rows = {(row.student_id, row.category): row.timing for row in SUBSCRIPTIONS.rows(user.pk)}
     return {
         category: rows.get((student.pk if student else None, category))
         or rows.get((None, category)) or DEFAULT_TIMINGS[category]
