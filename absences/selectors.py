@@ -9,12 +9,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from absences.models import AbsenceReport, DayOff, SafeArrivalCheck, SchoolDay
+from portail.compiled import CompiledQuery
 from students.models import (
     AttendanceCode,
     AttendanceRecord,
     Level,
     Meeting,
     School,
+    SchoolYear,
     Student,
 )
 from students.selectors import reporting_links, students_reportable_by
@@ -94,11 +96,21 @@ def periods_from(student: Student, day: date, departure: time) -> set[int]:
         .values_list("period", flat=True))
 
 
-def reports_of_child(student: Student, *, start: date, end: date) -> list[AbsenceReport]:
+# A child's reports overlapping a range, newest first: compiled once per process and range
+# (the school year's, nearly always), the rows read on every visit.
+_REPORTS = CompiledQuery(
+    lambda student_id, start, end: AbsenceReport.objects.active().filter(
+        student=student_id, start_date__lte=end, end_date__gte=start)
+    .order_by("-start_date", "-created_at"),
+    related=("reason",))
+
+
+def reports_of_child(student: Student, school_year: SchoolYear, *, start: date,
+                     end: date) -> list[AbsenceReport]:
     """The child's reports overlapping the range, newest first (the Assiduité page)."""
-    return list(student.absence_reports.active()
-                .filter(start_date__lte=end, end_date__gte=start).select_related("reason")
-                .order_by("-start_date", "-created_at"))
+    reports = _REPORTS.rows(student.pk, min(start, school_year.start_date),
+                            max(end, school_year.end_date))
+    return [report for report in reports if report.start_date <= end and report.end_date >= start]
 
 
 def reports_today(queryset: QuerySet[AbsenceReport], today: date) -> QuerySet[AbsenceReport]:

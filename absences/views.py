@@ -36,7 +36,7 @@ def attendance(request: HttpRequest, public_id) -> HttpResponse:
                                                           school_year.end_date)
     may_report = student in student_selectors.visible_children(
         request.user, rules=student_selectors.REPORTING_RULES)
-    reports = selectors.reports_of_child(student, start=start, end=end)
+    reports = selectors.reports_of_child(student, school_year, start=start, end=end)
     if reports:  # the school's times only when there is a report to change
         school_day = selectors.school_day_of(student.school)
         for report in reports:

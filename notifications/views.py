@@ -1,11 +1,14 @@
 """The home page, the group pages and the Notification tab. Reads in notifications.selectors."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -51,11 +54,14 @@ def attachment(request: HttpRequest, public_id) -> FileResponse:
     return response
 
 
-def _timings_form(request: HttpRequest, user, student) -> TimingsForm:
+def _timings_form(request: HttpRequest, student, timings: dict[str, str]) -> TimingsForm:
+    return TimingsForm(request.POST or None, categories=_categories(student),
+                       initial_timings=timings)
+
+
+def _categories(student) -> tuple[Category, ...]:
     # Groups are the family's, not a child's: announcements are chosen for all at once.
-    categories = selectors.CHILD_CATEGORIES if student else tuple(Category)
-    return TimingsForm(request.POST or None, categories=categories,
-                       initial_timings=selectors.timings_for(user, student))
+    return selectors.CHILD_CATEGORIES if student else tuple(Category)
 
 
 @never_cache
@@ -63,16 +69,23 @@ def _timings_form(request: HttpRequest, user, student) -> TimingsForm:
 def child_notifications(request: HttpRequest, public_id) -> HttpResponse:
     """Notification side tab for one child: each category's email, right away or daily."""
     student, children = student_among_children(request.user, public_id)
-    form = _timings_form(request, request.user, student)
-    if request.method == "POST" and form.is_valid():
+    timings = selectors.timings_for(request.user, student)
+    if request.method != "POST":
+        # Unbound, the form shows only the parent's choices: its fields' HTML is cached
+        # under them, and the form is made only when that copy is missing.
+        return child_page(request, "notifications/child.html", "notifications", student,
+                          children, active_tab="family",
+                          form=SimpleLazyObject(partial(_timings_form, request, student, timings)),
+                          choices_key="-".join(timings[category] for category
+                                               in _categories(student)))
+    form = _timings_form(request, student, timings)
+    if form.is_valid():
         subscriptions.subscriptions_save(user=request.user, student=student,
                                          timings=form.cleaned_data)
         messages.success(request, _("Your email notification choices have been saved."))
         return redirect("notifications:child", public_id=student.public_id)
     return child_page(request, "notifications/child.html", "notifications", student,
-                       children, form=form, active_tab="family",
-                       # All that the unbound form shows: its fields' HTML is cached under it.
-                       choices_key="-".join(field.initial for field in form.fields.values()))
+                      children, form=form, active_tab="family")
 
 
 @never_cache
@@ -82,7 +95,7 @@ def family_notifications(request: HttpRequest) -> HttpResponse:
     children = list(students_visible_to(request.user))
     if not children:
         raise Http404
-    form = _timings_form(request, request.user, None)
+    form = _timings_form(request, None, selectors.timings_for(request.user, None))
     settings_form = NotificationSettingsForm(
         request.POST or None, instance=selectors.notification_settings_of(request.user))
     if request.method == "POST" and form.is_valid() and settings_form.is_valid():

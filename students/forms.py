@@ -31,15 +31,20 @@ class AttendancePeriodForm(forms.Form):
         self.school_year = school_year
         self.terms = {f"etape-{term.pk}": term for term in terms}
         self.months = {f"{month:%Y-%m}": month for month in _months(school_year)}
-        self.fields["periode"].choices = [
+        # A callable: the labels are made only when the list is checked or shown (the
+        # Assiduité page keeps the list's HTML per process).
+        self.fields["periode"].choices = self._choices
+        self.fields["periode"].error_messages["invalid_choice"] = _(
+            "This period is not part of the school year: the whole year is shown."
+        )
+
+    def _choices(self) -> list[tuple[str, str]]:
+        return [
             (WHOLE_YEAR, _("Whole school year")),
             *((key, term.name) for key, term in self.terms.items()),
             *((key, formats.date_format(month, "YEAR_MONTH_FORMAT").capitalize())
               for key, month in self.months.items()),
         ]
-        self.fields["periode"].error_messages["invalid_choice"] = _(
-            "This period is not part of the school year: the whole year is shown."
-        )
 
     def date_range(self) -> tuple[date, date]:
         choice = self.cleaned_data.get("periode") if self.is_valid() else None

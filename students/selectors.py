@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
+from functools import lru_cache
 from uuid import UUID
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -22,6 +23,7 @@ from students.models import (
     ParentForm,
     ParentFormResponse,
     SchoolYear,
+    SectionEnrolment,
     Student,
     StudentGuardian,
     Term,
@@ -251,12 +253,20 @@ def attendance_totals(student: Student, *, start: date, end: date) -> dict[str, 
     return attendance_counts(attendance_records(student, start=start, end=end))
 
 
+# A child's records in a range, for Assiduité: compiled once per process and range (the
+# school year's, nearly always), the rows read on every visit.
+_ATTENDANCE = CompiledQuery(
+    lambda student_id, start, end: AttendanceRecord.objects.filter(
+        student=student_id, date__gte=start, date__lte=end).order_by("-date", "period"),
+    related=("code",))
+
+
 def attendance_with_totals(student: Student, school_year: SchoolYear, *, start: date,
                            end: date) -> tuple[list[AttendanceRecord], dict[str, int]]:
     """Assiduité: the records from start to end, and the school year's totals, from one
     query (a month shown may end after the school year)."""
     first, last = school_year.start_date, school_year.end_date
-    loaded = list(attendance_records(student, start=min(start, first), end=max(end, last)))
+    loaded = _ATTENDANCE.rows(student.pk, min(start, first), max(end, last))
     return ([record for record in loaded if start <= record.date <= end],
             attendance_counts(record for record in loaded if first <= record.date <= last))
 
@@ -335,17 +345,42 @@ def _times(start: time, end: time) -> str:
     return f"{start:%H:%M}–{end:%H:%M}"
 
 
-def timetable_week(student: Student, term: Term) -> list[TimetableRow]:
+# The meetings of a term's sections, as the grid shows them: staff data, the same for every
+# child of the school, kept per process under the timetables' cache version (a staff save
+# retires it). Which sections a child takes is read on every visit.
+_MeetingRow = tuple[int, int, time, time, str, str, str, str, str, str]
+
+
+def _term_meetings(term_id: int, _version: str | None) -> dict[int, list[_MeetingRow]]:
+    """Section id → its meetings (period, day, start, end, room, the section's room,
+    teacher, course code, French and English titles)."""
+    sections: dict[int, list[_MeetingRow]] = {}
+    for section_id, *meeting in Meeting.objects.filter(section__term=term_id).values_list(
+            "section_id", "period", "day", "start_time", "end_time", "room", "section__room",
+            "section__teacher_name", "section__course__code", "section__course__title_fr",
+            "section__course__title_en"):
+        sections.setdefault(section_id, []).append(tuple(meeting))
+    return sections
+
+
+_term_meetings_kept = lru_cache(maxsize=256)(_term_meetings)
+
+# With its section: CompiledQuery's select_related() without a name would join every
+# foreign key.
+STUDENT_SECTIONS = CompiledQuery(
+    lambda student_id: SectionEnrolment.objects.filter(student=student_id),
+    related=("section",))
+
+
+def timetable_week(student: Student, term: Term, version: str | None) -> list[TimetableRow]:
     """The student's meetings in that term as the week's grid, by period, with the values
     it shows (shaped here: a template would loop over every meeting for every cell, and
-    look up each value through three models)."""
+    look up each value through three models). `version`: the timetables' cache version
+    (None: nothing is kept)."""
+    meetings_of = (_term_meetings_kept if version else _term_meetings)(term.pk, version)
+    meetings = sorted(meeting for enrolment in STUDENT_SECTIONS.rows(student.pk)
+                      for meeting in meetings_of.get(enrolment.section_id, ()))
     rows: dict[int, TimetableRow] = {}
-    meetings = (
-        _meetings_of(student, term).order_by("period", "day", "start_time")
-        .values_list("period", "day", "start_time", "end_time", "room", "section__room",
-                     "section__teacher_name", "section__course__code",
-                     "section__course__title_fr", "section__course__title_en")
-    )
     for (period, day, start, end, room, section_room, teacher, code, title_fr,
          title_en) in meetings:
         times = _times(start, end)

@@ -173,7 +173,7 @@ def timetable(request: HttpRequest, public_id) -> HttpResponse:
         terms=terms, term=term, published=school.is_published(today),
         publication=school.published_on,
         # The template calls this only when its cached copy of the grid is missing.
-        week=partial(selectors.timetable_week, student, term),
+        week=partial(selectors.timetable_week, student, term, school.version),
         # None: the cache has no version yet, so the grid is not cached.
         timetable_fragment=school.version and timetable_cache.week_fragment(
             student_id=student.pk, term_id=term.pk if term else None,

@@ -279,6 +279,30 @@ def test_assiduite_shows_the_report_beside_the_schools_record(client, alice, cod
     assert french("Cancel the report") in page
 
 
+def test_assiduite_shows_the_chosen_month_and_the_year_s_totals(client, alice, codes):
+    child = alice.children[0]
+    december = datetime.date(2026, 12, 7)
+    with at(7, 30):
+        client.post(report_url(child), sick(child, note="Grippe de novembre."))
+        client.post(report_url(child), sick(child, start_date=december.isoformat(),
+                                            note="Rendez-vous de décembre."))
+    factories.AttendanceRecordFactory(student=child, date=MONDAY, code=codes["ABS"],
+                                      reason="Motif de novembre")
+    factories.AttendanceRecordFactory(student=child, date=december, code=codes["ABS"],
+                                      reason="Motif de décembre")
+
+    def shown(**query) -> set[str]:
+        with at(7, 40):
+            page = html_of(client.get(attendance_url(child), query))
+        assert re.search(r"<dt>[^<]+</dt><dd>2</dd>", page)  # the year's days absent
+        return {text for text in ("Grippe de novembre.", "Rendez-vous de décembre.",
+                                  "Motif de novembre", "Motif de décembre") if text in page}
+
+    assert shown(periode="2026-11") == {"Grippe de novembre.", "Motif de novembre"}
+    assert shown(periode="2026-12") == {"Rendez-vous de décembre.", "Motif de décembre"}
+    assert len(shown()) == 4  # the whole year
+
+
 @pytest.mark.parametrize("timing", [Timing.IMMEDIATE, Timing.OFF])
 def test_the_confirmation_follows_the_notification_choices(client, alice, timing):
     child = alice.children[0]
