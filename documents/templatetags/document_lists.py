@@ -36,7 +36,8 @@ def _report_card_row(stored, language: str, download: str, printable: str,
     if stored.is_correction:
         mark = f" <strong>({corrected})</strong>"
         on = _day(template_localtime(stored.created_at).date(), language)
-        note = f'<span class="cell-note">{gettext("corrected on %(date)s") % {"date": on}}</span>'
+        corrected_on = gettext("corrected on %(date)s") % {"date": on}
+        note = f'<span class="cell-note">{corrected_on}</span>'
     # Named with the report (aria-label): a hidden span here would escape the scrolling region.
     return (f"<tr><th scope=\"row\">{escape(stored.filename)}{mark}</th>"
             f"<td>{escape(period.get_kind_display())} (PDF)</td>"
