@@ -190,15 +190,20 @@ def test_a_report_card_before_its_publication_date_is_not_there(client, world):
                           card_id=card.public_id)).status_code == 404
 
 
-def test_a_corrected_report_card_replaces_the_earlier_one_marked_as_corrected(client, world):
-    family, _other, cards, _forms = world
-    child = family.children[0]
-    card = cards[child.pk][0]
+def _correct(card) -> None:
+    """Staff correct a comment and publish again: the card is rendered a second time."""
     line = card.lines.first()
     line.comment = "Commentaire corrigé."
     line.save()
     services.period_publish(period=card.period)
     publishing.report_card_render(card_id=card.pk)
+
+
+def test_a_corrected_report_card_replaces_the_earlier_one_marked_as_corrected(client, world):
+    family, _other, cards, _forms = world
+    child = family.children[0]
+    card = cards[child.pk][0]
+    _correct(card)
     client.force_login(family.user)
 
     body = client.get(url("list", child)).content.decode()
@@ -255,11 +260,7 @@ def test_the_download_is_the_latest_version_of_the_card(client, world):
     family, _other, cards, _forms = world
     child = family.children[0]
     card = cards[child.pk][0]
-    line = card.lines.first()
-    line.comment = "Commentaire corrigé."
-    line.save()
-    services.period_publish(period=card.period)
-    publishing.report_card_render(card_id=card.pk)
+    _correct(card)
     latest, first = card.files.order_by("-version")
     client.force_login(family.user)
 
