@@ -314,36 +314,27 @@ def _named_and_linked(entries: list[ReportCardFile]) -> list[ReportCardFile]:
 # The Documents tab's and the downloads' reads, one student's (the caller's, resolved
 # through students.selectors): the ORM compiles each once per process and day with a
 # marker for the student's id (portail.compiled); the rows are read on every request.
-# Each card's files, newest version first, and the periods of the student's cards (one
-# card per period and student) with what names them: two queries, since CompiledQuery
-# makes a model and its own foreign keys (a file's card, not the card's period); the two
-# cost less than the one the ORM built through four joins on every request.
+# Each card's files with the card, its period and what names it, newest first (by school
+# year, then publication), each card's newest version first.
 _STUDENT_FILES = CompiledQuery(
     lambda student_id, today: ReportCardFile.objects.filter(
         card__student=student_id, card__period__published_at__isnull=False,
-        card__period__publication_date__lte=today).order_by("card_id", "-version"),
-    related=("card",))
-_STUDENT_PERIODS = CompiledQuery(
-    lambda student_id, today: ReportingPeriod.objects.filter(
-        report_cards__student=student_id, published_at__isnull=False,
-        publication_date__lte=today,
-    ).order_by("-school_year__start_date", "-publication_date", "-pk"),
-    related=("school", "school_year"))
+        card__period__publication_date__lte=today,
+    ).order_by("-card__period__school_year__start_date", "-card__period__publication_date",
+               "-card__period__pk", "card_id", "-version"),
+    related=("card__period__school", "card__period__school_year"))
 
 
 def _latest_files(student: Student, today: date) -> list[ReportCardFile]:
     """The latest file of each of the student's report cards that parents may see today,
     newest first (by school year, then publication), each with its card, period and
     student."""
-    latest = {}
+    latest: dict[int, ReportCardFile] = {}
     for stored in _STUDENT_FILES.rows(student.pk, today):
-        latest.setdefault(stored.card.period_id, stored)
-    files = []
-    for period in _STUDENT_PERIODS.rows(student.pk, today):
-        if (stored := latest.get(period.pk)) is not None:
-            stored.card.period, stored.card.student = period, student
-            files.append(stored)
-    return files
+        if stored.card_id not in latest:
+            stored.card.student = student
+            latest[stored.card_id] = stored
+    return list(latest.values())
 
 
 @lru_cache(maxsize=8)

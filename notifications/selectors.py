@@ -239,10 +239,8 @@ def notification_settings_of(user) -> NotificationSettings:
 
 
 # A parent's choices, for all their children: compiled once per process (portail.compiled),
-# the rows read on every visit. With the user: CompiledQuery's select_related() without a
-# name would join every foreign key.
-SUBSCRIPTIONS = CompiledQuery(lambda user_id: Subscription.objects.filter(user=user_id),
-                              related=("user",))
+# the rows read on every visit.
+SUBSCRIPTIONS = CompiledQuery(lambda user_id: Subscription.objects.filter(user=user_id))
 
 
 def timings_for(user, student: Student | None) -> dict[str, str]:

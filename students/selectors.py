@@ -365,11 +365,8 @@ def _term_meetings(term_id: int, _version: str | None) -> dict[int, list[_Meetin
 
 _term_meetings_kept = lru_cache(maxsize=256)(_term_meetings)
 
-# With its section: CompiledQuery's select_related() without a name would join every
-# foreign key.
 STUDENT_SECTIONS = CompiledQuery(
-    lambda student_id: SectionEnrolment.objects.filter(student=student_id),
-    related=("section",))
+    lambda student_id: SectionEnrolment.objects.filter(student=student_id))
 
 
 def timetable_week(student: Student, term: Term, version: str | None) -> list[TimetableRow]:

@@ -19,8 +19,14 @@ register = template.Library()
 # A page's dates and sizes are few values board-wide (a round's publication day, the
 # forms'): each is formatted once per process and language.
 @lru_cache(maxsize=512)
+def long_date(day: Date, language: str) -> str:
+    """The date filter's "j F Y" in the active language (`language`), not escaped; also the
+    home page's recent documents'."""
+    return date(day, "j F Y")
+
+
 def _day(day: Date, language: str) -> str:
-    return escape(date(day, "j F Y"))
+    return escape(long_date(day, language))
 
 
 @lru_cache(maxsize=512)

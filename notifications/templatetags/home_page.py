@@ -3,16 +3,14 @@ state (portail.fragments), its placeholders then replaced by the file's values, 
 the template would escape them. A template's nodes cost about 0.4 ms a document."""
 
 import re
-from datetime import date
-from functools import lru_cache
 
 from django import template
-from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import filesizeformat
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from documents.models import ReportCardFile, ReportingPeriod
+from documents.templatetags.document_lists import long_date
 from portail.fragments import rendered_once
 from portail.markup import escaped
 
@@ -27,12 +25,6 @@ FIELDS = {placeholder: field for field, placeholder in PLACEHOLDERS.items()}
 PLACEHOLDER = re.compile("|".join(FIELDS))
 
 
-@lru_cache(maxsize=64)
-def _long_date(day: date, language: str) -> str:
-    """The date filter's "j F Y" (30 µs), for the few publication dates of the moment."""
-    return date_filter(day, "j F Y")
-
-
 @register.simple_tag
 def recent_document(stored: ReportCardFile) -> SafeString:
     """A file of documents.selectors.recent_report_card_files, as an item of the list."""
@@ -41,7 +33,7 @@ def recent_document(stored: ReportCardFile) -> SafeString:
     values = {"name": student.first_name, "kind": ReportingPeriod.Kind(period.kind).label,
               "filename": stored.filename, "size": filesizeformat(stored.size),
               "iso_date": period.publication_date.isoformat(),
-              "date": _long_date(period.publication_date, get_language()),
+              "date": long_date(period.publication_date, get_language()),
               "period": period.name,
               "download_url": stored.download_url, "print_url": stored.print_url,
               "list_url": stored.list_url}

@@ -227,7 +227,7 @@ def test_the_tab_reads_a_fixed_number_of_queries(client, world, django_assert_ma
     with django_assert_max_num_queries(6):
         response = client.get(url("list", child))
     assert response.content.decode().count("telecharger/") == 8
-    # The download: the user, the access query, the child's files and their periods.
+    # The download: the user, the access query, the child's files with their periods.
     card = cards[child.pk][1]
     with django_assert_max_num_queries(4):
         download = client.get(url("report_card_download", child, card_id=card.public_id))
