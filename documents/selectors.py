@@ -17,11 +17,12 @@ from django.http import Http404
 from django.urls import get_script_prefix
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext_lazy
 
 from documents import rendering
 from documents.models import (
     BoardForm,
+    LearningSkillRating,
     ReportCard,
     ReportCardFile,
     ReportCardLine,
@@ -105,9 +106,19 @@ def report_card_preview_pdf(card_id: int) -> bytes:
     return rendering.report_card_pdf(report_card_document(card))
 
 
+# The letters differ by language (Good's G is Très bien's T in French): each one written out
+# here, so that makemessages finds it.
+_RATING_LETTERS = {
+    LearningSkillRating.Rating.EXCELLENT: pgettext_lazy("learning skill rating letter", "E"),
+    LearningSkillRating.Rating.GOOD: pgettext_lazy("learning skill rating letter", "G"),
+    LearningSkillRating.Rating.SATISFACTORY: pgettext_lazy("learning skill rating letter", "S"),
+    LearningSkillRating.Rating.NEEDS_IMPROVEMENT: pgettext_lazy("learning skill rating letter",
+                                                                "N"),
+}
+
+
 def _rating_letter(rating: str) -> str:
-    # The letters differ by language (G is T in French): translated with a context.
-    return pgettext("learning skill rating letter", rating)
+    return str(_RATING_LETTERS[rating])
 
 
 def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:

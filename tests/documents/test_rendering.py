@@ -109,7 +109,23 @@ def test_every_table_fits_in_the_page_so_the_ratings_are_printed(kind):
     outside = [text for x, width, text in positions if not 0 < x < width - right_margin]
     assert not outside, outside
     if kind == Kind.ELEMENTARY_PROVINCIAL:  # the skills' ratings, in their column
-        assert {"E", "G", "S"} & {text for _x, _width, text in positions}
+        assert {"E", "T", "S"} & {text for _x, _width, text in positions}
+
+
+@pytest.mark.django_db
+def test_learning_skills_are_rated_with_the_french_letters():
+    # Good is "Très bien" in French: T, as the legend below the table says.
+    card = make_card(make_period())
+    ratings = list(card.skills.select_related("skill").order_by("skill__order"))
+    for rating, letter in zip(ratings, "EGSNGES", strict=True):
+        rating.rating = letter
+        rating.save()
+
+    text = text_of(render(card))
+
+    assert in_order(text, *(f"{rating.skill.name_fr} {french}"
+                            for rating, french in zip(ratings, "ETSNTES", strict=True))), text
+    assert "T = Très bien" in text
 
 
 @pytest.mark.django_db
