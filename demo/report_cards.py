@@ -31,7 +31,7 @@ Kind = ReportingPeriod.Kind
 
 COMMENT_SENTENCES = [
     "{name} lit avec aisance des textes variés et en dégage les idées principales",
-    "Elle ou il justifie ses réponses à l'aide d'exemples tirés du texte",
+    "{name} justifie ses réponses à l'aide d'exemples tirés du texte",
     "Prochaine étape : enrichir son vocabulaire en relisant ses travaux et en consultant "
     "le dictionnaire",
     "{name} participe activement aux discussions de groupe et respecte le point de vue "
