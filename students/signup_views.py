@@ -58,6 +58,8 @@ def signup_with_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not ratelimit.consume(request, action="access_code"):
             messages.error(request, _("Too many attempts. Wait a few minutes and try again."))
+            # Unbound: checking the code now would tell whether it is valid, past the limit.
+            form = AccessCodeForm(initial={"last_name": request.POST.get("last_name", "")})
             return render(request, "accounts/signup_code.html", {"form": form}, status=429)
         if form.is_valid():
             request.session[services.SIGNUP_ACCESS_CODE_KEY] = form.access_code.pk

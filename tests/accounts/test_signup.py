@@ -16,6 +16,7 @@ from accounts.models import User
 from portail.formats import PHONE_MESSAGE, POSTAL_CODE_MESSAGE
 from students import services as signup_services
 from students.models import AccessCode, Guardian
+from students.signup_forms import AccessCodeForm
 from students.selectors import students_visible_to
 from tests import factories
 from tests.accounts.conftest import (
@@ -429,6 +430,25 @@ def test_code_attempts_are_limited_per_address(client, unlinked_family):
     # Someone else, elsewhere, is not blocked.
     elsewhere = client.post(reverse("accounts:signup_code"), attempt, REMOTE_ADDR="192.0.2.7")
     assert elsewhere.status_code == 200
+
+
+def test_past_the_limit_a_valid_code_gets_the_same_answer_as_a_wrong_one(
+    client, code_for, unlinked_family
+):
+    guardian, _child = unlinked_family
+    wrong = {"code": "ABCD-EFGH-JKMN", "last_name": "Bélanger"}
+    for _ in range(10):
+        client.post(reverse("accounts:signup_code"), wrong)
+
+    answers = [client.post(reverse("accounts:signup_code"), attempt) for attempt in (
+        wrong, {"code": code_for(guardian), "last_name": "Bélanger"})]
+
+    # The same page but for the form's token, masked anew on every page.
+    pages = [re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", html_of(answer, status=429))
+             for answer in answers]
+    assert pages[0] == pages[1]
+    assert french(AccessCodeForm.INVALID_MESSAGE) not in pages[0]
+    assert signup_services.SIGNUP_ACCESS_CODE_KEY not in client.session
 
 
 def test_in_english_the_steps_and_the_emails_are_in_english(client, signup_step_two, sending,
