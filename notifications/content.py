@@ -7,6 +7,7 @@ images only from this site. Attachments are PDFs and images, recognised by their
 """
 
 import io
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -28,10 +29,15 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt"}, "abbr": {"title"}}
 
 
+# A path on this site: not "//host", nor "/\host" or "/<tab>/host", which browsers read as
+# "//host" once they have turned the backslash into a slash and dropped the whitespace.
+SAME_SITE_PATH = re.compile(r"/(?![/\\])[^\s\\]*")
+
+
 def _same_site_images(tag: str, attribute: str, value: str) -> str | None:
     # A remote image tells its host who reads the announcement, and when.
     if tag == "img" and attribute == "src":
-        return value if value.startswith("/") and not value.startswith("//") else None
+        return value if SAME_SITE_PATH.fullmatch(value) else None
     return value
 
 

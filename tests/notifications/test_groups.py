@@ -98,6 +98,10 @@ XSS_PAYLOADS = [
     "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">clic</a>",
     "![x](https://pisteur.example.com/pixel.gif)",
     "<img src=\"//pisteur.example.com/p.gif\">",
+    # Browsers read "/\" as "//", and drop a tab inside a URL: both a remote host.
+    "![x](/\\pisteur.example.com/p.png)",
+    "<img src=\"/\\pisteur.example.com/p.gif\">",
+    "<img src=\"/&#9;/pisteur.example.com/p.gif\">",
     "<img src=\"data:image/png;base64,iVBORw0KGgo=\">",
     "<iframe src=\"https://example.com\"></iframe>",
     "<p style=\"background:url(javascript:alert(1))\">texte</p>",
