@@ -2,7 +2,9 @@
 
 A calendar link works for anyone who has it, for as long as the parent keeps it; the
 unsubscribe, validation, reset, safe-arrival and staff invitation links likewise. The log
-keeps which page was asked for, with the secret part replaced.
+keeps which page was asked for, with the secret part replaced. What a search or a filter
+was given (an OEN, an email, a name typed in the admin) is personal: the log keeps each
+query parameter's name, not its value.
 """
 
 import re
@@ -13,10 +15,13 @@ SECRET_SEGMENT = re.compile(
     r"(/calendrier/|/desabonnement/|/password/reset/key/|/compte/valider/|/absences/arrivee/"
     r"|/personnel/invitation/[^/?#\s\"]+/)[^/?#\s\"]+")
 HIDDEN = r"\1[secret]"
+QUERY_VALUE = re.compile(r"([?&][^=&#\s\"]*)=[^&#\s\"]*")
 
 
 def hidden(text: str | None) -> str | None:
-    return SECRET_SEGMENT.sub(HIDDEN, text) if text else text
+    if not text:
+        return text
+    return QUERY_VALUE.sub(r"\1=[hidden]", SECRET_SEGMENT.sub(HIDDEN, text))
 
 
 class AccessLogger(Logger):
@@ -25,4 +30,6 @@ class AccessLogger(Logger):
         for name in ("r", "U", "f", "{referer}i"):
             if name in atoms:
                 atoms[name] = hidden(atoms[name])
+        if atoms.get("q"):  # the query string alone, without its "?"
+            atoms["q"] = hidden(f"?{atoms['q']}")[1:]
         return atoms
