@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 
 class PreferredLanguageMiddleware:
@@ -63,3 +64,18 @@ class SessionTimeoutMiddleware:
         session.setdefault("started_at", now)
         if now - session.get("last_seen_at", 0) >= self.TOUCH_EVERY:
             session["last_seen_at"] = now
+
+
+class PrivatePagesMiddleware:
+    """A signed-in user's pages are kept by no browser cache or proxy: on a shared computer,
+    Back after logging out must not show a child's details again. A view that set its own
+    Cache-Control (a photo, a report card) keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated and "Cache-Control" not in response:
+            add_never_cache_headers(response)
+        return response

@@ -463,6 +463,14 @@ def test_every_page_in_both_languages(client, alice, name):
         assert f">{label}</a>" in page
 
 
+@pytest.mark.parametrize("name", CHILD_PAGES)
+def test_a_childs_pages_are_kept_by_no_cache(client, alice, name):
+    # On a shared computer, Back after logging out must not show them again.
+    response = client.get(url(name, alice.children[0]))
+    assert {"private", "no-store"} <= set(response["Cache-Control"].split(", "))
+    assert {"private", "no-store"} <= set(client.get("/")["Cache-Control"].split(", "))
+
+
 # --- A fixed number of queries, whatever the family's size -------------------------------
 
 # Session and user, then one query for the student and the other children (the child
