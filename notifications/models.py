@@ -8,12 +8,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from notifications.content import markdown_to_html, private_attachment_path
+from portail.formats import day_in_sentence
 from students.models import Grade, Student
 
 # School groups and their announcements (the Page d'accueil), and the email notifications
@@ -243,7 +243,7 @@ def _attendance_line(language: str | None, kind: str | None, day: str, period) -
     emails repeat the same few lines (a date, a kind, a period) for every family: the worker
     formats each date and looks its words up once, not on every line of every email."""
     line = str(ATTENDANCE_LINES.get(kind, ABSENCE_LINE)) % {
-        "day": date_format(date.fromisoformat(day), "l j F Y")}
+        "day": day_in_sentence(date.fromisoformat(day))}
     if period:
         line += " (%s)" % (gettext("period %(period)s") % {"period": period})
     return line

@@ -1,4 +1,4 @@
-"""Canadian and Ontario formats: NISO (OEN), postal codes, phone numbers, provinces.
+"""Canadian and Ontario formats: NISO (OEN), postal codes, phone numbers, provinces, dates.
 
 Each format has a regular expression for the stored form (also used by the database
 constraints), a normaliser that turns what people type into that form, a validator with a
@@ -6,10 +6,13 @@ French message, and a display function.
 """
 
 import re
+from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 NISO_STORED = r"^[0-9]{9}\Z"
@@ -24,6 +27,14 @@ _SEPARATORS = re.compile(r"[\s\-.()]")
 NISO_MESSAGE = _("The OEN must have exactly 9 digits, for example 123-456-789.")
 POSTAL_CODE_MESSAGE = _("Enter a Canadian postal code, for example K1G 6C3.")
 PHONE_MESSAGE = _("Enter a 10-digit phone number, for example 613 555-0123.")
+
+
+def day_in_sentence(value: date) -> str:
+    """A date with its weekday as written inside a sentence: "vendredi 20 novembre 2026"
+    (French writes weekdays in lower case; Django's catalogue capitalises them, for
+    headings), "Friday 20 November 2026"."""
+    text = date_format(value, "l j F Y")
+    return text[:1].lower() + text[1:] if get_language() == "fr" else text
 
 
 class Province(models.TextChoices):

@@ -102,7 +102,8 @@ TEMPLATES = [
                 "portail.context_processors.board",
             ],
             # portail is not an app: its tags are named here (base.html's header and footer).
-            "libraries": {"shell": "portail.templatetags.shell"},
+            "libraries": {"dates": "portail.templatetags.dates",
+                          "shell": "portail.templatetags.shell"},
         },
     },
 ]
@@ -303,6 +304,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# A stale form gets the portal's own page (templates/403_csrf.html), not Django's.
+CSRF_FAILURE_VIEW = "portail.views.csrf_failure"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -1,7 +1,10 @@
 """Canadian formats: whatever people type, what is stored and shown is one canonical form."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -9,6 +12,7 @@ from portail.formats import (
     NisoField,
     PhoneField,
     PostalCodeField,
+    day_in_sentence,
     format_niso,
     format_phone,
     normalize_niso,
@@ -230,3 +234,11 @@ def test_student_and_guardian_fields_normalise_on_full_clean():
     assert guardian.cell_phone == "3435550199"
     assert guardian.work_phone == ""
     assert guardian.postal_code == "K1C 2N4"
+
+
+def test_a_date_inside_a_sentence_has_its_weekday_in_lower_case_in_french():
+    friday = datetime.date(2026, 11, 20)
+    with translation.override("fr"):
+        assert day_in_sentence(friday) == "vendredi 20 novembre 2026"
+    with translation.override("en"):
+        assert day_in_sentence(friday) == "Friday 20 November 2026"

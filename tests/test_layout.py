@@ -151,6 +151,21 @@ def test_another_familys_child_gets_the_portal_404_page(client, family, settings
     assert stranger.first_name not in html
 
 
+@pytest.mark.django_db
+def test_a_form_sent_from_a_stale_page_gets_the_portals_page_in_french():
+    # The login form opened before signing in elsewhere: its CSRF token no longer holds.
+    browser = Client(enforce_csrf_checks=True)
+    browser.get(reverse("account_login"))
+
+    response = browser.post(reverse("account_login"), {"login": "x", "password": "y",
+                                                       "csrfmiddlewaretoken": "x" * 32})
+
+    html = html_of(response, status=403)
+    assert '<html lang="fr">' in html
+    assert f"<h1>{french('This form has expired')}</h1>" in html
+    assert f'href="{reverse("home")}"' in html
+
+
 def test_500_page_renders_without_a_request():
     html = render_to_string("500.html")
     assert "<h1>" in html and '<html lang="fr">' in html

@@ -16,8 +16,8 @@ from accounts.models import User
 from portail.formats import PHONE_MESSAGE, POSTAL_CODE_MESSAGE
 from students import services as signup_services
 from students.models import AccessCode, Guardian
-from students.signup_forms import AccessCodeForm
 from students.selectors import students_visible_to
+from students.signup_forms import AccessCodeForm
 from tests import factories
 from tests.accounts.conftest import (
     NEW_PASSWORD,
