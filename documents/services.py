@@ -75,11 +75,13 @@ def _enqueue_rendering(card_ids: list[int], period_id: int) -> None:
 
 # --- Uploaded forms -----------------------------------------------------------------------
 
-SCRIPT_KEYS = {"/JS", "/JavaScript", "/Launch"}
+# /XFA: an XML form (deprecated since PDF 2.0) whose fields may carry scripts of their own.
+SCRIPT_KEYS = {"/JS", "/JavaScript", "/Launch", "/XFA"}
 
 
 def _has_script(value, seen: set[int]) -> bool:
-    """Walk the PDF's objects for a script: /JS, /JavaScript, an action that launches."""
+    """Walk the PDF's objects for a script: /JS, /JavaScript, an action that launches, an
+    XFA form."""
     if isinstance(value, IndirectObject):
         if value.idnum in seen:
             return False

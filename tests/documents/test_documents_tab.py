@@ -15,7 +15,13 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from pypdf import PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    StreamObject,
+    TextStringObject,
+)
 
 from documents import publishing, selectors, services
 from documents.models import BoardForm, ReportingPeriod
@@ -296,6 +302,19 @@ def test_uploads_that_are_not_real_pdfs_or_carry_a_script_are_refused(settings):
     writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
         NameObject("/S"): NameObject("/JavaScript"),
         NameObject("/JS"): TextStringObject("app.alert('hello');")})
+    scripted = io.BytesIO()
+    writer.write(scripted)
+    assert refused(scripted.getvalue()) == "pdf_script"
+
+    # An XFA form's scripts are in its XML, which no key above names.
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    xfa = StreamObject()
+    xfa.set_data(b'<xdp:xdp><template><field><event activity="initialize">'
+                 b'<script contentType="application/x-javascript">app.alert(1)</script>'
+                 b"</event></field></template></xdp:xdp>")
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject({
+        NameObject("/Fields"): ArrayObject(), NameObject("/XFA"): writer._add_object(xfa)})
     scripted = io.BytesIO()
     writer.write(scripted)
     assert refused(scripted.getvalue()) == "pdf_script"
