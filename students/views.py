@@ -46,14 +46,22 @@ def child_page(request: HttpRequest, template: str, side_tab: str, student: Stud
     return response
 
 
+# A page about one form or one report leads each child to the list it belongs to.
+SWITCHER_LISTS = {"students:form_answer": "students:forms",
+                  "absences:report_change": "students:attendance"}
+# Secondary students' pages: an elementary child has none, and goes to Détails instead.
+SECONDARY_ONLY = {"students:diplomas:transcript", "students:diplomas:diploma"}
+
+
 def _switcher(match, children: list[Student]) -> list[tuple[Student, str]]:
-    """Each child with the same tab for them (an answer page leads to their forms); none
-    with one child."""
+    """Each child with the same tab for them; none with one child."""
     if len(children) < 2:
         return []
-    path = path_maker("students:forms" if match.url_name == "form_answer" else match.view_name,
-                      "public_id")
-    return [(child, path(public_id=child.public_id)) for child in children]
+    name = SWITCHER_LISTS.get(match.view_name, match.view_name)
+    same_tab = path_maker(name, "public_id")
+    details = path_maker("students:details", "public_id")
+    return [(child, (details if name in SECONDARY_ONLY and not child.is_secondary else same_tab)(
+        public_id=child.public_id)) for child in children]
 
 
 def _student(request: HttpRequest, public_id) -> Student:

@@ -228,6 +228,10 @@ def test_the_report_is_changed_or_cancelled_until_it_starts(client, alice):
         report = AbsenceReport.objects.get()
         change_url = reverse("absences:report_change", kwargs={
             "public_id": child.public_id, "report_id": report.public_id})
+        # The form, its child switcher leading each child to their Assiduité.
+        form_page = html_of(client.get(change_url))
+        for each in alice.children:
+            assert f'href="{attendance_url(each)}"' in form_page
         response = client.post(change_url, sick(child, kind="late", at_time="10:15",
                                                 reason="medical"))
         assert response.status_code == 302

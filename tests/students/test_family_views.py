@@ -170,6 +170,16 @@ class TestChildLayout:
         assert re.findall(r'href="([^"]+)" aria-current="page"', switcher) == [
             url(name, second)]
 
+    def test_from_a_secondary_students_page_an_elementary_child_leads_to_details(
+            self, client, alice):
+        older, younger = alice.children
+        Student.objects.filter(pk=older.pk).update(grade=10)
+        Student.objects.filter(pk=younger.pk).update(grade=5)
+        for name in ("transcript", "diploma"):
+            page = reverse(f"students:diplomas:{name}", kwargs={"public_id": older.public_id})
+            switcher = hrefs(nav(html(client, page), french("My children")))
+            assert page in switcher and url("details", younger) in switcher
+
     def test_what_staff_change_shows_in_the_navigation_at_once(self, client, alice):
         """The navigation is cached by what it shows: a change is a new entry."""
         first, second = alice.children
