@@ -64,6 +64,9 @@ def test_the_transcript_lists_every_result_and_a_w_never_shows_its_mark(client, 
     equivalency = text_of(next(row for row in rows if "LWSBD" in row))
     assert french("Equivalent credit (PLAR)") in equivalency and "—" in equivalency
     assert "GLC2O" in page and french("online course") in page
+    # In French, not left in English (the catalogue once missed the tag's words).
+    assert french("withdrawn") != "withdrawn" and french("online course") != "online course"
+    assert f'<abbr title="{french("withdrawn")}">W</abbr>' in page
     # Credits earned in all: 16 (the 0 of the failed MPM2D and the W count nothing).
     assert french("Credits earned: %(total)s") % {"total": "16"} in text_of(page)
     for code in ("FRA3U", "MCR3U", "SBI3U", "EAE3U"):  # this year's courses
