@@ -106,8 +106,19 @@ class AbsenceReportForm(forms.Form):
         if kind in (Kind.DAYS, Kind.PERIODS):
             data["at_time"] = None
         if not self.errors:
+            self._clean_school_year(start, end)
+        if not self.errors:
             self._clean_school_days(data["children"], start, end)
         return data
+
+    def _clean_school_year(self, start: date, end: date) -> None:
+        """Within one school year: Assiduité shows a year's reports, and no other day is
+        the school's (a report for the summer or years ahead would be kept and never seen)."""
+        year_end = selectors.school_year_end(start)
+        if year_end is None or end > year_end:
+            field, day = ("start_date", start) if year_end is None else ("end_date", end)
+            self.add_error(field, _("This day is not in the school year: %(date)s.")
+                           % {"date": _day(day)})
 
     def _clean_time(self, data: dict, start: date, end: date) -> None:
         if end != start:

@@ -43,6 +43,13 @@ def days_off(school_ids, start: date, end: date) -> set[tuple[int | None, date]]
                .values_list("school_id", "date"))
 
 
+def school_year_end(day: date) -> date | None:
+    """The last day of the school year that `day` is in; None outside every school year
+    (summer, or a year the board has not set up)."""
+    return (SchoolYear.objects.filter(start_date__lte=day, end_date__gte=day)
+            .values_list("end_date", flat=True).first())
+
+
 def is_school_day(school_id: int, day: date, off: set[tuple[int | None, date]]) -> bool:
     return day.weekday() < 5 and (None, day) not in off and (school_id, day) not in off
 

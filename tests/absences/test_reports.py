@@ -145,6 +145,11 @@ BAD_INPUT = {
     "pa_day": ({"start_date": "2026-12-04"},
                "There is no school on %(date)s (weekend, holiday or P.A. day)."),
     "periods_missing": ({"kind": "periods"}, "Choose the periods missed."),
+    "summer": ({"start_date": "2027-07-14"}, "This day is not in the school year: %(date)s."),
+    "years_ahead": ({"start_date": "2031-01-06"},
+                    "This day is not in the school year: %(date)s."),
+    "past_the_year_s_end": ({"start_date": "2027-06-21", "end_date": "2027-07-05"},
+                            "This day is not in the school year: %(date)s."),
     "unknown_reason": ({"reason": "vacances"}, "Choose a reason from the list."),
     "inactive_reason": ({"reason": "religious"}, "Choose a reason from the list."),
 }
