@@ -1,4 +1,4 @@
-"""Famille › Relevé de notes in Chromium, at 1280 px and 360 px: both pages pass axe (WCAG
+"""Famille › Relevés de notes in Chromium, at 1280 px and 360 px: both pages pass axe (WCAG
 2.1 A and AA), nothing scrolls sideways on a phone, the charts draw (with no inline style:
 the CSP would report it), and the programme's link leads from one page to the other."""
 

@@ -1,4 +1,4 @@
-"""Famille › Relevé de notes: the transcript and the diploma's requirements, as a parent
+"""Famille › Relevés de notes: the transcript and the diploma's requirements, as a parent
 reads them; only for secondary students the parent may see (else a 404 that leaks
 nothing); a fixed number of queries; French and English."""
 
