@@ -303,6 +303,14 @@ class TestAttendance:
         assert figures == ["8", "8", "7"]
         assert "2 septembre 2026" in page
 
+    def test_a_late_arrival_of_the_day_is_not_a_full_day(self, client, child):
+        # The school records an arrival on the day, not in a period (absences.services).
+        AttendanceRecord.objects.filter(student=child, code__code="RET").update(period=None)
+        english(client)
+        rows = _rows(main_of(html(client, url("attendance", child))))
+        late = [row for row in rows if "RET" in row or "Late" in row]
+        assert late and all("Full day" not in row for row in late)
+
     def test_a_month(self, client, child):
         page = main_of(html(client, url("attendance", child, periode="2026-10")))
         dates = re.findall(r"<td>(\d+ \w+ 2026)</td>", page)
