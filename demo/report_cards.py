@@ -24,7 +24,7 @@ from documents.models import (
     ReportCardLine,
     ReportingPeriod,
 )
-from students.models import Course, Level, School, Student
+from students.models import Course, Level, School, Section, Student
 from students.selectors import current_school_year
 
 Kind = ReportingPeriod.Kind
@@ -77,8 +77,9 @@ def demo_report_card(period: ReportingPeriod, student: Student, *, lines: int = 
     if kind == Kind.KINDERGARTEN:
         subjects = [(None, frame) for frame in KINDERGARTEN_FRAMES]
     elif period.is_secondary:
-        subjects = [(Course.objects.get_or_create(code=code, defaults={
-            "title_fr": title, "title_en": title})[0], title)
+        subjects = _courses_taken(period, student) or [
+            (Course.objects.get_or_create(code=code, defaults={
+                "title_fr": title, "title_en": title})[0], title)
             for code, title in SECONDARY_COURSES]
     else:
         subjects = [(None, subject) for subject in ELEMENTARY_SUBJECTS]
@@ -110,6 +111,16 @@ def demo_report_card(period: ReportingPeriod, student: Student, *, lines: int = 
         card.literacy_requirement_met = True
         card.save()
     return card
+
+
+def _courses_taken(period: ReportingPeriod, student: Student) -> list[tuple[Course, str]]:
+    """The courses of the student's timetable in the period's term (the Relevé de notes and
+    Emploi du temps show the same ones); none for a student without a timetable."""
+    sections = (Section.objects.filter(
+        students=student, term__school_year=period.school_year,
+        term__start_date__lte=period.end_date, term__end_date__gte=period.start_date)
+        .select_related("course").order_by("course__code"))
+    return [(section.course, section.course.title_fr) for section in sections]
 
 
 def _rounds(level: str, kindergarten: bool, start_year: int) -> list[tuple[str, str, date]]:

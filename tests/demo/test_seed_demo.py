@@ -16,6 +16,7 @@ from absences.models import AbsenceReport, DayOff
 from accounts.models import User
 from demo.seed import COURT_ORDER, DEMO_LOGINS, NO_RIGHTS, PARENT, PASSWORD
 from diplomas.selectors import student_record
+from documents.models import ReportCard
 from documents.selectors import report_card_entries
 from notifications.models import Announcement
 from notifications.selectors import groups_of_parent
@@ -172,6 +173,18 @@ def test_the_schools_show_timetables_and_forms():
     ]
     assert [form.title_en for form in parent_forms_for(lea, year)] == [
         "School code of conduct"]
+
+
+def test_leas_report_cards_list_the_courses_of_her_timetable():
+    seed()
+    lea = models.Student.objects.get(niso="999000001")
+    cards = ReportCard.objects.filter(student=lea).select_related("period")
+    assert cards
+    for card in cards:
+        taken = set(models.Section.objects.filter(
+            students=lea, term__start_date__lte=card.period.end_date,
+            term__end_date__gte=card.period.start_date).values_list("course__code", flat=True))
+        assert taken and set(card.lines.values_list("course__code", flat=True)) == taken
 
 
 def test_the_demo_parent_sees_their_three_children_in_two_schools():
