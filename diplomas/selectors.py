@@ -372,7 +372,9 @@ def requirement_status(requirement: engine.Requirement) -> str:
         return gettext("%(done)s of %(required)s hours") % {
             "done": number(requirement.done), "required": number(requirement.required)}
     if requirement.name == "online_credits":
-        status = gettext("%(done)s of %(required)s credits") % {
+        # French agrees with what is done (« 0,5 crédit sur 1 »), English with the total.
+        status = ngettext("%(done)s of %(required)s credits", "%(done)s of %(required)s credits",
+                          plural_of(requirement.done)) % {
             "done": number(requirement.done), "required": number(requirement.required)}
         if requirement.in_progress and not requirement.met:
             status += ", " + gettext("%(count)s in progress") % {
@@ -400,8 +402,12 @@ REQUIREMENT_NAMES = {
 
 
 def plural_of(value: Decimal) -> int:
-    """The whole number that chooses the plural (gettext takes integers): 0.5 → 1."""
-    return math.ceil(value)
+    """The whole number that chooses the plural form (gettext takes integers), by the
+    reader's language's rule for a half: French is singular below 2 (« 1,5 crédit »),
+    English only for exactly 1 ("0.5 credits")."""
+    if value == int(value):
+        return int(value)
+    return math.floor(value) if get_language() == "fr" else 2
 
 
 def number(value: Decimal) -> str:

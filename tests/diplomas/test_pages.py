@@ -4,12 +4,15 @@ nothing); a fixed number of queries; French and English."""
 
 import dataclasses
 import re
+from decimal import Decimal
 
 import pytest
 from django.db.models import F
 from django.urls import reverse
+from django.utils import translation
 
 from diplomas.models import DiplomaRecord, Programme, StoredProgress
+from diplomas.selectors import REQUIREMENT_NAMES
 from students import models
 from tests import factories
 from tests.diplomas.history import WITHDRAWN_MARK, give_history
@@ -284,3 +287,15 @@ def test_what_staff_typed_is_escaped(client, family, teen):
     for page in (transcript_url(teen), diploma_url(teen)):
         html = client.get(page).content.decode()  # as sent: html_of() unescapes
         assert "Arts &amp; &lt;i&gt;médias&lt;/i&gt;" in html and "<i>médias" not in html
+
+
+@pytest.mark.parametrize(("language", "value", "words"), [
+    ("fr", "0.5", "0,5 crédit d'apprentissage en ligne"),
+    ("fr", "1.5", "1,5 crédit d'apprentissage en ligne"),
+    ("fr", "2", "2 crédits d'apprentissage en ligne"),
+    ("en", "0.5", "0.5 online learning credits"),
+    ("en", "1", "1 online learning credit"),
+])
+def test_a_half_credit_takes_the_plural_of_the_readers_language(language, value, words):
+    with translation.override(language):
+        assert REQUIREMENT_NAMES["online_credits"](Decimal(value)) == words
