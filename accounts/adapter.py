@@ -49,6 +49,8 @@ class AccountAdapter(DefaultAccountAdapter):
         "too_many_login_attempts": gettext_lazy(
             "Too many failed login attempts. Try again later, or set up a new password: "
             "the emailed link lifts the limit at once."),
+        # allauth's "Please type your current password." when a wrong one was typed.
+        "enter_current_password": gettext_lazy("Your current password is not correct."),
     }
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:

@@ -90,8 +90,10 @@ def preferences(request: HttpRequest) -> HttpResponse:
 def security(request: HttpRequest) -> HttpResponse:
     """Définir les préférences, tab Sécurité: password, security question, two-step login."""
     form = SecurityQuestionForm(request.POST or None, user=request.user)
-    # The form checks the current password: limited as allauth's password change is.
-    if request.method == "POST" and not ratelimit.consume(request, action="change_password"):
+    # The form checks the current password: limited as allauth's password change is, on a
+    # count of its own (a parent who just changed the password may change this too).
+    if request.method == "POST" and not ratelimit.consume(request,
+                                                          action="change_security_question"):
         messages.error(request, _("Too many attempts. Wait a few minutes and try again."))
         return redirect("accounts:security")
     if request.method == "POST" and form.is_valid():

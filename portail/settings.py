@@ -227,6 +227,7 @@ ACCOUNT_RATE_LIMITS = {
     "access_code": "10/m/ip,30/h/ip",
     "recover_login_id": "20/m/ip,3/10m/key",
     "helpdesk_security_answer": "5/h/key",
+    "change_security_question": "5/m/user",  # as allauth's change_password
 }
 # Behind a reverse proxy, how many X-Forwarded-For hops to trust for the client's IP.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

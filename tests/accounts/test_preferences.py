@@ -115,6 +115,8 @@ def test_password_change_needs_the_current_password(client, sending, alice):
     html = html_of(change_password(client, sending, current="pas le bon"))
 
     assert '<ul class="errorlist" id="id_oldpassword_error">' in html
+    # Says it is wrong, not to type one (allauth's words): one was typed.
+    assert french("Your current password is not correct.") in html
     alice.user.refresh_from_db()
     assert alice.user.check_password(factories.PASSWORD)
     assert emails_to(alice.user.email) == []

@@ -97,6 +97,18 @@ def test_a_bad_change_is_refused_beside_the_field(client, alice, changes, field,
     assert services.security_answer_matches(user=alice, answer="Pompon")
 
 
+def test_password_changes_do_not_use_up_this_forms_attempts(client, alice):
+    for _ in range(5):
+        client.post(reverse("account_change_password"), {
+            "oldpassword": "devinette", "password1": "x", "password2": "x"})
+
+    response = change_question(client)
+
+    assert response["Location"] == reverse("accounts:security")
+    alice.refresh_from_db()
+    assert alice.security_question != "first_pet"
+
+
 def test_guessing_the_current_password_here_is_limited(client, alice):
     for _ in range(5):
         change_question(client, password="devinette")
