@@ -159,6 +159,13 @@ class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
             "classes": ["collapse"]}),
     ]
 
+    def has_delete_permission(self, request, obj=None):
+        # A published card is the family's archive: a correction replaces it, nothing removes
+        # it. Django's bulk delete (and a period's, a student's) asks this of each card too.
+        if obj is not None and obj.files.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_urls(self):
         return [
             path("<path:object_id>/preview/", self.admin_site.admin_view(self.preview_view),

@@ -98,3 +98,37 @@ def test_staff_keep_the_earlier_version_of_a_corrected_card(secretary_client, pe
                                                 args=[card.pk, version]))
         assert response.status_code == 200
         assert response["Content-Disposition"].startswith("attachment;")
+
+
+def _published(period, card) -> ReportCard:
+    services.period_publish(period=period)
+    publishing.report_card_render(card_id=card.pk)
+    assert card.files.exists()
+    return card
+
+
+def test_a_published_card_cannot_be_deleted_from_its_page_nor_in_bulk(secretary_client,
+                                                                      periods):
+    mine, _theirs, incomplete, _other = periods
+    card = _published(mine, mine.report_cards.exclude(pk=incomplete.pk).get())
+    change = secretary_client.get(reverse("admin:documents_reportcard_change", args=[card.pk]))
+    delete_url = reverse("admin:documents_reportcard_delete", args=[card.pk])
+    assert delete_url not in change.content.decode()
+    assert secretary_client.post(delete_url, {"post": "yes"}).status_code == 403
+
+    secretary_client.post(reverse("admin:documents_reportcard_changelist"),
+                          {"action": "delete_selected", "post": "yes",
+                           ACTION_CHECKBOX_NAME: [card.pk, incomplete.pk]})
+    # Nor through its period: the period's deletion would take its cards along.
+    secretary_client.post(reverse("admin:documents_reportingperiod_delete", args=[mine.pk]),
+                          {"post": "yes"})
+    assert ReportCard.objects.filter(pk__in=[card.pk, incomplete.pk]).count() == 2
+    assert card.files.count() == 1
+
+
+def test_a_card_never_published_may_still_be_deleted(secretary_client, periods):
+    _mine, _theirs, incomplete, _other = periods
+    response = secretary_client.post(
+        reverse("admin:documents_reportcard_delete", args=[incomplete.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not ReportCard.objects.filter(pk=incomplete.pk).exists()
