@@ -108,7 +108,7 @@ class ReportCard(models.Model):
         QUEUED = "queued", _("Waiting to be rendered")
         RENDERED = "rendered", _("Rendered")
         FAILED = "failed", _("Failed")
-        INCOMPLETE = "incomplete", _("Missing marks")
+        INCOMPLETE = "incomplete", _("Missing marks or learning skills")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE,

@@ -22,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 from documents import rendering
 from documents.models import (
     BoardForm,
+    LearningSkill,
     LearningSkillRating,
     ReportCard,
     ReportCardFile,
@@ -31,6 +32,7 @@ from documents.models import (
 from portail.compiled import CompiledQuery
 from portail.formats import format_phone
 from portail.paths import path_maker
+from portail.text import in_reader_language
 from students import selectors as student_selectors
 from students.models import Level, Student
 
@@ -185,13 +187,15 @@ def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
 
 # --- What is missing before publishing -----------------------------------------------------
 
-def missing_marks(card: ReportCard) -> list[str]:
-    """What this card still needs before it can be published (empty: ready), in French."""
+def missing_marks(card: ReportCard, *, skills: Iterable[LearningSkill] | None = None
+                  ) -> list[str]:
+    """What this card still needs before it can be published (empty: ready), in the
+    reader's language: the lines without their mark, then the learning skills not rated
+    (every kind rates them but kindergarten's). `skills`: the board's, read once by a
+    caller checking many cards."""
     kind, grade = card.period.kind, card.grade
     lines = list(card.lines.all())
-    if not lines:
-        return [_("no subject or course")]
-    missing = []
+    missing = [] if lines else [_("no subject or course")]
     for line in lines:
         if kind == Kind.KINDERGARTEN:
             needed = bool(line.comment)
@@ -208,7 +212,22 @@ def missing_marks(card: ReportCard) -> list[str]:
                       and (kind != Kind.SECONDARY_FINAL or bool(line.credit_earned)))
         if not needed:
             missing.append(line.subject)
+    if kind != Kind.KINDERGARTEN:
+        missing.extend(_missing_skills(card, LearningSkill.objects.all() if skills is None
+                                       else skills))
     return missing
+
+
+def _missing_skills(card: ReportCard, skills: Iterable[LearningSkill]) -> list[str]:
+    """Every skill must be rated, the French-only one too: report cards are rendered in
+    French (report_card_document)."""
+    rated = {rating.skill_id for rating in card.skills.all()}
+    skills = list(skills)
+    unrated = [skill for skill in skills if skill.pk not in rated]
+    if unrated and len(unrated) == len(skills):
+        return [_("the learning skills")]
+    return [_("the learning skill %(skill)s") % {
+        "skill": in_reader_language(skill.name_fr, skill.name_en)} for skill in unrated]
 
 
 # --- Publication progress (admin) ---------------------------------------------------------

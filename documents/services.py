@@ -16,7 +16,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from accounts.audit import audit_record
 from documents import publishing, selectors
-from documents.models import ReportCard, ReportingPeriod
+from documents.models import LearningSkill, ReportCard, ReportingPeriod
 from documents.tasks import render_report_cards
 from students.selectors import attendance_totals
 
@@ -43,9 +43,11 @@ def period_publish(*, period: ReportingPeriod, actor=None) -> PublishResult:
             period.published_at = timezone.now()
             period.save(update_fields=["published_at"])
         queued, incomplete = [], 0
-        cards = period.report_cards.select_related("period", "student").prefetch_related("lines")
+        cards = period.report_cards.select_related("period", "student").prefetch_related(
+            "lines", "skills")
+        skills = list(LearningSkill.objects.all())
         for card in cards:
-            missing = selectors.missing_marks(card)
+            missing = selectors.missing_marks(card, skills=skills)
             if missing:
                 card.status = Status.INCOMPLETE
                 card.status_reason = _("Missing: %(what)s") % {
