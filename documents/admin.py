@@ -51,9 +51,7 @@ def publish_periods(modeladmin, request, queryset):
         progress = reverse("admin:documents_reportingperiod_progress", args=[period.pk])
         modeladmin.message_user(request, format_html(
             '{} <a href="{}">{}</a>',
-            _("%(period)s: %(queued)d report cards queued for rendering, %(incomplete)d "
-              "left out for missing marks.") % {"period": period, "queued": result.queued,
-                                                "incomplete": result.incomplete},
+            _("%(period)s: %(summary)s") % {"period": period, "summary": result.summary()},
             progress, _("See the progress")), level)
 
 
@@ -147,12 +145,13 @@ class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
     search_fields = [f"student__{field}" for field in STUDENT_NAME_SEARCH]
     search_help_text = _("A student's name or OEN.")
     autocomplete_fields = ["student", "period"]
-    readonly_fields = ["status", "status_reason", "days_absent", "times_late", "preview"]
+    readonly_fields = ["publication_status", "status_reason", "days_absent", "times_late",
+                       "preview"]
     inlines = [ReportCardLineInline, LearningSkillRatingInline, ReportCardFileInline]
     fieldsets = [
         (None, {"fields": ["period", "student", "grade", "teacher_name", "principal_name",
                            "comments"]}),
-        (_("Publication"), {"fields": ["status", "status_reason", "days_absent",
+        (_("Publication"), {"fields": ["publication_status", "status_reason", "days_absent",
                                        "times_late", "preview"]}),
         (_("Graduation requirements (secondary final report)"), {
             "fields": ["credits_earned_total", "community_hours", "literacy_requirement_met"],
@@ -174,6 +173,10 @@ class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
                  self.admin_site.admin_view(self.file_view), name="documents_reportcard_file"),
             *super().get_urls(),
         ]
+
+    @admin.display(description=_("status"))
+    def publication_status(self, card: ReportCard) -> str:
+        return selectors.report_card_status_for_staff(card) if card.pk else "—"
 
     @admin.display(description=_("preview"))
     def preview(self, card: ReportCard) -> str:

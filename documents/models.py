@@ -260,7 +260,7 @@ class ReportCardFile(models.Model):
     version = models.PositiveSmallIntegerField(_("version"))
     file = models.FileField(_("file"), storage=private_storage, upload_to=_report_card_path)
     size = models.PositiveIntegerField(_("size (bytes)"))
-    # What was rendered (publishing.report_card_fingerprint): publishing again re-renders only
+    # What was rendered (selectors.report_card_fingerprint): publishing again re-renders only
     # the cards whose content changed.
     fingerprint = models.CharField(_("content fingerprint"), max_length=64)
     created_at = models.DateTimeField(_("rendered"), auto_now_add=True)

@@ -4,6 +4,8 @@ Every parent read resolves the student through students.selectors (who may see w
 anything else is a 404.
 """
 
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import get_script_prefix
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -125,7 +127,7 @@ def _rating_letter(rating: str) -> str:
 
 def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
     """Everything the PDF shows, as plain values: rendering reads nothing else, and the
-    same values give the same fingerprint (publishing.report_card_fingerprint)."""
+    same values give the same fingerprint (report_card_fingerprint)."""
     period, student, school = card.period, card.student, card.period.school
     headings, widths = _mark_columns(period.kind, card.grade)
     french = student.language == Student.Language.FRENCH or language == "fr"
@@ -183,6 +185,35 @@ def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
             "literacy": literacy[card.literacy_requirement_met],
         }
     return document
+
+
+def report_card_fingerprint(document: dict) -> str:
+    """What a rendering shows, and the layout it used: equal fingerprints, equal PDFs."""
+    payload = json.dumps(document, sort_keys=True, default=str) + rendering.layout_version()
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def report_card_current(card: ReportCard) -> tuple[dict, str]:
+    """The card's document as publishing renders it, and its fingerprint. Built in French,
+    the report cards' language (rendering.report_card_pdf's), whoever asks: staff's page
+    in English compares with what the worker rendered. `card`: report_card_for_rendering's."""
+    with translation.override("fr"):
+        document = report_card_document(card)
+    return document, report_card_fingerprint(document)
+
+
+def report_card_status_for_staff(card: ReportCard) -> str:
+    """The card's status; once published, whether parents see what it says now: an edit
+    reaches them only when the period is published again (publishing renders it then)."""
+    status = card.get_status_display()
+    latest = card.files.order_by("-version").first()
+    if latest is None or card.status == ReportCard.Status.QUEUED:
+        return status
+    if report_card_current(report_card_for_rendering(card.pk))[1] == latest.fingerprint:
+        return status
+    return _("%(status)s, changed since publication: parents see the published version "
+             "(version %(version)s) until the period is published again.") % {
+        "status": status, "version": latest.version}
 
 
 # --- What is missing before publishing -----------------------------------------------------

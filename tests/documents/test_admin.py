@@ -2,6 +2,7 @@
 preview a report card before publishing, and keep every rendered version."""
 
 import pytest
+from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +12,7 @@ from documents import publishing, services
 from documents.models import ReportCard, ReportCardFile
 from tests import factories
 from tests.documents.factories import make_card, make_period
+from tests.pages import french, french_plural, html_of
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +38,17 @@ def test_publish_action_queues_complete_cards_and_lists_the_missing_marks(
             {"action": "publish_periods", ACTION_CHECKBOX_NAME: [mine.pk]}, follow=True)
     assert response.status_code == 200
     assert ReportCardFile.objects.filter(card__period=mine).count() == 1
+    summary = "{} {} {}.".format(
+        french_plural("%(count)s report card queued for rendering",
+                      "%(count)s report cards queued for rendering", 1) % {"count": 1},
+        french("and"),
+        french_plural("%(count)s report card left out for missing marks or learning skills",
+                      "%(count)s report cards left out for missing marks or learning skills",
+                      1)
+        % {"count": 1})
+    assert summary in html_of(response)
     event = AuditEvent.objects.get(action="report_cards_publish")
-    assert (event.object_id, event.reason) == (str(mine.pk), "1 queued, 1 missing marks")
+    assert (event.object_id, event.reason) == (str(mine.pk), summary)
 
     progress = secretary_client.get(reverse("admin:documents_reportingperiod_progress",
                                             args=[mine.pk]))
@@ -132,3 +143,43 @@ def test_a_card_never_published_may_still_be_deleted(secretary_client, periods):
         reverse("admin:documents_reportcard_delete", args=[incomplete.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not ReportCard.objects.filter(pk=incomplete.pk).exists()
+
+
+def test_publishing_again_unchanged_says_the_cards_are_up_to_date(
+        secretary_client, periods, in_process_celery, django_capture_on_commit_callbacks):
+    mine, _theirs, incomplete, _other = periods
+    incomplete.delete()
+    publish = {"action": "publish_periods", ACTION_CHECKBOX_NAME: [mine.pk]}
+    changelist = reverse("admin:documents_reportingperiod_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        secretary_client.post(changelist, publish, follow=True)  # its message read
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretary_client.post(changelist, publish, follow=True)
+
+    page = html_of(response)
+    up_to_date = french_plural("%(count)s report card already up to date",
+                               "%(count)s report cards already up to date", 1) % {"count": 1}
+    assert f"{mine}: {up_to_date}." in page
+    assert french_plural("%(count)s report card queued for rendering",
+                         "%(count)s report cards queued for rendering", 1) % {
+        "count": 1} not in page
+    assert ReportCardFile.objects.filter(card__period=mine).count() == 1
+
+
+def test_a_published_card_edited_since_says_parents_see_the_published_version(
+        secretary_client, periods):
+    mine, _theirs, incomplete, _other = periods
+    card = _published(mine, mine.report_cards.exclude(pk=incomplete.pk).get())
+    url = reverse("admin:documents_reportcard_change", args=[card.pk])
+    note = french("%(status)s, changed since publication: parents see the published version "
+                  "(version %(version)s) until the period is published again.") % {
+        "status": french("Rendered"), "version": 1}
+    assert note not in html_of(secretary_client.get(url))
+    secretary_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # compared in French
+    assert "changed since publication" not in html_of(secretary_client.get(url))
+    secretary_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    line = card.lines.first()
+    line.comment = "Commentaire modifié après la publication."
+    line.save()
+    assert note in html_of(secretary_client.get(url))
