@@ -197,7 +197,8 @@ class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
         stored = card.files.filter(version=version).first()
         if stored is None:
             raise Http404
-        return _pdf_response(stored.file.open("rb"), selectors.report_card_filename(card),
+        return _pdf_response(stored.file.open("rb"),
+                             selectors.report_card_version_filename(card, stored.version),
                              attachment=True)
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.urls import get_script_prefix
 from django.utils import formats, timezone, translation
@@ -60,6 +60,15 @@ def report_card_filename(card: ReportCard) -> str:
     parts = [first, student.niso, period.name, period.school_year.name,
              period.publication_date.isoformat()]
     return "_".join(file_name_safe(part) for part in parts) + ".pdf"
+
+
+def report_card_version_filename(card: ReportCard, version: int) -> str:
+    """The name of a version staff download: the latest keeps the rule's name (the file
+    parents have); an earlier one says which it is, so as not to overwrite it."""
+    name = report_card_filename(card)
+    if version == card.files.aggregate(latest=Max("version"))["latest"]:
+        return name
+    return f"{name.removesuffix('.pdf')} (version {version}).pdf"
 
 
 # --- What a report card says --------------------------------------------------------------

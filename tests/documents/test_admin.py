@@ -1,6 +1,8 @@
 """The documents admin: a school's staff publish and follow their own periods only,
 preview a report card before publishing, and keep every rendered version."""
 
+from urllib.parse import quote
+
 import pytest
 from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -8,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from documents import publishing, services
+from documents import publishing, selectors, services
 from documents.models import ReportCard, ReportCardFile
 from tests import factories
 from tests.documents.factories import make_card, make_period
@@ -104,11 +106,14 @@ def test_staff_keep_the_earlier_version_of_a_corrected_card(secretary_client, pe
         line.save()
         services.period_publish(period=mine)
         publishing.report_card_render(card_id=card.pk)
+    name = selectors.report_card_filename(card)
+    names = {1: name.replace(".pdf", " (version 1).pdf"), 2: name}  # the latest: parents'
     for version in (1, 2):
         response = secretary_client.get(reverse("admin:documents_reportcard_file",
                                                 args=[card.pk, version]))
         assert response.status_code == 200
-        assert response["Content-Disposition"].startswith("attachment;")
+        assert response["Content-Disposition"] == (
+            f"attachment; filename*=utf-8''{quote(names[version])}")
 
 
 def _published(period, card) -> ReportCard:
