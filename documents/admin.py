@@ -47,7 +47,8 @@ def _pdf_response(content, filename: str, *, attachment: bool = False) -> FileRe
 def publish_periods(modeladmin, request, queryset):
     for period in queryset:
         result = services.period_publish(period=period, actor=request.user)
-        level = messages.WARNING if result.incomplete else messages.SUCCESS
+        level = (messages.WARNING if result.incomplete or result.without_card
+                 else messages.SUCCESS)
         progress = reverse("admin:documents_reportingperiod_progress", args=[period.pk])
         modeladmin.message_user(request, format_html(
             '{} <a href="{}">{}</a>',

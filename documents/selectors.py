@@ -36,7 +36,7 @@ from portail.formats import format_phone
 from portail.paths import path_maker
 from portail.text import in_reader_language
 from students import selectors as student_selectors
-from students.models import Level, Student
+from students.models import Grade, Level, Student
 
 Kind = ReportingPeriod.Kind
 
@@ -272,6 +272,26 @@ def _missing_skills(card: ReportCard, skills: Iterable[LearningSkill]) -> list[s
 
 # --- Publication progress (admin) ---------------------------------------------------------
 
+# The grades each kind of report card is for.
+_KIND_GRADES = {
+    Kind.KINDERGARTEN: [Grade.JUNIOR_KINDERGARTEN, Grade.SENIOR_KINDERGARTEN],
+    Kind.ELEMENTARY_PROGRESS: list(range(Grade.GRADE_1, Grade.GRADE_8 + 1)),
+    Kind.ELEMENTARY_PROVINCIAL: list(range(Grade.GRADE_1, Grade.GRADE_8 + 1)),
+    Kind.SECONDARY_MIDTERM: list(range(Grade.GRADE_9, Grade.GRADE_12 + 1)),
+    Kind.SECONDARY_FINAL: list(range(Grade.GRADE_9, Grade.GRADE_12 + 1)),
+}
+
+
+def students_without_card(period: ReportingPeriod) -> QuerySet[Student]:
+    """The school's active students in the grades the period's kind is for who have no
+    report card for it: publishing cannot leave them out in silence. For staff of the
+    period's school (the admin has scoped the period)."""
+    return (Student.objects.filter(school=period.school_id, status=Student.Status.ACTIVE,
+                                   grade__in=_KIND_GRADES[period.kind])
+            .exclude(report_cards__period=period)
+            .order_by("legal_last_name", "legal_first_name", "pk"))
+
+
 @dataclass(frozen=True)
 class PublicationProgress:
     total: int
@@ -279,6 +299,7 @@ class PublicationProgress:
     queued: int
     failed: list[ReportCard]
     incomplete: list[ReportCard]
+    without_card: list[Student]
 
     @property
     def remaining(self) -> int:
@@ -297,6 +318,7 @@ def publication_progress(period: ReportingPeriod) -> PublicationProgress:
         queued=counts.get(ReportCard.Status.QUEUED, 0),
         failed=[card for card in problems if card.status == ReportCard.Status.FAILED],
         incomplete=[card for card in problems if card.status == ReportCard.Status.INCOMPLETE],
+        without_card=list(students_without_card(period)),
     )
 
 

@@ -32,6 +32,7 @@ class PublishResult:
     queued: int
     up_to_date: int
     incomplete: int
+    without_card: int = 0
 
     def summary(self) -> str:
         """The sentence staff read, in the active language."""
@@ -50,8 +51,14 @@ class PublishResult:
                 "%(count)s report cards left out for missing marks or learning skills",
                 self.incomplete) % {"count": self.incomplete})
         if not parts:
-            return _("No report card in this period.")
-        return get_text_list(parts, _("and")) + "."
+            parts.append(_("No report card in this period"))
+        sentence = get_text_list(parts, _("and")) + "."
+        if self.without_card:
+            sentence += " " + ngettext(
+                "%(count)s active student of the grades this report is for has no report "
+                "card.", "%(count)s active students of the grades this report is for have no "
+                "report card.", self.without_card) % {"count": self.without_card}
+        return sentence
 
 
 def period_publish(*, period: ReportingPeriod, actor=None) -> PublishResult:
@@ -91,7 +98,8 @@ def period_publish(*, period: ReportingPeriod, actor=None) -> PublishResult:
                     queued.append(card.pk)
             card.save(update_fields=["status", "status_reason", "days_absent", "times_late"])
         result = PublishResult(queued=len(queued), up_to_date=up_to_date,
-                               incomplete=incomplete)
+                               incomplete=incomplete,
+                               without_card=selectors.students_without_card(period).count())
         if actor is not None:
             with translation.override(settings.LANGUAGE_CODE):  # the board's staff read it
                 reason = result.summary()

@@ -188,3 +188,26 @@ def test_a_published_card_edited_since_says_parents_see_the_published_version(
     line.comment = "Commentaire modifié après la publication."
     line.save()
     assert note in html_of(secretary_client.get(url))
+
+
+def test_publishing_says_which_active_students_of_its_grades_have_no_card(
+        secretary_client, periods, in_process_celery, django_capture_on_commit_callbacks):
+    mine, _theirs, _incomplete, _other = periods
+    forgotten = factories.StudentFactory(school=mine.school, grade=4)
+    left_out = [factories.StudentFactory(school=mine.school, grade=4, status="withdrawn"),
+                factories.StudentFactory(school=mine.school, grade=0)]  # another report's
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretary_client.post(
+            reverse("admin:documents_reportingperiod_changelist"),
+            {"action": "publish_periods", ACTION_CHECKBOX_NAME: [mine.pk]}, follow=True)
+
+    assert french_plural(
+        "%(count)s active student of the grades this report is for has no report card.",
+        "%(count)s active students of the grades this report is for have no report card.",
+        1) % {"count": 1} in html_of(response)
+    progress = html_of(secretary_client.get(
+        reverse("admin:documents_reportingperiod_progress", args=[mine.pk])))
+    assert french("Active students without a report card") in progress
+    assert reverse("admin:students_student_change", args=[forgotten.pk]) in progress
+    for student in left_out:
+        assert reverse("admin:students_student_change", args=[student.pk]) not in progress
