@@ -47,13 +47,12 @@ def _pdf_response(content, filename: str, *, attachment: bool = False) -> FileRe
 def publish_periods(modeladmin, request, queryset):
     for period in queryset:
         result = services.period_publish(period=period, actor=request.user)
-        level = messages.WARNING if result.incomplete else messages.SUCCESS
+        level = (messages.WARNING if result.incomplete or result.without_card
+                 else messages.SUCCESS)
         progress = reverse("admin:documents_reportingperiod_progress", args=[period.pk])
         modeladmin.message_user(request, format_html(
             '{} <a href="{}">{}</a>',
-            _("%(period)s: %(queued)d report cards queued for rendering, %(incomplete)d "
-              "left out for missing marks.") % {"period": period, "queued": result.queued,
-                                                "incomplete": result.incomplete},
+            _("%(period)s: %(summary)s") % {"period": period, "summary": result.summary()},
             progress, _("See the progress")), level)
 
 
@@ -147,17 +146,25 @@ class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
     search_fields = [f"student__{field}" for field in STUDENT_NAME_SEARCH]
     search_help_text = _("A student's name or OEN.")
     autocomplete_fields = ["student", "period"]
-    readonly_fields = ["status", "status_reason", "days_absent", "times_late", "preview"]
+    readonly_fields = ["publication_status", "status_reason", "days_absent", "times_late",
+                       "preview"]
     inlines = [ReportCardLineInline, LearningSkillRatingInline, ReportCardFileInline]
     fieldsets = [
         (None, {"fields": ["period", "student", "grade", "teacher_name", "principal_name",
                            "comments"]}),
-        (_("Publication"), {"fields": ["status", "status_reason", "days_absent",
+        (_("Publication"), {"fields": ["publication_status", "status_reason", "days_absent",
                                        "times_late", "preview"]}),
         (_("Graduation requirements (secondary final report)"), {
             "fields": ["credits_earned_total", "community_hours", "literacy_requirement_met"],
             "classes": ["collapse"]}),
     ]
+
+    def has_delete_permission(self, request, obj=None):
+        # A published card is the family's archive: a correction replaces it, nothing removes
+        # it. Django's bulk delete (and a period's, a student's) asks this of each card too.
+        if obj is not None and obj.files.exists():
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_urls(self):
         return [
@@ -167,6 +174,10 @@ class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
                  self.admin_site.admin_view(self.file_view), name="documents_reportcard_file"),
             *super().get_urls(),
         ]
+
+    @admin.display(description=_("status"))
+    def publication_status(self, card: ReportCard) -> str:
+        return selectors.report_card_status_for_staff(card) if card.pk else "—"
 
     @admin.display(description=_("preview"))
     def preview(self, card: ReportCard) -> str:
@@ -187,7 +198,8 @@ class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
         stored = card.files.filter(version=version).first()
         if stored is None:
             raise Http404
-        return _pdf_response(stored.file.open("rb"), selectors.report_card_filename(card),
+        return _pdf_response(stored.file.open("rb"),
+                             selectors.report_card_version_filename(card, stored.version),
                              attachment=True)
 
 

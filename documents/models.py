@@ -108,7 +108,7 @@ class ReportCard(models.Model):
         QUEUED = "queued", _("Waiting to be rendered")
         RENDERED = "rendered", _("Rendered")
         FAILED = "failed", _("Failed")
-        INCOMPLETE = "incomplete", _("Missing marks")
+        INCOMPLETE = "incomplete", _("Missing marks or learning skills")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE,
@@ -260,7 +260,7 @@ class ReportCardFile(models.Model):
     version = models.PositiveSmallIntegerField(_("version"))
     file = models.FileField(_("file"), storage=private_storage, upload_to=_report_card_path)
     size = models.PositiveIntegerField(_("size (bytes)"))
-    # What was rendered (publishing.report_card_fingerprint): publishing again re-renders only
+    # What was rendered (selectors.report_card_fingerprint): publishing again re-renders only
     # the cards whose content changed.
     fingerprint = models.CharField(_("content fingerprint"), max_length=64)
     created_at = models.DateTimeField(_("rendered"), auto_now_add=True)

@@ -2,8 +2,6 @@
 announcing them (documents.signals) once a period is rendered and its day has come. Tasks
 call it; it never queues tasks."""
 
-import hashlib
-import json
 import logging
 from datetime import date
 
@@ -20,12 +18,6 @@ logger = logging.getLogger(__name__)
 Status = ReportCard.Status
 
 
-def report_card_fingerprint(document: dict) -> str:
-    """What a rendering shows, and the layout it used: equal fingerprints, equal PDFs."""
-    payload = json.dumps(document, sort_keys=True, default=str) + rendering.layout_version()
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
 def report_card_render(*, card_id: int) -> bool:
     """Render one queued report card and store it; idempotent (a card not queued, or
     whose content has not changed since its last file, is left alone). Whether it rendered."""
@@ -37,8 +29,7 @@ def report_card_render(*, card_id: int) -> bool:
         card = selectors.report_card_for_rendering(card.pk)
         latest = card.files.order_by("-version").first()
         try:
-            document = selectors.report_card_document(card)
-            fingerprint = report_card_fingerprint(document)
+            document, fingerprint = selectors.report_card_current(card)
             if latest is not None and latest.fingerprint == fingerprint:
                 _set_status(card, Status.RENDERED)
                 return False

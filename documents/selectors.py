@@ -4,6 +4,8 @@ Every parent read resolves the student through students.selectors (who may see w
 anything else is a 404.
 """
 
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -12,16 +14,17 @@ from functools import lru_cache
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.urls import get_script_prefix
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from documents import rendering
 from documents.models import (
     BoardForm,
+    LearningSkill,
     LearningSkillRating,
     ReportCard,
     ReportCardFile,
@@ -31,8 +34,9 @@ from documents.models import (
 from portail.compiled import CompiledQuery
 from portail.formats import format_phone
 from portail.paths import path_maker
+from portail.text import in_reader_language
 from students import selectors as student_selectors
-from students.models import Level, Student
+from students.models import Grade, Level, Student
 
 Kind = ReportingPeriod.Kind
 
@@ -56,6 +60,15 @@ def report_card_filename(card: ReportCard) -> str:
     parts = [first, student.niso, period.name, period.school_year.name,
              period.publication_date.isoformat()]
     return "_".join(file_name_safe(part) for part in parts) + ".pdf"
+
+
+def report_card_version_filename(card: ReportCard, version: int) -> str:
+    """The name of a version staff download: the latest keeps the rule's name (the file
+    parents have); an earlier one says which it is, so as not to overwrite it."""
+    name = report_card_filename(card)
+    if version == card.files.aggregate(latest=Max("version"))["latest"]:
+        return name
+    return f"{name.removesuffix('.pdf')} (version {version}).pdf"
 
 
 # --- What a report card says --------------------------------------------------------------
@@ -123,7 +136,7 @@ def _rating_letter(rating: str) -> str:
 
 def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
     """Everything the PDF shows, as plain values: rendering reads nothing else, and the
-    same values give the same fingerprint (publishing.report_card_fingerprint)."""
+    same values give the same fingerprint (report_card_fingerprint)."""
     period, student, school = card.period, card.student, card.period.school
     headings, widths = _mark_columns(period.kind, card.grade)
     french = student.language == Student.Language.FRENCH or language == "fr"
@@ -183,15 +196,46 @@ def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
     return document
 
 
+def report_card_fingerprint(document: dict) -> str:
+    """What a rendering shows, and the layout it used: equal fingerprints, equal PDFs."""
+    payload = json.dumps(document, sort_keys=True, default=str) + rendering.layout_version()
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def report_card_current(card: ReportCard) -> tuple[dict, str]:
+    """The card's document as publishing renders it, and its fingerprint. Built in French,
+    the report cards' language (rendering.report_card_pdf's), whoever asks: staff's page
+    in English compares with what the worker rendered. `card`: report_card_for_rendering's."""
+    with translation.override("fr"):
+        document = report_card_document(card)
+    return document, report_card_fingerprint(document)
+
+
+def report_card_status_for_staff(card: ReportCard) -> str:
+    """The card's status; once published, whether parents see what it says now: an edit
+    reaches them only when the period is published again (publishing renders it then)."""
+    status = card.get_status_display()
+    latest = card.files.order_by("-version").first()
+    if latest is None or card.status == ReportCard.Status.QUEUED:
+        return status
+    if report_card_current(report_card_for_rendering(card.pk))[1] == latest.fingerprint:
+        return status
+    return _("%(status)s, changed since publication: parents see the published version "
+             "(version %(version)s) until the period is published again.") % {
+        "status": status, "version": latest.version}
+
+
 # --- What is missing before publishing -----------------------------------------------------
 
-def missing_marks(card: ReportCard) -> list[str]:
-    """What this card still needs before it can be published (empty: ready), in French."""
+def missing_marks(card: ReportCard, *, skills: Iterable[LearningSkill] | None = None
+                  ) -> list[str]:
+    """What this card still needs before it can be published (empty: ready), in the
+    reader's language: the lines without their mark, then the learning skills not rated
+    (every kind rates them but kindergarten's). `skills`: the board's, read once by a
+    caller checking many cards."""
     kind, grade = card.period.kind, card.grade
     lines = list(card.lines.all())
-    if not lines:
-        return [_("no subject or course")]
-    missing = []
+    missing = [] if lines else [_("no subject or course")]
     for line in lines:
         if kind == Kind.KINDERGARTEN:
             needed = bool(line.comment)
@@ -208,10 +252,45 @@ def missing_marks(card: ReportCard) -> list[str]:
                       and (kind != Kind.SECONDARY_FINAL or bool(line.credit_earned)))
         if not needed:
             missing.append(line.subject)
+    if kind != Kind.KINDERGARTEN:
+        missing.extend(_missing_skills(card, LearningSkill.objects.all() if skills is None
+                                       else skills))
     return missing
 
 
+def _missing_skills(card: ReportCard, skills: Iterable[LearningSkill]) -> list[str]:
+    """Every skill must be rated, the French-only one too: report cards are rendered in
+    French (report_card_document)."""
+    rated = {rating.skill_id for rating in card.skills.all()}
+    skills = list(skills)
+    unrated = [skill for skill in skills if skill.pk not in rated]
+    if unrated and len(unrated) == len(skills):
+        return [_("the learning skills")]
+    return [_("the learning skill %(skill)s") % {
+        "skill": in_reader_language(skill.name_fr, skill.name_en)} for skill in unrated]
+
+
 # --- Publication progress (admin) ---------------------------------------------------------
+
+# The grades each kind of report card is for.
+_KIND_GRADES = {
+    Kind.KINDERGARTEN: [Grade.JUNIOR_KINDERGARTEN, Grade.SENIOR_KINDERGARTEN],
+    Kind.ELEMENTARY_PROGRESS: list(range(Grade.GRADE_1, Grade.GRADE_8 + 1)),
+    Kind.ELEMENTARY_PROVINCIAL: list(range(Grade.GRADE_1, Grade.GRADE_8 + 1)),
+    Kind.SECONDARY_MIDTERM: list(range(Grade.GRADE_9, Grade.GRADE_12 + 1)),
+    Kind.SECONDARY_FINAL: list(range(Grade.GRADE_9, Grade.GRADE_12 + 1)),
+}
+
+
+def students_without_card(period: ReportingPeriod) -> QuerySet[Student]:
+    """The school's active students in the grades the period's kind is for who have no
+    report card for it: publishing cannot leave them out in silence. For staff of the
+    period's school (the admin has scoped the period)."""
+    return (Student.objects.filter(school=period.school_id, status=Student.Status.ACTIVE,
+                                   grade__in=_KIND_GRADES[period.kind])
+            .exclude(report_cards__period=period)
+            .order_by("legal_last_name", "legal_first_name", "pk"))
+
 
 @dataclass(frozen=True)
 class PublicationProgress:
@@ -220,6 +299,7 @@ class PublicationProgress:
     queued: int
     failed: list[ReportCard]
     incomplete: list[ReportCard]
+    without_card: list[Student]
 
     @property
     def remaining(self) -> int:
@@ -238,6 +318,7 @@ def publication_progress(period: ReportingPeriod) -> PublicationProgress:
         queued=counts.get(ReportCard.Status.QUEUED, 0),
         failed=[card for card in problems if card.status == ReportCard.Status.FAILED],
         incomplete=[card for card in problems if card.status == ReportCard.Status.INCOMPLETE],
+        without_card=list(students_without_card(period)),
     )
 
 

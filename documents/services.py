@@ -7,16 +7,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from accounts.audit import audit_record
 from documents import publishing, selectors
-from documents.models import ReportCard, ReportingPeriod
+from documents.models import LearningSkill, ReportCard, ReportCardFile, ReportingPeriod
 from documents.tasks import render_report_cards
 from students.selectors import attendance_totals
 
@@ -29,23 +30,55 @@ RENDER_CHUNK = 20  # report cards per task: a task's overhead is paid once for t
 @dataclass(frozen=True)
 class PublishResult:
     queued: int
+    up_to_date: int
     incomplete: int
+    without_card: int = 0
+
+    def summary(self) -> str:
+        """The sentence staff read, in the active language."""
+        parts = []
+        if self.queued:
+            parts.append(ngettext("%(count)s report card queued for rendering",
+                                  "%(count)s report cards queued for rendering",
+                                  self.queued) % {"count": self.queued})
+        if self.up_to_date:
+            parts.append(ngettext("%(count)s report card already up to date",
+                                  "%(count)s report cards already up to date",
+                                  self.up_to_date) % {"count": self.up_to_date})
+        if self.incomplete:
+            parts.append(ngettext(
+                "%(count)s report card left out for missing marks or learning skills",
+                "%(count)s report cards left out for missing marks or learning skills",
+                self.incomplete) % {"count": self.incomplete})
+        if not parts:
+            parts.append(_("No report card in this period"))
+        sentence = get_text_list(parts, _("and")) + "."
+        if self.without_card:
+            sentence += " " + ngettext(
+                "%(count)s active student of the grades this report is for has no report "
+                "card.", "%(count)s active students of the grades this report is for have no "
+                "report card.", self.without_card) % {"count": self.without_card}
+        return sentence
 
 
 def period_publish(*, period: ReportingPeriod, actor=None) -> PublishResult:
-    """Queue every complete report card of the period for rendering; the others wait with
-    what they miss (they are not published). Publishing again renders only what changed.
-    Staff's publishing (actor) is in the audit trail."""
+    """Queue every complete report card of the period whose content changed since its last
+    rendering (a new one: all); the others wait with what they miss (they are not
+    published). Staff's publishing (actor) is in the audit trail."""
     with transaction.atomic():
         period = ReportingPeriod.objects.select_for_update().select_related("school").get(
             pk=period.pk)
         if period.published_at is None:
             period.published_at = timezone.now()
             period.save(update_fields=["published_at"])
-        queued, incomplete = [], 0
-        cards = period.report_cards.select_related("period", "student").prefetch_related("lines")
+        queued, up_to_date, incomplete = [], 0, 0
+        rendered = _latest_fingerprints(period)
+        cards = period.report_cards.select_related(
+            "period__school", "period__school_year", "student").prefetch_related(
+            "lines__course", "skills__skill")
+        skills = list(LearningSkill.objects.all())
         for card in cards:
-            missing = selectors.missing_marks(card)
+            missing = selectors.missing_marks(card, skills=skills)
             if missing:
                 card.status = Status.INCOMPLETE
                 card.status_reason = _("Missing: %(what)s") % {
@@ -55,14 +88,35 @@ def period_publish(*, period: ReportingPeriod, actor=None) -> PublishResult:
                 totals = attendance_totals(card.student, start=period.start_date,
                                            end=period.end_date)
                 card.days_absent, card.times_late = totals["days_absent"], totals["times_late"]
-                card.status, card.status_reason = Status.QUEUED, ""
-                queued.append(card.pk)
+                card.status_reason = ""
+                if card.pk in rendered and (
+                        selectors.report_card_current(card)[1] == rendered[card.pk]):
+                    card.status = Status.RENDERED  # what parents have is what it says
+                    up_to_date += 1
+                else:
+                    card.status = Status.QUEUED
+                    queued.append(card.pk)
             card.save(update_fields=["status", "status_reason", "days_absent", "times_late"])
+        result = PublishResult(queued=len(queued), up_to_date=up_to_date,
+                               incomplete=incomplete,
+                               without_card=selectors.students_without_card(period).count())
         if actor is not None:
+            with translation.override(settings.LANGUAGE_CODE):  # the board's staff read it
+                reason = result.summary()
             audit_record(actor=actor, action="report_cards_publish", instance=period,
-                         reason=f"{len(queued)} queued, {incomplete} missing marks")
+                         reason=reason)
         transaction.on_commit(lambda: _enqueue_rendering(queued, period.pk))
-    return PublishResult(queued=len(queued), incomplete=incomplete)
+    return result
+
+
+def _latest_fingerprints(period: ReportingPeriod) -> dict[int, str]:
+    """Each rendered card's latest fingerprint, by card id."""
+    latest = {}
+    for card_id, fingerprint in (ReportCardFile.objects.filter(card__period=period)
+                                 .order_by("card_id", "version")
+                                 .values_list("card_id", "fingerprint")):
+        latest[card_id] = fingerprint
+    return latest
 
 
 def _enqueue_rendering(card_ids: list[int], period_id: int) -> None:

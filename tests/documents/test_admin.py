@@ -1,16 +1,20 @@
 """The documents admin: a school's staff publish and follow their own periods only,
 preview a report card before publishing, and keep every rendered version."""
 
+from urllib.parse import quote
+
 import pytest
+from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from documents import publishing, services
+from documents import publishing, selectors, services
 from documents.models import ReportCard, ReportCardFile
 from tests import factories
 from tests.documents.factories import make_card, make_period
+from tests.pages import french, french_plural, html_of
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +40,17 @@ def test_publish_action_queues_complete_cards_and_lists_the_missing_marks(
             {"action": "publish_periods", ACTION_CHECKBOX_NAME: [mine.pk]}, follow=True)
     assert response.status_code == 200
     assert ReportCardFile.objects.filter(card__period=mine).count() == 1
+    summary = "{} {} {}.".format(
+        french_plural("%(count)s report card queued for rendering",
+                      "%(count)s report cards queued for rendering", 1) % {"count": 1},
+        french("and"),
+        french_plural("%(count)s report card left out for missing marks or learning skills",
+                      "%(count)s report cards left out for missing marks or learning skills",
+                      1)
+        % {"count": 1})
+    assert summary in html_of(response)
     event = AuditEvent.objects.get(action="report_cards_publish")
-    assert (event.object_id, event.reason) == (str(mine.pk), "1 queued, 1 missing marks")
+    assert (event.object_id, event.reason) == (str(mine.pk), summary)
 
     progress = secretary_client.get(reverse("admin:documents_reportingperiod_progress",
                                             args=[mine.pk]))
@@ -93,8 +106,108 @@ def test_staff_keep_the_earlier_version_of_a_corrected_card(secretary_client, pe
         line.save()
         services.period_publish(period=mine)
         publishing.report_card_render(card_id=card.pk)
+    name = selectors.report_card_filename(card)
+    names = {1: name.replace(".pdf", " (version 1).pdf"), 2: name}  # the latest: parents'
     for version in (1, 2):
         response = secretary_client.get(reverse("admin:documents_reportcard_file",
                                                 args=[card.pk, version]))
         assert response.status_code == 200
-        assert response["Content-Disposition"].startswith("attachment;")
+        assert response["Content-Disposition"] == (
+            f"attachment; filename*=utf-8''{quote(names[version])}")
+
+
+def _published(period, card) -> ReportCard:
+    services.period_publish(period=period)
+    publishing.report_card_render(card_id=card.pk)
+    assert card.files.exists()
+    return card
+
+
+def test_a_published_card_cannot_be_deleted_from_its_page_nor_in_bulk(secretary_client,
+                                                                      periods):
+    mine, _theirs, incomplete, _other = periods
+    card = _published(mine, mine.report_cards.exclude(pk=incomplete.pk).get())
+    change = secretary_client.get(reverse("admin:documents_reportcard_change", args=[card.pk]))
+    delete_url = reverse("admin:documents_reportcard_delete", args=[card.pk])
+    assert delete_url not in change.content.decode()
+    assert secretary_client.post(delete_url, {"post": "yes"}).status_code == 403
+
+    secretary_client.post(reverse("admin:documents_reportcard_changelist"),
+                          {"action": "delete_selected", "post": "yes",
+                           ACTION_CHECKBOX_NAME: [card.pk, incomplete.pk]})
+    # Nor through its period: the period's deletion would take its cards along.
+    secretary_client.post(reverse("admin:documents_reportingperiod_delete", args=[mine.pk]),
+                          {"post": "yes"})
+    assert ReportCard.objects.filter(pk__in=[card.pk, incomplete.pk]).count() == 2
+    assert card.files.count() == 1
+
+
+def test_a_card_never_published_may_still_be_deleted(secretary_client, periods):
+    _mine, _theirs, incomplete, _other = periods
+    response = secretary_client.post(
+        reverse("admin:documents_reportcard_delete", args=[incomplete.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not ReportCard.objects.filter(pk=incomplete.pk).exists()
+
+
+def test_publishing_again_unchanged_says_the_cards_are_up_to_date(
+        secretary_client, periods, in_process_celery, django_capture_on_commit_callbacks):
+    mine, _theirs, incomplete, _other = periods
+    incomplete.delete()
+    publish = {"action": "publish_periods", ACTION_CHECKBOX_NAME: [mine.pk]}
+    changelist = reverse("admin:documents_reportingperiod_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        secretary_client.post(changelist, publish, follow=True)  # its message read
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretary_client.post(changelist, publish, follow=True)
+
+    page = html_of(response)
+    up_to_date = french_plural("%(count)s report card already up to date",
+                               "%(count)s report cards already up to date", 1) % {"count": 1}
+    assert f"{mine}: {up_to_date}." in page
+    assert french_plural("%(count)s report card queued for rendering",
+                         "%(count)s report cards queued for rendering", 1) % {
+        "count": 1} not in page
+    assert ReportCardFile.objects.filter(card__period=mine).count() == 1
+
+
+def test_a_published_card_edited_since_says_parents_see_the_published_version(
+        secretary_client, periods):
+    mine, _theirs, incomplete, _other = periods
+    card = _published(mine, mine.report_cards.exclude(pk=incomplete.pk).get())
+    url = reverse("admin:documents_reportcard_change", args=[card.pk])
+    note = french("%(status)s, changed since publication: parents see the published version "
+                  "(version %(version)s) until the period is published again.") % {
+        "status": french("Rendered"), "version": 1}
+    assert note not in html_of(secretary_client.get(url))
+    secretary_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # compared in French
+    assert "changed since publication" not in html_of(secretary_client.get(url))
+    secretary_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    line = card.lines.first()
+    line.comment = "Commentaire modifié après la publication."
+    line.save()
+    assert note in html_of(secretary_client.get(url))
+
+
+def test_publishing_says_which_active_students_of_its_grades_have_no_card(
+        secretary_client, periods, in_process_celery, django_capture_on_commit_callbacks):
+    mine, _theirs, _incomplete, _other = periods
+    forgotten = factories.StudentFactory(school=mine.school, grade=4)
+    left_out = [factories.StudentFactory(school=mine.school, grade=4, status="withdrawn"),
+                factories.StudentFactory(school=mine.school, grade=0)]  # another report's
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretary_client.post(
+            reverse("admin:documents_reportingperiod_changelist"),
+            {"action": "publish_periods", ACTION_CHECKBOX_NAME: [mine.pk]}, follow=True)
+
+    assert french_plural(
+        "%(count)s active student of the grades this report is for has no report card.",
+        "%(count)s active students of the grades this report is for have no report card.",
+        1) % {"count": 1} in html_of(response)
+    progress = html_of(secretary_client.get(
+        reverse("admin:documents_reportingperiod_progress", args=[mine.pk])))
+    assert french("Active students without a report card") in progress
+    assert reverse("admin:students_student_change", args=[forgotten.pk]) in progress
+    for student in left_out:
+        assert reverse("admin:students_student_change", args=[student.pk]) not in progress

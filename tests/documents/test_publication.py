@@ -22,6 +22,7 @@ from outbox.models import OutboundEmail
 from tests import factories
 from tests.documents.factories import make_card, make_period
 from tests.notifications.group_factories import TORONTO
+from tests.pages import french
 
 Kind = ReportingPeriod.Kind
 Status = ReportCard.Status
@@ -169,7 +170,7 @@ def test_missing_marks_publish_nothing_for_those_students(
     with django_capture_on_commit_callbacks(execute=True):
         result = services.period_publish(period=period)
 
-    assert (result.queued, result.incomplete) == (1, 1)
+    assert (result.queued, result.up_to_date, result.incomplete) == (1, 0, 1)
     incomplete.refresh_from_db()
     assert incomplete.status == Status.INCOMPLETE
     assert incomplete.lines.last().subject in incomplete.status_reason
@@ -219,3 +220,50 @@ def test_a_failed_rendering_keeps_its_reason(in_process_celery, monkeypatch,
     card.refresh_from_db()
     assert card.status == Status.FAILED and "gabarit illisible" in card.status_reason
     assert selectors.publication_progress(period).failed == [card]
+
+
+@pytest.mark.django_db
+def test_a_card_without_its_learning_skills_is_not_published(
+        in_process_celery, django_capture_on_commit_callbacks):
+    period = make_period(publication_date=timezone.localdate())
+    unrated = make_card(period)
+    unrated.skills.all().delete()
+    one_missing = make_card(period)
+    one_missing.skills.get(skill__code="autonomie").delete()
+    kindergarten = make_period(kind=Kind.KINDERGARTEN, school=period.school,
+                               name="Communication de février",
+                               publication_date=timezone.localdate())
+    no_skills_to_rate = make_card(kindergarten)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.period_publish(period=period)
+        services.period_publish(period=kindergarten)
+
+    assert (result.queued, result.incomplete) == (0, 2)
+    for card in (unrated, one_missing):
+        card.refresh_from_db()
+        assert card.status == Status.INCOMPLETE and not card.files.exists()
+    assert unrated.status_reason == french("Missing: %(what)s") % {
+        "what": french("the learning skills")}
+    assert one_missing.status_reason == french("Missing: %(what)s") % {
+        "what": french("the learning skill %(skill)s") % {"skill": "Autonomie"}}
+    assert no_skills_to_rate.files.count() == 1
+
+
+@pytest.mark.django_db
+def test_publishing_again_queues_only_the_changed_cards(
+        in_process_celery, django_capture_on_commit_callbacks):
+    period = make_period(publication_date=timezone.localdate())
+    unchanged, corrected = make_card(period), make_card(period)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.period_publish(period=period)
+    line = corrected.lines.first()
+    line.comment = "Commentaire corrigé."
+    line.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.period_publish(period=period)
+
+    assert (result.queued, result.up_to_date, result.incomplete) == (1, 1, 0)
+    assert (unchanged.files.count(), corrected.files.count()) == (1, 2)
+    assert not period.report_cards.exclude(status=Status.RENDERED).exists()
