@@ -25,7 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.audit import snapshot
+from accounts.audit import action_label, record_type_label, snapshot
 from accounts.forms import StaffInvitationForm
 from accounts.models import AuditEvent, StaffProfile, User
 from accounts.scoping import (
@@ -279,20 +279,49 @@ class ScopedGroupAdmin(ScopedAdminMixin, AuditedAdminMixin, PermissionLabelsMixi
     school_scope = Scope.BOARD_ONLY
 
 
+class _AuditCodeFilter(admin.SimpleListFilter):
+    """The codes the trail holds, by their names in the reader's language."""
+
+    label = staticmethod(str)
+
+    def lookups(self, request, model_admin):
+        codes = AuditEvent.objects.order_by().values_list(self.parameter_name, flat=True)
+        return sorted(((code, self.label(code)) for code in codes.distinct()),
+                      key=lambda choice: choice[1].casefold())
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(**{self.parameter_name: value}) if value else queryset
+
+
+class AuditActionFilter(_AuditCodeFilter):
+    title = _("action")
+    parameter_name = "action"
+    label = staticmethod(action_label)
+
+
+class AuditRecordTypeFilter(_AuditCodeFilter):
+    title = _("record type")
+    parameter_name = "object_type"
+    label = staticmethod(record_type_label)
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """The audit trail: board-level staff read it; nobody adds, changes or deletes a row."""
 
     school_scope = Scope.BOARD_ONLY
-    list_display = ["at", "actor", "action", "object_type", "object_repr", "reason"]
-    list_filter = ["action", "object_type", ("actor", admin.RelatedOnlyFieldListFilter), "at"]
+    list_display = ["at", "actor", "action_display", "object_type_display", "object_repr",
+                    "reason"]
+    list_filter = [AuditActionFilter, AuditRecordTypeFilter,
+                   ("actor", admin.RelatedOnlyFieldListFilter), "at"]
     list_select_related = ["actor"]
     date_hierarchy = "at"
     list_per_page = 100
     search_fields = ["object_repr", "object_id", "actor__username", "reason"]
     search_help_text = _("A record, a record id, a login ID or a reason.")
-    fields = ["at", "actor", "action", "object_type", "object_id", "object_repr", "reason",
-              "changes_display", "before_display", "after_display"]
+    fields = ["at", "actor", "action_display", "object_type_display", "object_id",
+              "object_repr", "reason", "changes_display", "before_display", "after_display"]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -303,6 +332,14 @@ class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_display(self, event: AuditEvent) -> str:
+        return action_label(event.action)
+
+    @admin.display(description=_("record type"), ordering="object_type")
+    def object_type_display(self, event: AuditEvent) -> str:
+        return record_type_label(event.object_type)
 
     @admin.display(description=_("changes"))
     def changes_display(self, event: AuditEvent):

@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +12,6 @@ class AccountsConfig(AppConfig):
         from portail import text
 
         text.register()  # the help desk's and the admin's searches ignore accents
+        # allauth's accounts app, in the admin only for its email addresses, is also
+        # "Accounts": the home page would show two sections of that name.
+        apps.get_app_config("account").verbose_name = _("Email Addresses")

@@ -2,15 +2,63 @@
 
 import json
 
+from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.forms.models import model_to_dict
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent
 
 # Never copied into the trail: secrets stay where they are.
 # ("data": a TOTP secret; "context": an outbox email's links and codes.)
 HIDDEN_FIELDS = {"password", "security_answer", "code_hash", "token", "data", "context"}
+
+
+# What the trail's list calls each action the portal records. The apps that record most of
+# them sit above accounts, hence their codes here; the help desk's labels are those of its
+# own history (helpdesk.services.Audit).
+ACTION_LABELS = {
+    "admin.add": _("Added in the admin"),
+    "admin.change": _("Changed in the admin"),
+    "admin.delete": _("Deleted in the admin"),
+    "account.password_set": _("Password set in the admin"),
+    "staff.invite": _("Staff member invited"),
+    "staff.invitation_accept": _("Staff invitation accepted"),
+    "access_code.issue": _("Access code issued"),
+    "access_code.expire": _("Access code replaced by a new one"),
+    "csv_import": _("Imported from a file"),
+    "student_withdrawn": _("Student withdrawn"),
+    "guardian_account_closed": _("Guardian's account closed"),
+    "adult_access_ended": _("Access ended: adult student without consent"),
+    "report_cards_publish": _("Report cards published"),
+    "absence_report_recorded": _("Absence report recorded as attendance"),
+    "safe_arrival_called": _("Family called (safe arrival)"),
+    "email.resend": _("Email queued again"),
+    "helpdesk_validation_email": _("Validation email sent again"),
+    "helpdesk_password_reset": _("Password reset link sent"),
+    "helpdesk_unlock": _("Account unlocked"),
+    "helpdesk_deactivate": _("Account deactivated"),
+    "helpdesk_reactivate": _("Account reactivated"),
+    "helpdesk_email_change": _("Main email changed"),
+    "helpdesk_address_change": _("Postal address changed"),
+    "helpdesk_security_check": _("Security answer checked"),
+    "helpdesk_security_check_refused": _("Security answer check refused (limit)"),
+    "helpdesk_merge": _("Accounts merged"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def record_type_label(object_type: str) -> str:
+    """The model's name for an AuditEvent's object_type ("students.studentguardian")."""
+    try:
+        return capfirst(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):  # a model since removed
+        return object_type
 
 
 class _AuditEncoder(DjangoJSONEncoder):

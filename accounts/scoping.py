@@ -12,12 +12,17 @@ marks the reference data every school reads and only the board changes; `Scope.B
 import enum
 from collections.abc import Iterable
 
+from django.contrib import messages
 from django.contrib.admin.exceptions import NotRegistered
+from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, router, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record, snapshot
 from accounts.models import StaffProfile
@@ -193,6 +198,26 @@ class ScopedAdminMixin(_ScopedBase):
         if obj is None:
             raise Http404
         return obj
+
+
+    def shared_between_schools(self, request: HttpRequest) -> bool:
+        """Whether this admin's rows are shared by schools (a guardian of children at two
+        schools, their account), as the member of staff's schools see them."""
+        school_ids = staff_school_ids(request.user)
+        return (school_ids is not None and not isinstance(self.school_scope, Scope)
+                and _spans_many(self.model, self.scope_q(school_ids)))
+
+    def history_view(self, request, object_id, extra_context=None):
+        # A shared row has one history for all its schools, whose entries name the rows of
+        # each (a link to another school's child, even one since removed): the board's only.
+        if self.shared_between_schools(request):
+            obj = self.get_object(request, unquote(object_id))  # a 404 if not theirs
+            self.message_user(request, _("The history of a record shared between schools "
+                                         "is shown only to staff who see every school."),
+                              messages.INFO)
+            return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}"
+                                    "_change", args=[quote(obj.pk)]))
+        return super().history_view(request, object_id, extra_context)
 
 
 class ScopedInlineMixin(_ScopedBase):

@@ -875,11 +875,16 @@ def import_job_interrupted(job: models.ImportJob) -> bool:
 
 class Progress:
     """The job's heartbeat and rows done, written on a connection of its own: the import's
-    transaction must not hold them, or the page would see nothing until the end."""
+    transaction must not hold them, or the page would see nothing until the end.
+
+    SQLite (the embedded default) lets one connection write at a time: a second one would
+    wait for the import's transaction, which waits for it. There they are written in the
+    import's transaction, seen at its end (tasks run in the request there anyway)."""
 
     def __init__(self, job_id: int):
         self.job_id = job_id
-        self.connection = connection.copy()
+        self.own_connection = connection.vendor != "sqlite"
+        self.connection = connection.copy() if self.own_connection else connection
 
     def __call__(self, done: int) -> None:
         with self.connection.cursor() as cursor:
@@ -887,7 +892,8 @@ class Progress:
                            "WHERE id = %s", [timezone.now(), done, self.job_id])
 
     def close(self) -> None:
-        self.connection.close()
+        if self.own_connection:
+            self.connection.close()
 
 
 def import_job_run(*, job_id: int) -> None:

@@ -17,6 +17,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -31,6 +32,7 @@ from notifications.models import Group as SchoolGroup
 from outbox.models import OutboundEmail
 from students import models
 from tests import factories
+from tests.pages import french, html_of
 from tests.staff import SCHOOL_STAFF, make_staff, staff_group, staff_login
 from tests.students.famille_factories import (
     ParentFormFactory,
@@ -363,6 +365,35 @@ def test_a_guardians_page_shows_only_my_schools_children(secretary_client, schoo
     assert guardian.student_links.filter(student=other_child).exists()
     assert secretary_client.post(url(models.Guardian, "delete", guardian.pk),
                                  {"post": "yes"}).status_code == 403
+
+
+def test_a_shared_records_history_is_the_boards_only(secretary_client, schools):
+    """A guardian's history names each change to their links, another school's child's
+    too: a record several schools share opens its history to board-wide staff only."""
+    guardian = schools.a[models.Guardian]
+    link = factories.StudentGuardianFactory(student=schools.b[models.Student],
+                                            guardian=guardian, contact_order=2)
+    board = make_staff("conseil", board_level=True, group="Administration du conseil")
+    board_client = staff_login(Client(), board)
+    change = url(models.Guardian, "change", guardian.pk)
+    data = form_data(board_client.get(change), "guardian_form")
+    index = next(key.split("-")[1] for key, value in data.items()
+                 if key.endswith("-id") and value == [str(link.pk)])
+    data[f"student_links-{index}-contact_order"] = "3"
+    assert board_client.post(change, data).status_code == 302
+    assert HIDDEN_NAME in board_client.get(url(models.Guardian, "history", guardian.pk)) \
+        .content.decode()
+
+    for shared in [guardian, guardian.user]:
+        response = secretary_client.get(url(type(shared), "history", shared.pk), follow=True)
+
+        assert HIDDEN_NAME not in response.content.decode()
+        assert response.redirect_chain == [(url(type(shared), "change", shared.pk), 302)]
+        assert french("The history of a record shared between schools is shown only to "
+                      "staff who see every school.") in html_of(response)
+    # A school's own record keeps its history.
+    student = schools.a[models.Student]
+    assert secretary_client.get(url(models.Student, "history", student.pk)).status_code == 200
 
 
 def test_history_at_another_school_stays_and_the_page_still_saves(secretary_client, schools):

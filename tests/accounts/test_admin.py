@@ -5,9 +5,11 @@ from django.contrib.auth.hashers import check_password
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
+from django.utils.text import capfirst
 
 from accounts.models import User
 from tests import factories
+from tests.pages import french
 from tests.staff import staff_login
 from tests.students.test_admin import count_queries, form_data
 
@@ -86,3 +88,15 @@ def test_user_list_queries_do_not_grow_with_the_accounts(staff_client,
     with django_assert_max_num_queries(few):
         response = staff_client.get(changelist)
     assert len(listed(response)) == 31
+
+
+def test_each_section_of_the_admin_home_page_has_its_own_name(staff_client):
+    """Two sections once read "Comptes" (ours and allauth's email addresses), two
+    "Notifications" (the home page's and the email outbox)."""
+    response = staff_client.get(reverse("admin:index"))
+
+    names = [app["name"].casefold() for app in response.context["app_list"]]
+    assert len(names) == len(set(names)), names
+    sections = {app["app_label"]: app["name"] for app in response.context["app_list"]}
+    assert sections["outbox"] == capfirst(french("outgoing emails"))
+    assert sections["account"] == french("Email Addresses")
