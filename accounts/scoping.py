@@ -199,7 +199,6 @@ class ScopedAdminMixin(_ScopedBase):
             raise Http404
         return obj
 
-
     def shared_between_schools(self, request: HttpRequest) -> bool:
         """Whether this admin's rows are shared by schools (a guardian of children at two
         schools, their account), as the member of staff's schools see them."""
