@@ -112,6 +112,13 @@ def login_succeeded(*, account: str) -> None:
     cache.delete_many([_failures(account), _until(account)])
 
 
+def account_waits_until(user: User) -> float | None:
+    """When the wait that failed logins put on the account ends (a lock is the longest),
+    as a Unix time; None when it may log in now."""
+    until = cache.get(_until(account_key(user, "")), 0)
+    return until if until > time.time() else None
+
+
 def account_locked(user: User) -> bool:
     """Whether the account is locked (not merely made to wait a few minutes)."""
     account = account_key(user, "")
@@ -134,8 +141,8 @@ def _allauth_limits(user: User) -> list[tuple[str, str]]:
 
 def lockout_clear(user: User, *, request: HttpRequest) -> bool:
     """Forget this account's failed logins from every address, and allauth's limits on its
-    reset, recovery and validation emails; True if it was locked."""
-    was_locked = account_locked(user)
+    reset, recovery and validation emails; True if it was locked or made to wait."""
+    was_locked = account_waits_until(user) is not None
     login_succeeded(account=account_key(user, ""))
     for action, key in _allauth_limits(user):
         ratelimit.clear(request, action=action, key=key)

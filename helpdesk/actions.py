@@ -131,7 +131,7 @@ ACTIONS = (
     HelpdeskAction(
         name="unlock", label=gettext_lazy("Unlock the account"),
         run=_unlock, records=(Audit.UNLOCK,),
-        applies=lambda user: user.locked,
+        applies=lambda user: user.locked or user.waiting,
     ),
     HelpdeskAction(
         name="reactivate", label=gettext_lazy("Reactivate the account"),

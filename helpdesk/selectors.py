@@ -1,11 +1,13 @@
 """What the help desk may read: parents' accounts, found by anything a caller can say."""
 
 import re
+from datetime import UTC, datetime
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import lockouts
@@ -60,6 +62,10 @@ def helpdesk_accounts() -> QuerySet[User]:
 def _with_state(user: User) -> User:
     """What the help desk needs to know first about an account, in a few words."""
     user.locked = lockouts.account_locked(user)
+    # The waits before the lock (30 s to 8 min after the 5th to 9th wrong password): the
+    # parent is told to try later, and calls.
+    waits_until = None if user.locked else lockouts.account_waits_until(user)
+    user.waiting = waits_until is not None
     if not user.is_active:
         user.states = [_("Deactivated")]
     elif not user.email_validated and user.signed_up_with_code:
@@ -70,6 +76,10 @@ def _with_state(user: User) -> User:
         user.states = [_("Active")]
     if user.locked:
         user.states.append(_("Locked: too many failed logins"))
+    elif user.waiting:
+        ends = timezone.localtime(datetime.fromtimestamp(waits_until, tz=UTC))
+        user.states.append(_("Made to wait after failed logins, until %(time)s")
+                           % {"time": formats.time_format(ends, "TIME_FORMAT")})
     if user.two_step:
         user.states.append(_("Two-step login on"))
     return user

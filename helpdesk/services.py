@@ -79,7 +79,7 @@ def password_reset_send(*, request: HttpRequest, actor: User, user: User) -> boo
 @transaction.atomic
 def account_unlock(*, request: HttpRequest, actor: User, user: User) -> bool:
     """Lift every limit on the account's sign-in and recovery, from every device; True if
-    the account was locked."""
+    the account was locked or made to wait."""
     was_locked = lockouts.lockout_clear(user, request=request)
     audit_record(actor=actor, action=Audit.UNLOCK, instance=user,
                  after={"was_locked": was_locked})

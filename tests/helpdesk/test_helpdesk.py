@@ -248,6 +248,21 @@ def test_the_unlock_button_shows_only_on_a_locked_account(agent_client, family):
     assert 'value="unlock"' in html_of(agent_client.get(account_url(user)))
 
 
+def test_the_waits_before_the_lock_show_and_can_be_lifted(agent_client, family):
+    # After the 5th to 9th wrong password the parent is told to try later: and calls.
+    user = family.user
+    wrong_passwords([user.username], ["203.0.113.7"], lockouts.FREE_FAILURES + 1)
+    assert not logs_in(user, "203.0.113.7")
+    html = html_of(agent_client.get(account_url(user)))
+    assert french("Made to wait after failed logins, until %(time)s").split("%(")[0] in html
+    assert 'value="unlock"' in html
+
+    _response, html = act(agent_client, user, "unlock")
+
+    assert french("The account is unlocked: the parent can log in again.") in html
+    assert logs_in(user, "203.0.113.7")
+
+
 def test_an_action_sent_twice_acts_once(agent_client, family):
     """A double click, or Back and send again: the page's token comes twice."""
     user = family.user
