@@ -164,7 +164,8 @@ def test_publishing_again_unchanged_says_the_cards_are_up_to_date(
     page = html_of(response)
     up_to_date = french_plural("%(count)s report card already up to date",
                                "%(count)s report cards already up to date", 1) % {"count": 1}
-    assert f"{mine}: {up_to_date}." in page
+    assert french("%(period)s: %(summary)s") % {"period": mine, "summary": f"{up_to_date}."} \
+        in page
     assert french_plural("%(count)s report card queued for rendering",
                          "%(count)s report cards queued for rendering", 1) % {
         "count": 1} not in page
