@@ -3,6 +3,8 @@ import unicodedata
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
 from allauth.utils import build_absolute_uri
 from django.http import HttpRequest
 from django.urls import reverse
@@ -109,10 +111,13 @@ class AccountAdapter(DefaultAccountAdapter):
         lockouts.failed_login_record(account=self._account, ip=self.get_client_ip(request))
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
-        """A member of staff who has just chosen their password through the invitation
-        sets up two-step login without typing it a second time."""
-        if app == "allauth.mfa" and self.request is not None and _invitation_password_recent(
-                self.request):
+        """A member of staff who has just typed their password (chosen through the
+        invitation, or at the login that sent them to set up two-step login) sets up their
+        first device without typing it a second time. allauth counts a reauthentication as
+        recent, never the login itself."""
+        if app == "allauth.mfa" and self.request is not None and (
+                _invitation_password_recent(self.request)
+                or _staff_first_device_after_login(self.request)):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
 
@@ -120,4 +125,14 @@ class AccountAdapter(DefaultAccountAdapter):
 def _invitation_password_recent(request: HttpRequest) -> bool:
     set_at = request.session.get(services.INVITATION_PASSWORD_SET_AT_KEY, 0)
     return time.time() - set_at < account_settings.REAUTHENTICATION_TIMEOUT
+
+
+def _staff_first_device_after_login(request: HttpRequest) -> bool:
+    user = request.user
+    if not (user.is_authenticated and user.is_staff) or Authenticator.objects.filter(
+            user=user).exists():
+        return False
+    records = get_authentication_records(request, user)
+    return bool(records) and (time.time() - records[-1]["at"]
+                              < account_settings.REAUTHENTICATION_TIMEOUT)
 

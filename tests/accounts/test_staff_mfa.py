@@ -106,15 +106,21 @@ def test_a_wrong_totp_code_does_not_open_the_admin(client, secretary):
     assert client.get(ADMIN).status_code == 302
 
 
+def test_the_login_spares_the_password_only_for_a_while(client, secretary, settings):
+    log_in(client, secretary)
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+
+    reauthenticate = client.get(reverse("mfa_activate_totp"))["Location"]
+
+    assert reauthenticate.startswith(reverse("account_reauthenticate"))
+
+
 @pytest.mark.django_db(transaction=True)  # allauth signals the new device at commit
 def test_a_new_staff_member_sets_up_totp_then_logs_in_with_it(client, secretary):
     assert log_in(client, secretary)["Location"] == ADMIN  # no second step yet
     assert client.get(ADMIN)["Location"] == reverse("mfa_activate_totp")
 
-    # allauth asks for the password again before adding a device.
-    reauthenticate = client.get(reverse("mfa_activate_totp"))["Location"]
-    assert reauthenticate.startswith(reverse("account_reauthenticate"))
-    client.post(reauthenticate, {"password": factories.PASSWORD})
+    # The password typed at the login is not asked again to add the first device.
     assert client.get(reverse("mfa_activate_totp")).status_code == 200
     secret = client.session[SECRET_SESSION_KEY]
     response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
