@@ -135,4 +135,3 @@ def _staff_first_device_after_login(request: HttpRequest) -> bool:
     records = get_authentication_records(request, user)
     return bool(records) and (time.time() - records[-1]["at"]
                               < account_settings.REAUTHENTICATION_TIMEOUT)
-
