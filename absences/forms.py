@@ -56,7 +56,7 @@ class AbsenceReportForm(forms.Form):
                            help_text=_("Up to %(max)s characters.") % {"max": NOTE_MAX_LENGTH},
                            widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, children: list[Student], chosen: list[Student] = (),
+    def __init__(self, *args, children: list[Student], chosen: list[Student] | None = None,
                  **kwargs):
         super().__init__(*args, **kwargs)
         # The children already read (with their school's times): no query to show or
@@ -65,9 +65,11 @@ class AbsenceReportForm(forms.Form):
         field = self.fields["children"]
         field.choices = [(child.pk, f"{child.first_name} {child.last_name}")
                          for child in children]
-        if len(children) == 1:
+        if len(children) == 1:  # nothing to choose
             field.widget = forms.MultipleHiddenInput()
-        field.initial = [child.pk for child in chosen or children[:1]]
+            chosen = children
+        # By default the first child; the home page's form ticks none ahead (chosen=[]).
+        field.initial = [child.pk for child in (children[:1] if chosen is None else chosen)]
         if self.initial.get("reason"):  # a changed report keeps its reason, even inactive
             self.fields["reason"].queryset = Reason.objects.filter(
                 Q(active=True) | Q(code=self.initial["reason"]))

@@ -84,14 +84,23 @@ def report(request: HttpRequest, public_id) -> HttpResponse:
                       sub_tab="attendance", report_form=form)
 
 
+@never_cache
 @login_required
 def report_family(request: HttpRequest) -> HttpResponse:
-    """From the home page: the report form of the first child the parent may report for
-    (every other child is a box to tick there)."""
+    """From the home page: Signaler une absence for the children the parent may report for,
+    outside any one child's pages; none ticked ahead unless there is only one."""
     reportable = selectors.reportable_children(request.user)
     if not reportable:
         raise Http404
-    return redirect("absences:report", public_id=reportable[0].public_id)
+    form = AbsenceReportForm(request.POST or None, children=reportable, chosen=[])
+    if request.method == "POST" and form.is_valid():
+        reports = services.reports_create(user=request.user,
+                                          students=form.cleaned_data["children"],
+                                          details=form.details())
+        _report_saved(request, reports)
+        return redirect("students:attendance", public_id=reports[0].student.public_id)
+    return render(request, "absences/report_family.html",
+                  {"report_form": form, "active_tab": "family"})
 
 
 @never_cache

@@ -73,12 +73,20 @@ def test_the_report_form_offers_the_other_children_and_shows_on_the_home_page(cl
     with at(7, 30):
         home = html_of(client.get(reverse("home")))
         assert reverse("absences:report_family") in home
-        response = client.get(reverse("absences:report_family"))
-        assert response.status_code == 302
-        page = html_of(client.get(response["Location"]))
-    for child in alice.children:
-        assert f'value="{child.pk}"' in page
+        page = html_of(client.get(reverse("absences:report_family")))
+    for child in alice.children:  # offered, none ticked ahead
+        box = re.search(rf'<input type="checkbox" name="children" value="{child.pk}"[^>]*>', page)
+        assert box and "checked" not in box.group(0)
     assert french("Report an absence") in page
+    assert 'class="child-meta"' not in page  # not inside one child's pages
+
+
+def test_a_report_from_the_home_page_leads_to_the_childs_assiduite(client, alice):
+    first, second = alice.children
+    with at(7, 30):
+        response = client.post(reverse("absences:report_family"), sick(second))
+    assert response["Location"] == attendance_url(second)
+    assert list(AbsenceReport.objects.values_list("student", flat=True)) == [second.pk]
 
 
 @pytest.mark.parametrize("custody, right, shown", [

@@ -96,6 +96,31 @@ def test_a_parent_reports_two_sick_children_from_a_phone(phone_page: Page, live_
     assert set(AbsenceReport.objects.values_list("kind", "picked_up_by")) == {("days", "")}
 
 
+def test_from_the_home_page_the_parent_ticks_the_child_to_report(phone_page: Page,
+                                                              live_server, board):
+    # Not inside one child's pages: no child ticked ahead, none's header.
+    page = phone_page
+    first, second = board.children
+    login(page, live_server, board.user)
+    page.get_by_role("link", name=french("Report an absence")).click()
+    page.wait_for_url("**" + reverse("absences:report_family"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(french("Report an absence"))
+    for child in (first, second):
+        expect(page.get_by_label(f"{child.first_name} {child.last_name}")).not_to_be_checked()
+    axe_check(page)
+    assert_no_horizontal_scroll(page)
+
+    page.get_by_label(f"{second.first_name} {second.last_name}").check()
+    page.get_by_label(french("Date (or first day)")).fill(MONDAY.isoformat())
+    page.get_by_label(french("Reason")).select_option("illness")
+    page.get_by_role("button", name=french("Send the report")).click()
+
+    page.wait_for_url("**" + reverse("students:attendance",
+                                     kwargs={"public_id": second.public_id}))
+    expect(page.locator(".message--success")).to_be_visible()
+    assert list(AbsenceReport.objects.values_list("student", flat=True)) == [second.pk]
+
+
 def test_without_javascript_every_field_shows_and_the_server_decides(browser: Browser,
                                                                      live_server, board):
     context = browser.new_context(locale="fr-CA", viewport={"width": 360, "height": 780},
