@@ -1,6 +1,7 @@
 """Signaler une absence in Chromium, in French on a 360 px phone: from Assiduité, two sick
-children in one step, shown back in Assiduité; and the school's list of today's reports,
-recorded in one click. axe (WCAG 2.1 A and AA) on the form, on Assiduité and on the list."""
+children in one step, shown back in Assiduité; from the home page, the child ticked there;
+and the school's list of today's reports, recorded in one click. axe (WCAG 2.1 A and AA) on
+both forms, on Assiduité and on the list."""
 
 import datetime
 from zoneinfo import ZoneInfo
