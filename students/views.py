@@ -59,9 +59,11 @@ def _switcher(match, children: list[Student]) -> list[tuple[Student, str]]:
         return []
     name = SWITCHER_LISTS.get(match.view_name, match.view_name)
     same_tab = path_maker(name, "public_id")
-    details = path_maker("students:details", "public_id")
-    return [(child, (details if name in SECONDARY_ONLY and not child.is_secondary else same_tab)(
-        public_id=child.public_id)) for child in children]
+    if name in SECONDARY_ONLY:
+        details = path_maker("students:details", "public_id")
+        return [(child, (same_tab if child.is_secondary else details)(public_id=child.public_id))
+                for child in children]
+    return [(child, same_tab(public_id=child.public_id)) for child in children]
 
 
 def _student(request: HttpRequest, public_id) -> Student:
