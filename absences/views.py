@@ -84,7 +84,6 @@ def report(request: HttpRequest, public_id) -> HttpResponse:
                       sub_tab="attendance", report_form=form)
 
 
-@never_cache
 @login_required
 def report_family(request: HttpRequest) -> HttpResponse:
     """From the home page: Signaler une absence for the children the parent may report for,

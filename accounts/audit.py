@@ -1,6 +1,7 @@
 """The audit trail of staff and help-desk actions (AuditEvent rows, never edited)."""
 
 import json
+from collections.abc import Iterable
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
@@ -16,9 +17,8 @@ from accounts.models import AuditEvent
 HIDDEN_FIELDS = {"password", "security_answer", "code_hash", "token", "data", "context"}
 
 
-# What the trail's list calls each action the portal records. The apps that record most of
-# them sit above accounts, hence their codes here; the help desk's labels are those of its
-# own history (helpdesk.services.Audit).
+# What the trail's list calls each action the portal records: accounts' own here, every
+# other app's registered by that app (its AppConfig.ready), beside the codes it records.
 ACTION_LABELS = {
     "admin.add": _("Added in the admin"),
     "admin.change": _("Changed in the admin"),
@@ -26,27 +26,12 @@ ACTION_LABELS = {
     "account.password_set": _("Password set in the admin"),
     "staff.invite": _("Staff member invited"),
     "staff.invitation_accept": _("Staff invitation accepted"),
-    "access_code.issue": _("Access code issued"),
-    "access_code.expire": _("Access code replaced by a new one"),
-    "csv_import": _("Imported from a file"),
-    "student_withdrawn": _("Student withdrawn"),
-    "guardian_account_closed": _("Guardian's account closed"),
-    "adult_access_ended": _("Access ended: adult student without consent"),
-    "report_cards_publish": _("Report cards published"),
-    "absence_report_recorded": _("Absence report recorded as attendance"),
-    "safe_arrival_called": _("Family called (safe arrival)"),
-    "email.resend": _("Email queued again"),
-    "helpdesk_validation_email": _("Validation email sent again"),
-    "helpdesk_password_reset": _("Password reset link sent"),
-    "helpdesk_unlock": _("Account unlocked"),
-    "helpdesk_deactivate": _("Account deactivated"),
-    "helpdesk_reactivate": _("Account reactivated"),
-    "helpdesk_email_change": _("Main email changed"),
-    "helpdesk_address_change": _("Postal address changed"),
-    "helpdesk_security_check": _("Security answer checked"),
-    "helpdesk_security_check_refused": _("Security answer check refused (limit)"),
-    "helpdesk_merge": _("Accounts merged"),
 }
+
+
+def register_action_labels(labels: Iterable[tuple[str, str]]) -> None:
+    """An app's actions and their names, (code, label) pairs: a TextChoices' `choices`."""
+    ACTION_LABELS.update(labels)
 
 
 def action_label(action: str) -> str:

@@ -5,10 +5,9 @@ from django.utils.translation import ngettext
 
 from accounts.audit import audit_record, snapshot
 from accounts.scoping import Scope, ScopedAdminMixin
+from helpdesk.services import EMAIL_RESEND
 from outbox.models import OutboundEmail
 from outbox.services import email_resend
-
-EMAIL_RESEND = "email.resend"
 
 
 def _audited(email: OutboundEmail) -> dict:

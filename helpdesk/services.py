@@ -34,6 +34,10 @@ class Audit(models.TextChoices):
     MERGE = "helpdesk_merge", _("Accounts merged")
 
 
+# An email sent again from the outbox's admin (helpdesk.admin), not from an account's page.
+EMAIL_RESEND = "email.resend"
+
+
 # The rate limit's name in settings.ACCOUNT_RATE_LIMITS (not an audit name): a caller
 # guessing the answer of someone else's account gets five tries an hour, whoever the agent.
 SECURITY_CHECK_ACTION = "helpdesk_security_answer"

@@ -265,7 +265,7 @@ def test_the_trail_names_actions_and_record_types_in_the_readers_language(client
 
 def test_every_action_the_portal_records_has_a_name():
     """The codes given to audit_record, audit_event, AuditEvent and an admin's self.audit,
-    found in the source: a new one needs its label in accounts.audit.ACTION_LABELS."""
+    found in the source: a new one needs its label (accounts.audit.register_action_labels)."""
     codes = set()
     for path in sorted(ROOT.glob("*/*.py")):
         if path.parts[len(ROOT.parts)] in {"tests", "bench", ".venv"}:
