@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from absences import selectors
 from absences.models import NOTE_MAX_LENGTH, AbsenceReport, Reason
 from absences.services import ReportDetails
+from portail.formats import long_date
 from students.models import Student
 
 PERIODS = range(1, 7)
@@ -156,7 +157,7 @@ class AbsenceReportForm(forms.Form):
 
 
 def _day(day: date) -> str:
-    return formats.date_format(day, "j F Y")
+    return long_date(day)
 
 
 def report_initial(report: AbsenceReport) -> dict:

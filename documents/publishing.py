@@ -7,11 +7,12 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from documents import rendering, selectors
 from documents.models import ReportCard, ReportCardFile, ReportingPeriod
 from documents.signals import report_cards_published
+from portail.formats import long_date
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def report_card_render(*, card_id: int) -> bool:
                 return False
             if latest is not None:  # a correction: parents see it marked as such
                 document = {**document, "corrected": True,
-                            "corrected_on": formats.date_format(timezone.localdate(), "j F Y")}
+                            "corrected_on": long_date(timezone.localdate())}
             pdf = rendering.report_card_pdf(document)
         except Exception as error:  # noqa: BLE001 - the reason is shown to staff
             logger.exception("Report card %s failed to render", card.pk)

@@ -32,7 +32,7 @@ from documents.models import (
     ReportingPeriod,
 )
 from portail.compiled import CompiledQuery
-from portail.formats import format_phone
+from portail.formats import format_phone, long_date
 from portail.paths import path_maker
 from portail.text import in_reader_language
 from students import selectors as student_selectors
@@ -156,7 +156,7 @@ def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
         "kind_label": period.get_kind_display(),
         "period_name": period.name,
         "school_year": period.school_year.name,
-        "publication_date": formats.date_format(period.publication_date, "j F Y"),
+        "publication_date": long_date(period.publication_date),
         "title": f"{period.get_kind_display()} — {student.legal_first_name} "
                  f"{student.legal_last_name} — {period.name} {period.school_year.name}",
         "student_name": f"{student.legal_last_name}, {student.legal_first_name}",

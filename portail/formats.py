@@ -1,4 +1,5 @@
-"""Canadian and Ontario formats: NISO (OEN), postal codes, phone numbers, provinces, dates.
+"""Canadian and Ontario formats: NISO (OEN), postal codes, phone numbers, provinces, dates
+and times.
 
 Each format has a regular expression for the stored form (also used by the database
 constraints), a normaliser that turns what people type into that form, a validator with a
@@ -6,13 +7,13 @@ French message, and a display function.
 """
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.formats import date_format, time_format
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 NISO_STORED = r"^[0-9]{9}\Z"
@@ -29,12 +30,32 @@ POSTAL_CODE_MESSAGE = _("Enter a Canadian postal code, for example K1G 6C3.")
 PHONE_MESSAGE = _("Enter a 10-digit phone number, for example 613 555-0123.")
 
 
+def _day_of_month(value: date) -> str:
+    # French writes the first of the month as an ordinal: « le 1er décembre ».
+    return "1er" if value.day == 1 and get_language() == "fr" else str(value.day)
+
+
+def long_date(value: date) -> str:
+    """A date written out: "1er décembre 2026", "29 novembre 2026"; "1 December 2026"."""
+    return f"{_day_of_month(value)} {date_format(value, 'F Y')}"
+
+
+def long_datetime(value: datetime) -> str:
+    """A moment written out, in the time zone the value is in: "1er décembre 2026 à
+    8 h 05" (the active language's TIME_FORMAT, portail/locale_formats), "1 December 2026
+    at 8:05 a.m."."""
+    return gettext("%(date)s at %(time)s") % {"date": long_date(value),
+                                        "time": time_format(value, "TIME_FORMAT")}
+
+
 def day_in_sentence(value: date) -> str:
     """A date with its weekday as written inside a sentence: "vendredi 20 novembre 2026"
     (French writes weekdays in lower case; Django's catalogue capitalises them, for
     headings), "Friday 20 November 2026"."""
-    text = date_format(value, "l j F Y")
-    return text[:1].lower() + text[1:] if get_language() == "fr" else text
+    weekday = date_format(value, "l")
+    if get_language() == "fr":
+        weekday = weekday.lower()
+    return f"{weekday} {long_date(value)}"
 
 
 class Province(models.TextChoices):

@@ -246,6 +246,8 @@ MFA_TOTP_ISSUER = BOARD_SHORT_NAME + " Portail Famille"
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Canadian French times (« 8 h 05 »): portail/locale_formats/fr.
+FORMAT_MODULE_PATH = ["portail.locale_formats"]
 TIME_ZONE = "America/Toronto"
 USE_I18N = True
 USE_TZ = True

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import formats, translation
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -15,6 +15,8 @@ from portail.formats import (
     day_in_sentence,
     format_niso,
     format_phone,
+    long_date,
+    long_datetime,
     normalize_niso,
     normalize_phone,
     normalize_postal_code,
@@ -242,3 +244,23 @@ def test_a_date_inside_a_sentence_has_its_weekday_in_lower_case_in_french():
         assert day_in_sentence(friday) == "vendredi 20 novembre 2026"
     with translation.override("en"):
         assert day_in_sentence(friday) == "Friday 20 November 2026"
+
+
+def test_the_first_of_the_month_is_an_ordinal_in_french_only():
+    first, second = datetime.date(2026, 12, 1), datetime.date(2026, 12, 2)
+    with translation.override("fr"):
+        assert long_date(first) == "1er décembre 2026"
+        assert long_date(second) == "2 décembre 2026"
+        assert day_in_sentence(first) == "mardi 1er décembre 2026"
+    with translation.override("en"):
+        assert long_date(first) == "1 December 2026"
+        assert day_in_sentence(first) == "Tuesday 1 December 2026"
+
+
+def test_times_are_written_the_canadian_french_way():
+    moment = datetime.datetime(2026, 12, 1, 8, 5)
+    with translation.override("fr"):
+        assert long_datetime(moment) == "1er décembre 2026 à 8\xa0h\xa005"
+        assert formats.time_format(datetime.time(14, 30), "TIME_FORMAT") == "14\xa0h\xa030"
+    with translation.override("en"):
+        assert long_datetime(moment) == "1 December 2026 at 8:05 a.m."

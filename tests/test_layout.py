@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import translation
-from django.utils.formats import date_format
 
+from portail.formats import long_date
 from tests.factories import StudentFactory
 from tests.pages import french, html_of
 
@@ -85,7 +85,7 @@ def test_details_marks_the_family_tab_and_the_details_side_tab(client, family):
     assert f'<a href="{url}" aria-current="page">' in html
     assert f'<a href="{reverse("home")}">' in html
     with translation.override("fr"):
-        assert f"<dd>{date_format(child.date_of_birth, 'j F Y')}</dd>" in html
+        assert f"<dd>{long_date(child.date_of_birth)}</dd>" in html
     assert child.niso_display in html
     assert "<dd>105</dd>" in html
 

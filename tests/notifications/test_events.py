@@ -62,7 +62,7 @@ class TestImmediate:
         assert OutboundEmail.objects.get(recipient=other_family.user.email).pk != alice.pk
         for private in (first.niso, first.last_name, first.street):
             assert private not in message.body and private not in message.alternatives[0][0]
-        assert "1 décembre 2026" in message.body
+        assert "1er décembre 2026" in message.body
         assert deliveries_send() == 0  # once
 
     def test_in_the_recipients_language(self, clock, family):

@@ -205,8 +205,8 @@ def test_a_familys_morning_reads_the_same_in_the_text_and_the_html_part(clock, l
     assert queries(lambda: render_email(email)) == 2
     message = render_email(email)
 
-    words = {"fr": ("Absence inscrite le mardi 1 décembre 2026 (période {})",
-                    "Retard inscrit le mardi 1 décembre 2026 (période {})"),
+    words = {"fr": ("Absence inscrite le mardi 1er décembre 2026 (période {})",
+                    "Retard inscrit le mardi 1er décembre 2026 (période {})"),
              "en": ("Absence recorded on Tuesday 1 December 2026 (period {})",
                     "Late arrival recorded on Tuesday 1 December 2026 (period {})")}[language]
     absence, late = words
@@ -241,8 +241,9 @@ def test_a_worker_writes_each_parents_lines_in_their_language(clock, mailoutbox)
     emails_send(list(OutboundEmail.objects.values_list("pk", flat=True)))
     bodies = {message.to[0]: message.body for message in mailoutbox}
     assert len(bodies) == 2
-    assert ("- Absence inscrite le mardi 1 décembre 2026 (période 2)\n"
-            "- Retard inscrit le mardi 1 décembre 2026 (période 3)\n") in bodies[family.user.email]
+    assert ("- Absence inscrite le mardi 1er décembre 2026 (période 2)\n"
+            "- Retard inscrit le mardi 1er décembre 2026 (période 3)\n"
+            ) in bodies[family.user.email]
     assert ("- Absence recorded on Tuesday 1 December 2026 (period 2)\n"
             "- Late arrival recorded on Tuesday 1 December 2026 (period 3)\n"
             ) in bodies[father.email]

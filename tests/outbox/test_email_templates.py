@@ -44,6 +44,7 @@ PLAIN_CONTEXT = {
     "school_name": SCHOOL,
     "title": TITLE,
     "timestamp": datetime(2026, 11, 29, 14, 30, tzinfo=UTC),
+    "expires_at": datetime(2026, 12, 1, 14, 30, tzinfo=UTC),
     "student_first_name": "Léa",
     "answer_url": ANSWER_URL,
     "day": datetime(2026, 11, 30, 14, 30, tzinfo=UTC),
@@ -59,6 +60,7 @@ BOARD_CONTEXT = {
 EXPECTED = {
     "absences/safe_arrival": [ANSWER_URL, SCHOOL, "Léa"],
     "absences/safe_arrival_answered": ["Léa"],
+    "account/access_code": [SIGNUP_URL, "2026"],
     "account/account_already_exists": [RESET_URL],
     "account/email_confirmation": [CONFIRM_URL],
     "account/password_changed": ["2026"],
@@ -99,6 +101,15 @@ def test_each_email_renders_in_both_languages(name, language):
             assert expected in body
     # Mail clients drop <style> and block remote content: inline styles, nothing fetched.
     assert not re.search(r"<(style|link|script|img)\b", html)
+
+
+@pytest.mark.parametrize(("language", "expiry"), [("fr", "jusqu'au 1er décembre 2026"),
+                                                   ("en", "until 1 December 2026")])
+def test_the_access_code_email_says_until_when_the_code_works(language, expiry):
+    context = {**PLAIN_CONTEXT, **BOARD_CONTEXT}
+    with translation.override(language):
+        text = render_to_string("emails/account/access_code_message.txt", context)
+    assert expiry in text
 
 
 @pytest.mark.django_db

@@ -322,7 +322,7 @@ class TestAttendance:
     def test_a_term(self, client, child):
         terms = selectors.school_timetable(child).terms
         page = main_of(html(client, url("attendance", child, periode=f"etape-{terms[1].pk}")))
-        assert "1 février 2027" in page  # the caption names the term's dates
+        assert "1er février 2027" in page  # the caption names the term's dates
         assert "<tbody>" not in page and 'class="empty-state"' in page
 
     @pytest.mark.parametrize("periode", ["2025-01", "2027-07", "13-2026", "etape-999999",
@@ -430,7 +430,7 @@ class TestTimetable:
         TimetablePublication.objects.filter(school=child.school).update(
             published_on=datetime.date(2026, 12, 1))
         page = main_of(html(client, url("timetable", child)))
-        assert "1 décembre 2026" in page
+        assert "1er décembre 2026" in page
         assert "MAT00" not in page and "<table" not in page
         assert 'id="calendar-heading"' not in page  # no calendar link before publication
 

@@ -17,11 +17,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
 from accounts.models import AuditEvent
 from outbox.delivery import render_email
 from outbox.models import OutboundEmail
+from portail.formats import long_date
 from students.connections import portal_connections
 from students.models import AccessCode
 from students.services import (
@@ -79,7 +80,7 @@ def connection_row(html: str, guardian) -> str:
 
 def french_date(moment: datetime.datetime) -> str:
     with translation.override("fr"):
-        return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
+        return long_date(timezone.localtime(moment))
 
 
 @pytest.fixture

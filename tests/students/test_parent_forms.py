@@ -103,7 +103,7 @@ def test_answer_is_signed_and_time_stamped(client, alice, child):
     page = _page(client, _answer_url(child, form))
     assert "This form has already been answered for this child." in page
     assert "I do not agree" in page and "Alice Tremblay" in page
-    assert "29 November 2026, 10:00" in page
+    assert "29 November 2026 at 10 a.m." in page
     assert 'name="signature"' not in page
 
 
