@@ -7,6 +7,7 @@ was given (an OEN, an email, a name typed in the admin) is personal: the log kee
 query parameter's name, not its value.
 """
 
+import logging
 import re
 
 from gunicorn.glogging import Logger
@@ -33,3 +34,13 @@ class AccessLogger(Logger):
         if atoms.get("q"):  # the query string alone, without its "?"
             atoms["q"] = hidden(f"?{atoms['q']}")[1:]
         return atoms
+
+
+class HiddenSecretsFilter(logging.Filter):
+    """The same for Django's own request lines ("Not Found: /famille/calendrier/…"), which
+    name the path of a link that may still work (a calendar feed before the timetable's
+    publication, a safe-arrival link opened in another parent's session)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = hidden(record.getMessage()), None
+        return True

@@ -345,9 +345,14 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"hidden_secrets": {"()": "portail.access_log.HiddenSecretsFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Its lines name the path: a secret link's part hidden, as in the access log.
+        "django.request": {"filters": ["hidden_secrets"]},
+    },
 }
 
 

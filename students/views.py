@@ -122,9 +122,9 @@ def photo_file(request: HttpRequest, public_id) -> FileResponse:
         photo = student.photo.open("rb")
     except FileNotFoundError as missing:  # Named in the database, gone from storage.
         raise Http404 from missing
-    response = FileResponse(photo, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    # No Cache-Control of its own: the private pages' no-store, so that a shared computer's
+    # cache does not keep the child's face after logout.
+    return FileResponse(photo, content_type="image/jpeg")
 
 
 @login_required

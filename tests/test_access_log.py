@@ -1,8 +1,9 @@
-"""gunicorn's access log, as the image and bench/ configure it (gunicorn.conf.py): the
-secret part of a calendar, unsubscribe, validation, reset, safe-arrival or invitation link
-is never written, nor what a search or a filter was given."""
+"""gunicorn's access log, as the image and bench/ configure it (gunicorn.conf.py), and Django's
+request lines: the secret part of a calendar, unsubscribe, validation, reset, safe-arrival or
+invitation link is never written, nor what a search or a filter was given."""
 
 import datetime
+import logging
 import runpy
 from pathlib import Path
 from types import SimpleNamespace
@@ -51,3 +52,14 @@ def test_the_access_log_hides_secrets_and_what_was_searched(tmp_path, path, show
     line = log.read_text()
     assert f'"GET {shown} HTTP/1.1" 200 42 "https://portail.example{shown}"' in line
     assert secret not in line
+
+
+@pytest.mark.django_db
+def test_djangos_own_request_lines_hide_the_secret_too(client, caplog):
+    """Django logs each 404 and 400 with its path ("Not Found: …"), beside the access log:
+    a calendar link answers 404 before the timetable's publication and still works after."""
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get(f"/famille/calendrier/{TOKEN}.ics").status_code == 404
+
+    assert "Not Found: /famille/calendrier/[secret]" in caplog.text
+    assert TOKEN not in caplog.text
