@@ -212,6 +212,9 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
+# Confirming who one is before a sensitive change: the password, or the two-step code. Not
+# allauth's emailed login code, which the portal does not offer for logging in either.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "students.signup_forms.SignupSecurityForm"
 ACCOUNT_FORMS = {

@@ -145,6 +145,9 @@ def test_turning_on_two_step_login_shows_the_recovery_codes(client, sending, ali
     assert reauthenticate.startswith(reverse("account_reauthenticate"))
     html = html_of(client.get(reauthenticate))
     assert '<label class="field__label" for="id_password">' in html
+    # No emailed code offered instead: the portal sends none (it had no email for it).
+    assert reverse("account_request_reauthentication_code") not in html
+    assert client.get(reverse("account_request_reauthentication_code")).status_code == 403
     response = client.post(reauthenticate, {"password": factories.PASSWORD})
     assert response["Location"] == reverse("mfa_activate_totp")
 
