@@ -6,12 +6,14 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from allauth.utils import build_absolute_uri
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from accounts import lockouts, services
+from accounts.middleware import set_language_cookie
 from accounts.models import User
 from accounts.recovery import site_url
 from accounts.selectors import user_by_login
@@ -109,6 +111,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def authentication_failed(self, request: HttpRequest, **credentials) -> None:
         lockouts.failed_login_record(account=self._account, ip=self.get_client_ip(request))
+
+    def post_login(self, request: HttpRequest, user: User, **kwargs):
+        """The account's language on a browser that has none chosen yet: a parent who
+        prefers English reads English on a new computer from the first page after login."""
+        response = super().post_login(request, user, **kwargs)
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            translation.activate(user.preferred_language)
+            set_language_cookie(response, user.preferred_language)
+        return response
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """A member of staff who has just typed their password (chosen through the

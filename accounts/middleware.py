@@ -7,11 +7,21 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 
+def set_language_cookie(response, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language,
+        max_age=settings.LANGUAGE_COOKIE_AGE, secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
 class PreferredLanguageMiddleware:
     """French unless the visitor chose otherwise.
 
     The portal is French first: the browser's Accept-Language is ignored. The language
-    comes from the language cookie (set by the switcher), then the account's preference.
+    comes from the language cookie: set by the switcher, by saving the preferences, and at
+    login to the account's preference if this browser has none yet
+    (accounts.adapter.AccountAdapter.post_login).
     """
 
     def __init__(self, get_response):

@@ -2,7 +2,6 @@ from allauth.account.utils import perform_login
 from allauth.account.views import ConfirmEmailView
 from allauth.core import ratelimit
 from allauth.mfa.utils import is_mfa_enabled
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,14 +18,7 @@ from accounts.forms import (
     SecurityQuestionForm,
     StaffPasswordForm,
 )
-
-
-def _set_language_cookie(response: HttpResponse, language: str) -> None:
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language,
-        max_age=settings.LANGUAGE_COOKIE_AGE, secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
+from accounts.middleware import set_language_cookie
 
 
 class ValidationView(ConfirmEmailView):
@@ -81,7 +73,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         translation.activate(user.preferred_language)
         messages.success(request, _("Your preferences have been saved."))
         response = redirect("accounts:preferences")
-        _set_language_cookie(response, user.preferred_language)
+        set_language_cookie(response, user.preferred_language)
         return response
     return render(request, "accounts/preferences.html", {"form": form})
 

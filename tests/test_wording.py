@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
@@ -88,6 +89,11 @@ def test_the_login_error_says_login_id(client, family):
     text = shown_text(response)
     assert french("The username and/or password you specified are not correct.") in text
     assert "identifiant de connexion" in text
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(reverse("account_login"), {"login": family.user.username,
+                                                      "password": "pas-le-bon"})
+    assert "The login ID or password is incorrect." in shown_text(response)
 
 
 def test_parent_pages_are_french(client, family, famille_today):

@@ -66,6 +66,24 @@ def test_choosing_english_switches_the_portal_and_is_remembered(client, alice):
     assert '<html lang="en">' in html_of(client.get(reverse("accounts:preferences")))
 
 
+def test_the_account_language_follows_the_parent_to_a_new_browser(family):
+    family.user.preferred_language = "en"
+    family.user.save(update_fields=["preferred_language"])
+    login = {"login": family.user.username, "password": factories.PASSWORD}
+
+    new_browser = Client()
+    response = new_browser.post(reverse("account_login"), login)
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert '<html lang="en">' in html_of(new_browser.get(reverse("home")))
+
+    # A language chosen with the switcher on this browser before logging in stays.
+    chosen = Client()
+    chosen.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    response = chosen.post(reverse("account_login"), login)
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    assert '<html lang="fr">' in html_of(chosen.get(reverse("home")))
+
+
 def test_email_and_postal_address_are_shown_read_only(client, alice):
     html = html_of(client.get(reverse("accounts:preferences")))
 
