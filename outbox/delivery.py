@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 
 from outbox.context import context_load, contexts_load
 from outbox.models import OutboundEmail
+from portail.context_processors import helpdesk_phone
 
 logger = logging.getLogger(__name__)
 
@@ -68,15 +69,15 @@ def render_email(email: OutboundEmail, loaded: dict | None = None) -> EmailMulti
     base = f"emails/{email.template}"
     try:
         # Inside the try: a context naming a model that is gone fails the row too.
-        context = {
-            **(context_load(email.context) if loaded is None else loaded),
-            "board_name": settings.BOARD_NAME,
-            "board_short_name": settings.BOARD_SHORT_NAME,
-            "helpdesk_email": settings.HELPDESK_EMAIL,
-            "helpdesk_phone": settings.HELPDESK_PHONE,
-            "site_url": settings.SITE_URL,
-        }
         with translation.override(email.language):
+            context = {
+                **(context_load(email.context) if loaded is None else loaded),
+                "board_name": settings.BOARD_NAME,
+                "board_short_name": settings.BOARD_SHORT_NAME,
+                "helpdesk_email": settings.HELPDESK_EMAIL,
+                "helpdesk_phone": helpdesk_phone(),
+                "site_url": settings.SITE_URL,
+            }
             subject = render_text(f"{base}_subject.txt", context)
             text = render_text(f"{base}_message.txt", context)
             html = render_to_string(f"{base}_message.html", context)

@@ -38,7 +38,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 BOARD_NAME = env.str("BOARD_NAME", default="Conseil des écoles publiques de l'Est de l'Ontario")
 BOARD_SHORT_NAME = env.str("BOARD_SHORT_NAME", default="CEPEO")
 HELPDESK_EMAIL = env.str("HELPDESK_EMAIL", default="portail.famille@cepeo.on.ca")
-HELPDESK_PHONE = env.str("HELPDESK_PHONE", default="613 742-8960, poste 3003")
+HELPDESK_PHONE = env.str("HELPDESK_PHONE", default="613 742-8960")
+# Written « poste 3003 » in French, "ext. 3003" in English (portail.context_processors).
+HELPDESK_PHONE_EXTENSION = env.str("HELPDESK_PHONE_EXTENSION", default="3003")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

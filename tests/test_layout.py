@@ -28,7 +28,10 @@ def test_login_page_has_the_layout_and_a_labelled_form(client, settings):
     assert '<main id="main"' in html
     assert settings.BOARD_NAME in html
     assert f'href="mailto:{settings.HELPDESK_EMAIL}"' in html
-    assert settings.HELPDESK_PHONE in html
+    assert f"{settings.HELPDESK_PHONE}, poste {settings.HELPDESK_PHONE_EXTENSION}" in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = html_of(client.get(reverse("account_login")))
+    assert f"{settings.HELPDESK_PHONE}, ext. {settings.HELPDESK_PHONE_EXTENSION}" in english
     # Labels, not placeholders only, even though allauth asks for "unlabeled" fields.
     assert '<label class="field__label" for="id_login">' in html
     assert '<label class="field__label" for="id_password">' in html
