@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from accounts.audit import audit_record
 from documents import publishing, selectors
 from documents.models import LearningSkill, ReportCard, ReportCardFile, ReportingPeriod
 from documents.tasks import render_report_cards
+from portail.pdfs import has_script
 from students.selectors import attendance_totals
 
 logger = logging.getLogger(__name__)
@@ -129,29 +129,6 @@ def _enqueue_rendering(card_ids: list[int], period_id: int) -> None:
 
 # --- Uploaded forms -----------------------------------------------------------------------
 
-# /XFA: an XML form (deprecated since PDF 2.0) whose fields may carry scripts of their own.
-SCRIPT_KEYS = {"/JS", "/JavaScript", "/Launch", "/XFA"}
-
-
-def _has_script(value, seen: set[int]) -> bool:
-    """Walk the PDF's objects for a script: /JS, /JavaScript, an action that launches, an
-    XFA form."""
-    if isinstance(value, IndirectObject):
-        if value.idnum in seen:
-            return False
-        seen.add(value.idnum)
-        value = value.get_object()
-    if isinstance(value, DictionaryObject):
-        if SCRIPT_KEYS & set(value.keys()):
-            return True
-        if value.get("/S") in ("/JavaScript", "/Launch"):
-            return True
-        return any(_has_script(item, seen) for item in value.values())
-    if isinstance(value, ArrayObject):
-        return any(_has_script(item, seen) for item in value)
-    return False
-
-
 def pdf_upload_check(upload) -> None:
     """A real PDF (by content, not by name), within the size limit, without a script;
     else a ValidationError in French. Reads the upload and rewinds it."""
@@ -165,7 +142,7 @@ def pdf_upload_check(upload) -> None:
     try:
         reader = PdfReader(upload, strict=False)
         pages = len(reader.pages)
-        scripted = _has_script(reader.trailer, set())
+        scripted = has_script(reader)
     except (PdfReadError, ValueError, KeyError, TypeError, RecursionError) as broken:
         raise ValidationError(_("This PDF cannot be read: it is damaged."),
                               code="broken_pdf") from broken

@@ -20,6 +20,8 @@ from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
+from portail.pdfs import has_script
+
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 
 ALLOWED_TAGS = {
@@ -95,15 +97,22 @@ def attachment_kind(upload: UploadedFile) -> FileKind:
         raise ValidationError(FORBIDDEN_MESSAGE, code="forbidden_type")
     try:
         if magic == "PDF":
-            if not PdfReader(io.BytesIO(content)).pages:
+            reader = PdfReader(io.BytesIO(content))
+            if not reader.pages:
                 raise ValidationError(FORBIDDEN_MESSAGE, code="empty_pdf")
+            # The same rule as the schools' forms (documents.services.pdf_upload_check).
+            if has_script(reader):
+                raise ValidationError(
+                    _("This PDF contains a script (JavaScript): it is refused."),
+                    code="pdf_script")
             return PDF
         with Image.open(io.BytesIO(content)) as image:
             image.verify()
             if image.format != magic:
                 raise ValidationError(FORBIDDEN_MESSAGE, code="mismatch")
         return IMAGE_KINDS[magic]
-    except (PyPdfError, UnidentifiedImageError, OSError, ValueError, SyntaxError) as broken:
+    except (PyPdfError, UnidentifiedImageError, OSError, ValueError, SyntaxError, KeyError,
+            TypeError, RecursionError) as broken:
         raise ValidationError(_("This file is damaged or is not what its name says."),
                               code="unreadable") from broken
 
