@@ -74,11 +74,11 @@ def student_reportable(user, public_id: UUID | str) -> Student:
 
 
 def report_of(student: Student, report_id: UUID | str) -> AbsenceReport:
-    """A report of this child (whoever of the guardians made it), not cancelled; else 404.
-    The caller has resolved the child through student_reportable."""
+    """A report of this child (whoever of the guardians made it), cancelled ones too (the
+    caller tells the parent it already is); else 404. The caller has resolved the child
+    through student_reportable."""
     try:
-        return (student.absence_reports.active().select_related("reason")
-                .get(public_id=report_id))
+        return student.absence_reports.select_related("reason").get(public_id=report_id)
     except (AbsenceReport.DoesNotExist, ValueError, ValidationError) as missing:
         raise Http404 from missing
 

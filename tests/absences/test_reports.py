@@ -400,3 +400,41 @@ def test_the_form_offers_the_children_s_periods_and_checks_each_child_s(client, 
     assert post([1, 3], kindergarten, secondary).status_code == 302
     assert sorted(AbsenceReport.objects.values_list("student", "periods")) == sorted([
         (kindergarten.pk, [5]), (kindergarten.pk, [1, 3]), (secondary.pk, [1, 3])])
+
+
+def test_a_report_cancelled_already_leads_back_to_assiduite(client, alice, other_family):
+    child = alice.children[0]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with at(7, 0, day=MONDAY - datetime.timedelta(days=3)):
+        client.post(report_url(child), sick(child))
+        report = AbsenceReport.objects.get()
+        urls = {name: reverse(f"absences:report_{name}", kwargs={
+            "public_id": child.public_id, "report_id": report.public_id})
+            for name in ("change", "cancel")}
+        client.post(urls["cancel"])
+        report.refresh_from_db()
+        cancelled_at = report.cancelled_at
+        # The second click, the stale tab's "Change" and its form sent again.
+        for response in (client.post(urls["cancel"], follow=True),
+                         client.get(urls["change"], follow=True),
+                         client.post(urls["change"], sick(child, note="Autre"), follow=True)):
+            assert response.redirect_chain == [(attendance_url(child), 302)]
+            assert "This report is already cancelled." in html_of(response)
+
+    report.refresh_from_db()
+    assert (report.cancelled_at, report.note) == (cancelled_at, "Fièvre depuis hier soir.")
+    assert [event.detail["kind"] for event in Event.objects.order_by("pk")] == [
+        "reported", "cancelled"]
+    # Another family's report, cancelled or not, is still a 404 for Alice.
+    theirs = AbsenceReport.objects.create(
+        student=other_family.children[0], reported_by=other_family.user, kind="days",
+        start_date=MONDAY, end_date=MONDAY, reason=report.reason)
+    for cancelled in (None, timezone.now()):
+        AbsenceReport.objects.filter(pk=theirs.pk).update(cancelled_at=cancelled)
+        for child_id in (child.public_id, other_family.children[0].public_id):
+            kwargs = {"public_id": child_id, "report_id": theirs.public_id}
+            with at(7, 0, day=MONDAY - datetime.timedelta(days=3)):
+                assert client.post(reverse("absences:report_cancel",
+                                           kwargs=kwargs)).status_code == 404
+                assert client.get(reverse("absences:report_change",
+                                          kwargs=kwargs)).status_code == 404
