@@ -438,3 +438,15 @@ def test_a_report_cancelled_already_leads_back_to_assiduite(client, alice, other
                                            kwargs=kwargs)).status_code == 404
                 assert client.get(reverse("absences:report_change",
                                           kwargs=kwargs)).status_code == 404
+
+
+@pytest.mark.parametrize("periods, shown", [([1], "(period 1)"), ([1, 3], "(periods 1, 3)")])
+def test_assiduite_names_one_period_or_several(client, alice, periods, shown):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    child = alice.children[0]
+    with at(7, 30):
+        client.post(report_url(child), sick(child, kind="periods", periods=periods))
+        page = html_of(client.get(attendance_url(child)))
+    assert AbsenceReport.objects.get().periods == periods
+    title = re.search(r'class="absence-report__title">(.*?)</p>', page).group(1)
+    assert title.endswith(f"30 November 2026 {shown}"), title
