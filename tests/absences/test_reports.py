@@ -11,6 +11,7 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from absences import services
 from absences.models import AbsenceReport, DayOff, Reason
 from notifications.events import deliveries_send
 from notifications.models import Category, Event, Subscription, Timing
@@ -438,6 +439,19 @@ def test_a_report_cancelled_already_leads_back_to_assiduite(client, alice, other
                                            kwargs=kwargs)).status_code == 404
                 assert client.get(reverse("absences:report_change",
                                           kwargs=kwargs)).status_code == 404
+
+
+def test_a_double_click_cancels_once(alice, reasons):
+    # Both requests read the report before either cancelled it: the second changes nothing.
+    report = AbsenceReport.objects.create(student=alice.children[0], reported_by=alice.user,
+                                          kind="days", start_date=MONDAY, end_date=MONDAY,
+                                          reason=reasons["illness"])
+    second_click = AbsenceReport.objects.get(pk=report.pk)
+    assert services.report_cancel(report=report)
+    assert not services.report_cancel(report=second_click,
+                                      now=timezone.now() + datetime.timedelta(seconds=1))
+    assert AbsenceReport.objects.get(pk=report.pk).cancelled_at == report.cancelled_at
+    assert [event.detail["kind"] for event in Event.objects.all()] == ["cancelled"]
 
 
 @pytest.mark.parametrize("periods, shown", [([1], "(period 1)"), ([1, 3], "(periods 1, 3)")])
