@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from absences import selectors
 from absences.models import NOTE_MAX_LENGTH, AbsenceReport, Reason
@@ -12,6 +13,7 @@ from absences.services import ReportDetails
 from portail.formats import long_date
 from students.models import Student
 
+# The periods of a child whose school keeps no timetable in the portal.
 PERIODS = range(1, 7)
 Kind = AbsenceReport.Kind
 # A browser's date field takes only ISO dates (the French format would leave it empty).
@@ -39,9 +41,9 @@ class AbsenceReportForm(forms.Form):
     end_date = forms.DateField(label=_("Last day"), required=False,
                                help_text=_("For several days; leave empty for one day."),
                                widget=DATE_INPUT)
+    # Choices: the children's own periods (__init__).
     periods = forms.TypedMultipleChoiceField(
         label=_("Periods missed"), required=False, coerce=int,
-        choices=[(number, _("Period %(number)s") % {"number": number}) for number in PERIODS],
         widget=forms.CheckboxSelectMultiple)
     at_time = forms.TimeField(label=_("Expected arrival or departure time"), required=False,
                               widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
@@ -54,7 +56,6 @@ class AbsenceReportForm(forms.Form):
                                          "required": _("Choose a reason from the list.")})
     note = forms.CharField(label=_("Note for the school (optional)"), required=False,
                            max_length=NOTE_MAX_LENGTH,
-                           help_text=_("Up to %(max)s characters.") % {"max": NOTE_MAX_LENGTH},
                            widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, children: list[Student], chosen: list[Student] | None = None,
@@ -63,6 +64,17 @@ class AbsenceReportForm(forms.Form):
         # The children already read (with their school's times): no query to show or
         # check them; a child not among them is not a choice.
         self.children_by_pk = {child.pk: child for child in children}
+        # Each child's periods, all of them offered (without JavaScript the ticked children
+        # are not known yet), each child's checked in clean().
+        timetables = selectors.timetable_periods(children, timezone.localdate())
+        self.periods_of = {child.pk: timetables.get(child.pk, set(PERIODS))
+                           for child in children}
+        # Formatted here, in the reader's language (at import they would keep the first's).
+        self.fields["periods"].choices = [
+            (number, _("Period %(number)s") % {"number": number})
+            for number in sorted(set().union(*self.periods_of.values()))]
+        self.fields["note"].help_text = _("Up to %(max)s characters.") % {
+            "max": NOTE_MAX_LENGTH}
         field = self.fields["children"]
         field.choices = [(child.pk, f"{child.first_name} {child.last_name}")
                          for child in children]
@@ -106,6 +118,8 @@ class AbsenceReportForm(forms.Form):
             data["periods"] = []
         if kind != Kind.EARLY_DEPARTURE:
             data["picked_up_by"] = ""
+        if data.get("periods"):
+            self._clean_periods(data["children"], data["periods"])
         if kind in (Kind.DAYS, Kind.PERIODS):
             data["at_time"] = None
         if not self.errors:
@@ -132,11 +146,22 @@ class AbsenceReportForm(forms.Form):
             return
         for day in (selectors.school_day_of(child.school) for child in data["children"]):
             if not day.starts_at <= at_time <= day.ends_at:
+                # In brackets: the English time ends with its own period ("3 p.m.").
                 self.add_error("at_time", _(
-                    "The time must be within the school day, from %(start)s to %(end)s.")
+                    "The time must be within the school day (%(start)s to %(end)s).")
                     % {"start": formats.time_format(day.starts_at, "TIME_FORMAT"),
                        "end": formats.time_format(day.ends_at, "TIME_FORMAT")})
                 return
+
+    def _clean_periods(self, children, periods: list[int]) -> None:
+        """Every period ticked must be one of each child's (the form offers them all)."""
+        for child in children:
+            missing = sorted(set(periods) - self.periods_of[child.pk])
+            if missing:
+                self.add_error("periods", ngettext(
+                    "%(name)s has no period %(numbers)s.", "%(name)s has no periods %(numbers)s.",
+                    len(missing)) % {"name": child.first_name,
+                                     "numbers": ", ".join(map(str, missing))})
 
     def _clean_school_days(self, children, start: date, end: date) -> None:
         """The first and last days must be school days at every child's school."""

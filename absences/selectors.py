@@ -1,5 +1,6 @@
 """Reads of absence reporting. Who may report is students.selectors' REPORTING_RULES."""
 
+from collections import defaultdict
 from datetime import date, datetime, time
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from students.models import (
     Meeting,
     School,
     SchoolYear,
+    SectionEnrolment,
     Student,
 )
 from students.selectors import reporting_links, students_reportable_by
@@ -72,11 +74,11 @@ def student_reportable(user, public_id: UUID | str) -> Student:
 
 
 def report_of(student: Student, report_id: UUID | str) -> AbsenceReport:
-    """A report of this child (whoever of the guardians made it), not cancelled; else 404.
-    The caller has resolved the child through student_reportable."""
+    """A report of this child (whoever of the guardians made it), cancelled ones too (the
+    caller tells the parent it already is); else 404. The caller has resolved the child
+    through student_reportable."""
     try:
-        return (student.absence_reports.active().select_related("reason")
-                .get(public_id=report_id))
+        return student.absence_reports.select_related("reason").get(public_id=report_id)
     except (AbsenceReport.DoesNotExist, ValueError, ValidationError) as missing:
         raise Http404 from missing
 
@@ -101,6 +103,19 @@ def periods_from(student: Student, day: date, departure: time) -> set[int]:
         section__enrolments__student=student, section__term__start_date__lte=day,
         section__term__end_date__gte=day, day=day.isoweekday(), start_time__gte=departure)
         .values_list("period", flat=True))
+
+
+def timetable_periods(students: list[Student], day: date) -> dict[int, set[int]]:
+    """Each child → the periods of their timetable in the school year of `day`, as its
+    grid shows them (a secondary day's 1 to 4, a kindergarten's 1, 3 and 5); a child whose
+    school keeps no timetable in the portal is left out."""
+    periods: dict[int, set[int]] = defaultdict(set)
+    for student_id, period in (SectionEnrolment.objects.filter(
+            student__in=students, section__term__school_year__start_date__lte=day,
+            section__term__school_year__end_date__gte=day, section__meetings__isnull=False)
+            .values_list("student_id", "section__meetings__period").distinct()):
+        periods[student_id].add(period)
+    return dict(periods)
 
 
 # A child's reports overlapping a range, newest first: compiled once per process and range

@@ -121,11 +121,15 @@ def report_update(*, report: AbsenceReport, details: ReportDetails,
 
 
 @transaction.atomic
-def report_cancel(*, report: AbsenceReport, now: datetime | None = None) -> None:
+def report_cancel(*, report: AbsenceReport, now: datetime | None = None) -> bool:
+    """False when it was already cancelled (then nothing changes, nobody is told twice)."""
     now = now or timezone.now()
+    if not AbsenceReport.objects.filter(pk=report.pk, cancelled_at__isnull=True).update(
+            cancelled_at=now, updated_at=now):
+        return False
     report.cancelled_at = report.updated_at = now
-    report.save(update_fields=["cancelled_at", "updated_at"])
     _confirm(report, "cancelled")
+    return True
 
 
 # --- The school's side: reports become attendance records ------------------------------

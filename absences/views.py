@@ -102,12 +102,20 @@ def report_family(request: HttpRequest) -> HttpResponse:
                   {"report_form": form, "active_tab": "family"})
 
 
+def _already_cancelled(request: HttpRequest, student) -> HttpResponse:
+    """A cancelled report asked for again (a double click, a second tab, a stale page)."""
+    messages.info(request, _("This report is already cancelled."))
+    return redirect("students:attendance", public_id=student.public_id)
+
+
 @never_cache
 @login_required
 def report_change(request: HttpRequest, public_id, report_id) -> HttpResponse:
     _shown, children = student_selectors.student_among_children(request.user, public_id)
     student = selectors.student_reportable(request.user, public_id)  # with its school's times
     absence = selectors.report_of(student, report_id)
+    if absence.cancelled_at is not None:
+        return _already_cancelled(request, student)
     if not selectors.may_change(absence, selectors.school_day_of(student.school)):
         messages.error(request, _("This report can no longer be changed: it has started. "
                                   "Call the school."))
@@ -127,12 +135,15 @@ def report_change(request: HttpRequest, public_id, report_id) -> HttpResponse:
 def report_cancel(request: HttpRequest, public_id, report_id) -> HttpResponse:
     student = selectors.student_reportable(request.user, public_id)
     absence = selectors.report_of(student, report_id)
-    if selectors.may_change(absence, selectors.school_day_of(student.school)):
-        services.report_cancel(report=absence)
-        messages.success(request, _("Your report has been cancelled."))
-    else:
+    if absence.cancelled_at is not None:
+        return _already_cancelled(request, student)
+    if not selectors.may_change(absence, selectors.school_day_of(student.school)):
         messages.error(request, _("This report can no longer be cancelled: it has started. "
                                   "Call the school."))
+    elif services.report_cancel(report=absence):
+        messages.success(request, _("Your report has been cancelled."))
+    else:  # by the other click of a double click, at the same moment
+        return _already_cancelled(request, student)
     return redirect("students:attendance", public_id=student.public_id)
 
 

@@ -9,14 +9,15 @@ import pytest
 from django.conf import settings
 from django.db.models import ProtectedError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from absences import services
 from absences.models import AbsenceReport, DayOff, Reason
 from notifications.events import deliveries_send
 from notifications.models import Category, Event, Subscription, Timing
 from outbox.delivery import render_email
 from outbox.models import OutboundEmail
-from students.models import Student
+from students.models import SectionEnrolment, Student
 from tests import factories
 from tests.absences.conftest import MONDAY, at
 from tests.pages import french, html_of
@@ -145,8 +146,8 @@ BAD_INPUT = {
     "end_before_start": ({"start_date": "2026-12-02", "end_date": "2026-12-01"},
                          "The last day cannot come before the first day."),
     "late_outside_the_day": ({"kind": "late", "at_time": "17:30"},
-                             "The time must be within the school day, from %(start)s to "
-                             "%(end)s."),
+                             "The time must be within the school day (%(start)s to "
+                             "%(end)s)."),
     "late_without_time": ({"kind": "late"}, "Give the time."),
     "weekend": ({"start_date": "2026-12-05"},
                 "There is no school on %(date)s (weekend, holiday or P.A. day)."),
@@ -335,3 +336,131 @@ def test_the_confirmation_follows_the_notification_choices(client, alice, timing
         assert french("Absence reported by a guardian for %(day)s").split("%(")[0] in (
             message.body)
         assert child.first_name in message.body and child.niso not in message.body
+
+
+def test_the_form_is_in_the_reader_s_language_whichever_came_first(client, alice):
+    # Formatted when the page is made: one language's words must not stay for the other.
+    child = alice.children[0]
+    for language in ("fr", "en", "fr"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        with at(7, 30):
+            page = html_of(client.get(report_url(child)))
+        with translation.override(language):
+            assert translation.gettext("Period %(number)s") % {"number": 6} in page
+            assert translation.gettext("Up to %(max)s characters.") % {"max": 500} in page
+
+
+def test_the_school_day_s_times_end_the_message_with_one_period(client, alice):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    child = alice.children[0]
+    with at(7, 30):
+        page = html_of(client.post(report_url(child), sick(child, kind="late",
+                                                           at_time="17:30")))
+    assert "The time must be within the school day (8 a.m. to 3 p.m.)." in page
+    assert not AbsenceReport.objects.exists()
+
+
+def timetable(child: Student, year, periods: list[int]) -> None:
+    section = factories.SectionFactory(term=factories.TermFactory(school=child.school,
+                                                                  school_year=year))
+    SectionEnrolment.objects.create(student=child, section=section)
+    for period in periods:
+        factories.MeetingFactory(section=section, period=period)
+
+
+def offered_periods(client) -> list[str]:
+    with at(7, 30):
+        page = html_of(client.get(reverse("absences:report_family")))
+    return re.findall(r'name="periods" value="(\d+)"', page)
+
+
+def test_the_form_offers_the_children_s_periods_and_checks_each_child_s(client, alice, year):
+    kindergarten, secondary = alice.children
+    assert offered_periods(client) == ["1", "2", "3", "4", "5", "6"]  # no timetable yet
+    timetable(kindergarten, year, [1, 3, 5])
+    timetable(secondary, year, [1, 2, 3, 4])
+    # Without JavaScript the children ticked are not known: every child's periods.
+    assert offered_periods(client) == ["1", "2", "3", "4", "5"]
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    def post(periods: list[int], *children: Student):
+        with at(7, 30):
+            return client.post(reverse("absences:report_family"), sick(
+                *children, kind="periods", periods=periods))
+
+    page = html_of(post([5], kindergarten, secondary))
+    assert f"{secondary.first_name} has no period 5." in page
+    assert f"{kindergarten.first_name} has no" not in page
+    page = html_of(post([2, 4], kindergarten, secondary))
+    assert f"{kindergarten.first_name} has no periods 2, 4." in page
+    assert post([6], kindergarten).status_code == 200  # offered to none: refused
+    assert not AbsenceReport.objects.exists()
+
+    assert post([5], kindergarten).status_code == 302  # the kindergarten's own period
+    assert post([1, 3], kindergarten, secondary).status_code == 302
+    assert sorted(AbsenceReport.objects.values_list("student", "periods")) == sorted([
+        (kindergarten.pk, [5]), (kindergarten.pk, [1, 3]), (secondary.pk, [1, 3])])
+
+
+def test_a_report_cancelled_already_leads_back_to_assiduite(client, alice, other_family):
+    child = alice.children[0]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with at(7, 0, day=MONDAY - datetime.timedelta(days=3)):
+        client.post(report_url(child), sick(child))
+        report = AbsenceReport.objects.get()
+        urls = {name: reverse(f"absences:report_{name}", kwargs={
+            "public_id": child.public_id, "report_id": report.public_id})
+            for name in ("change", "cancel")}
+        client.post(urls["cancel"])
+        report.refresh_from_db()
+        cancelled_at = report.cancelled_at
+        # The second click, the stale tab's "Change" and its form sent again.
+        for response in (client.post(urls["cancel"], follow=True),
+                         client.get(urls["change"], follow=True),
+                         client.post(urls["change"], sick(child, note="Autre"), follow=True)):
+            assert response.redirect_chain == [(attendance_url(child), 302)]
+            assert "This report is already cancelled." in html_of(response)
+
+    report.refresh_from_db()
+    assert (report.cancelled_at, report.note) == (cancelled_at, "Fièvre depuis hier soir.")
+    assert [event.detail["kind"] for event in Event.objects.order_by("pk")] == [
+        "reported", "cancelled"]
+    # Another family's report, cancelled or not, is still a 404 for Alice.
+    theirs = AbsenceReport.objects.create(
+        student=other_family.children[0], reported_by=other_family.user, kind="days",
+        start_date=MONDAY, end_date=MONDAY, reason=report.reason)
+    for cancelled in (None, timezone.now()):
+        AbsenceReport.objects.filter(pk=theirs.pk).update(cancelled_at=cancelled)
+        for child_id in (child.public_id, other_family.children[0].public_id):
+            kwargs = {"public_id": child_id, "report_id": theirs.public_id}
+            with at(7, 0, day=MONDAY - datetime.timedelta(days=3)):
+                assert client.post(reverse("absences:report_cancel",
+                                           kwargs=kwargs)).status_code == 404
+                assert client.get(reverse("absences:report_change",
+                                          kwargs=kwargs)).status_code == 404
+
+
+def test_a_double_click_cancels_once(alice, reasons):
+    # Both requests read the report before either cancelled it: the second changes nothing.
+    report = AbsenceReport.objects.create(student=alice.children[0], reported_by=alice.user,
+                                          kind="days", start_date=MONDAY, end_date=MONDAY,
+                                          reason=reasons["illness"])
+    second_click = AbsenceReport.objects.get(pk=report.pk)
+    assert services.report_cancel(report=report)
+    assert not services.report_cancel(report=second_click,
+                                      now=timezone.now() + datetime.timedelta(seconds=1))
+    assert AbsenceReport.objects.get(pk=report.pk).cancelled_at == report.cancelled_at
+    assert [event.detail["kind"] for event in Event.objects.all()] == ["cancelled"]
+
+
+@pytest.mark.parametrize("periods, shown", [([1], "(period 1)"), ([1, 3], "(periods 1, 3)")])
+def test_assiduite_names_one_period_or_several(client, alice, periods, shown):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    child = alice.children[0]
+    with at(7, 30):
+        client.post(report_url(child), sick(child, kind="periods", periods=periods))
+        page = html_of(client.get(attendance_url(child)))
+    assert AbsenceReport.objects.get().periods == periods
+    title = re.search(r'class="absence-report__title">(.*?)</p>', page).group(1)
+    assert title.endswith(f"30 November 2026 {shown}"), title
