@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import Scope
 from documents import selectors, services
+from documents.forms import ReportCardForm, ReportCardLineForm, ReportingPeriodForm
 from documents.models import (
     BoardForm,
     LearningSkill,
@@ -59,6 +60,7 @@ def publish_periods(modeladmin, request, queryset):
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(SchoolDataAdmin):
     school_scope = "school"
+    form = ReportingPeriodForm
     list_display = ["name", "school", "school_year", "kind", "publication_date", "published_at",
                     "progress_link"]
     list_filter = [own_schools_filter("school"), "school_year", "kind"]
@@ -95,6 +97,7 @@ class ReportingPeriodAdmin(SchoolDataAdmin):
 
 class ReportCardLineInline(SchoolDataInline):
     model = ReportCardLine
+    form = ReportCardLineForm
     fields = ["order", "course", "subject", "progress", "letter_grade", "percentage",
               "course_median", "credit_earned", "comment"]
     autocomplete_fields = ["course"]
@@ -139,6 +142,7 @@ class ReportCardFileInline(ReadOnlyInlineMixin, SchoolDataInline):
 class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
     school_scope = "period__school"
     niso_lookup = "student__niso"
+    form = ReportCardForm
     list_display = ["student", "period", "grade", "status", "status_reason"]
     list_filter = ["status", own_schools_filter("period__school"), "period__school_year",
                    "period__kind"]
