@@ -18,6 +18,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.urls import get_script_prefix
 from django.utils import formats, timezone, translation
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -361,6 +362,53 @@ def kinds_for_level(level: str) -> list[str]:
     """The kinds of report card a school of this level issues: those for its grades."""
     return [kind for kind, grades in _KIND_GRADES.items()
             if set(grades) & set(_LEVEL_GRADES[level])]
+
+
+def parents_see_from(period: ReportingPeriod, *, today: date | None = None) -> str:
+    """When parents see the period's report cards, as staff read it before and after
+    publishing: its publication date, or at once once it has passed."""
+    if period.publication_date > (today or timezone.localdate()):
+        return _("Parents will see these report cards from %(date)s.") % {
+            "date": long_date(period.publication_date)}
+    return _("Parents will see these report cards as soon as they are rendered.")
+
+
+def cards_to_publish(period: ReportingPeriod) -> QuerySet[ReportCard]:
+    """The period's report cards with what missing_marks and the rendering read."""
+    return period.report_cards.select_related(
+        "period__school", "period__school_year", "student").prefetch_related(
+        "lines__course", "skills__skill")
+
+
+def missing_reason(missing: list[str]) -> str:
+    """What a card misses, as its status reason says it (missing_marks' list)."""
+    return _("Missing: %(what)s") % {"what": get_text_list(missing, _("and"))}
+
+
+@dataclass(frozen=True)
+class PublicationCheck:
+    """What publishing a period would do, for staff to confirm before they do it."""
+
+    period: ReportingPeriod
+    ready: int  # the complete cards, each rendered if new or changed
+    incomplete: list[tuple[ReportCard, str]]  # the cards left out, with what they miss
+    without_card: list[Student]
+    parents_see: str
+
+
+def publication_check(period: ReportingPeriod) -> PublicationCheck:
+    """For staff of the period's school (the admin has scoped the period)."""
+    skills = list(LearningSkill.objects.all())
+    ready, incomplete = 0, []
+    for card in cards_to_publish(period).order_by("student__legal_last_name",
+                                                  "student__legal_first_name"):
+        if missing := missing_marks(card, skills=skills):
+            incomplete.append((card, missing_reason(missing)))
+        else:
+            ready += 1
+    return PublicationCheck(period=period, ready=ready, incomplete=incomplete,
+                            without_card=list(students_without_card(period)),
+                            parents_see=parents_see_from(period))
 
 
 def students_without_card(period: ReportingPeriod) -> QuerySet[Student]:
