@@ -6,6 +6,7 @@ import io
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import Scope
 from documents import selectors, services
+from documents.forms import ReportCardForm, ReportCardLineForm, ReportingPeriodForm
 from documents.models import (
     BoardForm,
     LearningSkill,
@@ -45,20 +47,32 @@ def _pdf_response(content, filename: str, *, attachment: bool = False) -> FileRe
 
 @admin.action(description=_("Publish the selected periods"), permissions=["change"])
 def publish_periods(modeladmin, request, queryset):
+    """Like Django's delete action, a page first says what publishing will do, and it is
+    done only on its confirmation: nothing undoes it (a published card is the family's)."""
+    if request.POST.get("post") != "yes":
+        return TemplateResponse(request, "admin/documents/publish_confirmation.html", {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Publish these periods?"),
+            "opts": modeladmin.opts,
+            "checks": [selectors.publication_check(period)
+                       for period in queryset.select_related("school", "school_year")],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        })
     for period in queryset:
         result = services.period_publish(period=period, actor=request.user)
         level = (messages.WARNING if result.incomplete or result.without_card
                  else messages.SUCCESS)
         progress = reverse("admin:documents_reportingperiod_progress", args=[period.pk])
         modeladmin.message_user(request, format_html(
-            '{} <a href="{}">{}</a>',
+            '{} {} <a href="{}">{}</a>',
             _("%(period)s: %(summary)s") % {"period": period, "summary": result.summary()},
-            progress, _("See the progress")), level)
+            selectors.parents_see_from(period), progress, _("See the progress")), level)
 
 
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(SchoolDataAdmin):
     school_scope = "school"
+    form = ReportingPeriodForm
     list_display = ["name", "school", "school_year", "kind", "publication_date", "published_at",
                     "progress_link"]
     list_filter = [own_schools_filter("school"), "school_year", "kind"]
@@ -88,6 +102,7 @@ class ReportingPeriodAdmin(SchoolDataAdmin):
             "title": _("Publication of %(period)s") % {"period": period},
             "opts": self.opts, "original": period,
             "progress": selectors.publication_progress(period),
+            "parents_see": selectors.parents_see_from(period),
         })
         add_never_cache_headers(response)
         return response
@@ -95,6 +110,7 @@ class ReportingPeriodAdmin(SchoolDataAdmin):
 
 class ReportCardLineInline(SchoolDataInline):
     model = ReportCardLine
+    form = ReportCardLineForm
     fields = ["order", "course", "subject", "progress", "letter_grade", "percentage",
               "course_median", "credit_earned", "comment"]
     autocomplete_fields = ["course"]
@@ -139,6 +155,7 @@ class ReportCardFileInline(ReadOnlyInlineMixin, SchoolDataInline):
 class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
     school_scope = "period__school"
     niso_lookup = "student__niso"
+    form = ReportCardForm
     list_display = ["student", "period", "grade", "status", "status_reason"]
     list_filter = ["status", own_schools_filter("period__school"), "period__school_year",
                    "period__kind"]

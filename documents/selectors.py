@@ -18,8 +18,9 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.urls import get_script_prefix
 from django.utils import formats, timezone, translation
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from documents import rendering
 from documents.models import (
@@ -225,33 +226,96 @@ def report_card_status_for_staff(card: ReportCard) -> str:
         "status": status, "version": latest.version}
 
 
+# --- The marks each kind of report card uses ----------------------------------------------
+
+MARK_FIELDS = ("progress", "letter_grade", "percentage", "course_median", "credit_earned")
+
+# Each mark field as a sentence names it (wrong_marks).
+_MARK_NAMES = {
+    "progress": gettext_lazy("the progress"),
+    "letter_grade": gettext_lazy("the letter grade"),
+    "percentage": gettext_lazy("the percentage mark"),
+    "course_median": gettext_lazy("the course median"),
+    "credit_earned": gettext_lazy("the credit earned"),
+}
+
+
+@dataclass(frozen=True)
+class LineMarks:
+    """The marks a report card's lines carry, by its kind and grade: what publishing
+    requires of each line (missing_marks) and all the admin accepts (wrong_marks)."""
+
+    mark: str | None  # the field of the line's mark; None: comments only (kindergarten)
+    insufficient_evidence: bool = False  # the letter I instead of a percentage
+    required: tuple[str, ...] = ()  # the other fields every line needs
+    optional: tuple[str, ...] = ()
+
+    @property
+    def used(self) -> set[str]:
+        return {self.mark, *self.required, *self.optional} - {None}
+
+
+def line_marks(kind: str, grade: int) -> LineMarks:
+    if kind == Kind.KINDERGARTEN:
+        return LineMarks(mark=None)
+    if kind == Kind.ELEMENTARY_PROGRESS:
+        return LineMarks(mark="progress")
+    if kind == Kind.ELEMENTARY_PROVINCIAL and grade <= 6:
+        return LineMarks(mark="letter_grade")
+    if kind == Kind.ELEMENTARY_PROVINCIAL:
+        return LineMarks(mark="percentage", insufficient_evidence=True)
+    # I is for Grades 1 to 10; a midterm may already note a credit, the final must.
+    if kind == Kind.SECONDARY_FINAL:
+        return LineMarks(mark="percentage", insufficient_evidence=grade <= 10,
+                         required=("course_median", "credit_earned"))
+    return LineMarks(mark="percentage", insufficient_evidence=grade <= 10,
+                     required=("course_median",), optional=("credit_earned",))
+
+
+def _given(value) -> bool:
+    return value is not None and value != ""
+
+
+def _line_complete(line: ReportCardLine, marks: LineMarks) -> bool:
+    if marks.mark is None:
+        return bool(line.comment)
+    has_mark = (_given(getattr(line, marks.mark))
+                or (marks.insufficient_evidence and line.letter_grade == "I"))
+    return has_mark and all(_given(getattr(line, field)) for field in marks.required)
+
+
+def wrong_marks(line: ReportCardLine, marks: LineMarks) -> dict[str, str]:
+    """The marks typed on the line that its report card does not use, by field, each with
+    the sentence that says what the card uses instead, in the active language."""
+    wrong = {}
+    for field in MARK_FIELDS:
+        value = getattr(line, field)
+        if not _given(value):
+            continue
+        if marks.mark is None:
+            wrong[field] = _("This report card has no marks, only comments.")
+        elif field == "letter_grade" and value == "I" and marks.mark == "percentage":
+            if not marks.insufficient_evidence:
+                wrong[field] = _("I (insufficient evidence) is used up to Grade 10 only.")
+        elif field not in marks.used:
+            wrong[field] = _("This report card uses %(used)s, not %(given)s.") % {
+                "used": _MARK_NAMES[marks.mark], "given": _MARK_NAMES[field]}
+    return wrong
+
+
 # --- What is missing before publishing -----------------------------------------------------
 
 def missing_marks(card: ReportCard, *, skills: Iterable[LearningSkill] | None = None
                   ) -> list[str]:
     """What this card still needs before it can be published (empty: ready), in the
-    reader's language: the lines without their mark, then the learning skills not rated
-    (every kind rates them but kindergarten's). `skills`: the board's, read once by a
-    caller checking many cards."""
-    kind, grade = card.period.kind, card.grade
+    reader's language: the lines without their mark (line_marks), then the learning skills
+    not rated (every kind rates them but kindergarten's). `skills`: the board's, read once
+    by a caller checking many cards."""
+    kind = card.period.kind
+    marks = line_marks(kind, card.grade)
     lines = list(card.lines.all())
     missing = [] if lines else [_("no subject or course")]
-    for line in lines:
-        if kind == Kind.KINDERGARTEN:
-            needed = bool(line.comment)
-        elif kind == Kind.ELEMENTARY_PROGRESS:
-            needed = bool(line.progress)
-        elif kind == Kind.ELEMENTARY_PROVINCIAL and grade <= 6:
-            needed = bool(line.letter_grade)
-        elif kind == Kind.ELEMENTARY_PROVINCIAL:
-            needed = line.percentage is not None or line.letter_grade == "I"
-        else:
-            needed = ((line.percentage is not None
-                       or (line.letter_grade == "I" and grade <= 10))
-                      and line.course_median is not None
-                      and (kind != Kind.SECONDARY_FINAL or bool(line.credit_earned)))
-        if not needed:
-            missing.append(line.subject)
+    missing.extend(line.subject for line in lines if not _line_complete(line, marks))
     if kind != Kind.KINDERGARTEN:
         missing.extend(_missing_skills(card, LearningSkill.objects.all() if skills is None
                                        else skills))
@@ -280,6 +344,71 @@ _KIND_GRADES = {
     Kind.SECONDARY_MIDTERM: list(range(Grade.GRADE_9, Grade.GRADE_12 + 1)),
     Kind.SECONDARY_FINAL: list(range(Grade.GRADE_9, Grade.GRADE_12 + 1)),
 }
+
+# The grades a school of each level may teach: an elementary school up to Grade 8, a
+# secondary school from Grade 7 (a 7-12 school gives its Grades 7 and 8 elementary cards).
+_LEVEL_GRADES = {
+    Level.ELEMENTARY: range(Grade.JUNIOR_KINDERGARTEN, Grade.GRADE_8 + 1),
+    Level.SECONDARY: range(Grade.GRADE_7, Grade.GRADE_12 + 1),
+}
+
+
+def kind_grades(kind: str) -> list[int]:
+    """The grades a kind of report card is for."""
+    return _KIND_GRADES[kind]
+
+
+def kinds_for_level(level: str) -> list[str]:
+    """The kinds of report card a school of this level issues: those for its grades."""
+    return [kind for kind, grades in _KIND_GRADES.items()
+            if set(grades) & set(_LEVEL_GRADES[level])]
+
+
+def parents_see_from(period: ReportingPeriod, *, today: date | None = None) -> str:
+    """When parents see the period's report cards, as staff read it before and after
+    publishing: its publication date, or at once once it has passed."""
+    if period.publication_date > (today or timezone.localdate()):
+        return _("Parents will see these report cards from %(date)s.") % {
+            "date": long_date(period.publication_date)}
+    return _("Parents will see these report cards as soon as they are rendered.")
+
+
+def cards_to_publish(period: ReportingPeriod) -> QuerySet[ReportCard]:
+    """The period's report cards with what missing_marks and the rendering read."""
+    return period.report_cards.select_related(
+        "period__school", "period__school_year", "student").prefetch_related(
+        "lines__course", "skills__skill")
+
+
+def missing_reason(missing: list[str]) -> str:
+    """What a card misses, as its status reason says it (missing_marks' list)."""
+    return _("Missing: %(what)s") % {"what": get_text_list(missing, _("and"))}
+
+
+@dataclass(frozen=True)
+class PublicationCheck:
+    """What publishing a period would do, for staff to confirm before they do it."""
+
+    period: ReportingPeriod
+    ready: int  # the complete cards, each rendered if new or changed
+    incomplete: list[tuple[ReportCard, str]]  # the cards left out, with what they miss
+    without_card: list[Student]
+    parents_see: str
+
+
+def publication_check(period: ReportingPeriod) -> PublicationCheck:
+    """For staff of the period's school (the admin has scoped the period)."""
+    skills = list(LearningSkill.objects.all())
+    ready, incomplete = 0, []
+    for card in cards_to_publish(period).order_by("student__legal_last_name",
+                                                  "student__legal_first_name"):
+        if missing := missing_marks(card, skills=skills):
+            incomplete.append((card, missing_reason(missing)))
+        else:
+            ready += 1
+    return PublicationCheck(period=period, ready=ready, incomplete=incomplete,
+                            without_card=list(students_without_card(period)),
+                            parents_see=parents_see_from(period))
 
 
 def students_without_card(period: ReportingPeriod) -> QuerySet[Student]:

@@ -73,16 +73,12 @@ def period_publish(*, period: ReportingPeriod, actor=None) -> PublishResult:
             period.save(update_fields=["published_at"])
         queued, up_to_date, incomplete = [], 0, 0
         rendered = _latest_fingerprints(period)
-        cards = period.report_cards.select_related(
-            "period__school", "period__school_year", "student").prefetch_related(
-            "lines__course", "skills__skill")
         skills = list(LearningSkill.objects.all())
-        for card in cards:
+        for card in selectors.cards_to_publish(period):
             missing = selectors.missing_marks(card, skills=skills)
             if missing:
                 card.status = Status.INCOMPLETE
-                card.status_reason = _("Missing: %(what)s") % {
-                    "what": get_text_list(missing, _("and"))}
+                card.status_reason = selectors.missing_reason(missing)
                 incomplete += 1
             else:
                 totals = attendance_totals(card.student, start=period.start_date,

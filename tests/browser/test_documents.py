@@ -1,5 +1,6 @@
 """Famille › Documents in Chromium, at 1280 px and 360 px: axe (WCAG 2.1 A and AA), no
-sideways scrolling on a phone, and Télécharger saves the file under the naming rule."""
+sideways scrolling on a phone, and Télécharger saves the file under the naming rule. The
+admin's publication of a period, confirmed on its own page first."""
 
 import datetime
 
@@ -11,9 +12,13 @@ from playwright.sync_api import Page, expect
 from documents import publishing, selectors, services
 from documents.models import ReportingPeriod
 from tests.browser.conftest import assert_no_horizontal_scroll, axe_check, login
+from tests.browser.test_admin_linking import admin_login
 from tests.documents.conftest import LEARNING_SKILLS_MIGRATION
 from tests.documents.factories import make_card, make_period
 from tests.documents.test_documents_tab import board_form
+from tests.pages import french
+from tests.staff import make_staff
+from tests.staff_session import totp_secret_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,3 +66,38 @@ def test_documents_tab_is_accessible_and_downloads_by_the_naming_rule(
         with page.expect_download() as download:
             page.locator("main table a").first.click()
         assert download.value.suggested_filename == selectors.report_card_filename(card)
+
+
+def test_a_secretary_confirms_a_publication_on_its_own_page(
+        page: Page, live_server, family, tmp_path, monkeypatch, in_process_celery):
+    from django.apps import apps
+    from django.core.files.storage import FileSystemStorage
+
+    from documents.models import ReportCardFile
+
+    monkeypatch.setattr(ReportCardFile._meta.get_field("file"), "storage",
+                        FileSystemStorage(location=tmp_path / "private", base_url=None))
+    LEARNING_SKILLS_MIGRATION.add_skills(apps, None)
+    child = family.children[0]
+    period = make_period(school=child.school, publication_date=datetime.date(2027, 2, 5))
+    make_card(period, child, lines=2)
+    secretary = make_staff("secretariat", schools=[child.school])
+    changelist = reverse("admin:documents_reportingperiod_changelist")
+
+    admin_login(page, live_server, secretary, totp_secret_for(secretary), changelist)
+    page.locator("input.action-select").first.check()
+    page.locator("select[name=action]").select_option("publish_periods")
+    page.locator("button[name=index]").click()
+    when = french("Parents will see these report cards from %(date)s.") % {
+        "date": "5 février 2027"}
+    expect(page.locator("#content")).to_contain_text(when)
+    expect(page.locator("#content")).to_contain_text(str(period))
+    assert_no_horizontal_scroll(page)
+    axe_check(page, preload=False)
+    period.refresh_from_db()
+    assert period.published_at is None
+
+    page.get_by_role("button", name=french("Yes, publish")).click()
+    expect(page.locator(".messagelist")).to_contain_text(when)
+    period.refresh_from_db()
+    assert period.published_at is not None

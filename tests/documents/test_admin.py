@@ -1,13 +1,15 @@
 """The documents admin: a school's staff publish and follow their own periods only,
 preview a report card before publishing, and keep every rendered version."""
 
+import datetime
+import re
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import AuditEvent
 from documents import publishing, selectors, services
@@ -17,6 +19,12 @@ from tests.documents.factories import make_card, make_period
 from tests.pages import french, french_plural, html_of
 
 pytestmark = pytest.mark.django_db
+
+
+def publish_form(*periods, confirmed: bool = True) -> dict:
+    """The action on these periods, as its confirmation page posts it (or the list)."""
+    return {"action": "publish_periods", ACTION_CHECKBOX_NAME: [period.pk for period in periods],
+            **({"post": "yes"} if confirmed else {})}
 
 
 @pytest.fixture
@@ -37,7 +45,7 @@ def test_publish_action_queues_complete_cards_and_lists_the_missing_marks(
     with django_capture_on_commit_callbacks(execute=True):
         response = secretary_client.post(
             reverse("admin:documents_reportingperiod_changelist"),
-            {"action": "publish_periods", ACTION_CHECKBOX_NAME: [mine.pk]}, follow=True)
+            publish_form(mine), follow=True)
     assert response.status_code == 200
     assert ReportCardFile.objects.filter(card__period=mine).count() == 1
     summary = "{} {} {}.".format(
@@ -77,7 +85,7 @@ def test_publishing_another_schools_period_through_the_action_does_nothing(
         secretary_client, periods):
     _mine, theirs, _incomplete, other_card = periods
     secretary_client.post(reverse("admin:documents_reportingperiod_changelist"),
-                          {"action": "publish_periods", ACTION_CHECKBOX_NAME: [theirs.pk]})
+                          publish_form(theirs))
     theirs.refresh_from_db()
     other_card.refresh_from_db()
     assert theirs.published_at is None and other_card.status == ReportCard.Status.DRAFT
@@ -154,7 +162,7 @@ def test_publishing_again_unchanged_says_the_cards_are_up_to_date(
         secretary_client, periods, in_process_celery, django_capture_on_commit_callbacks):
     mine, _theirs, incomplete, _other = periods
     incomplete.delete()
-    publish = {"action": "publish_periods", ACTION_CHECKBOX_NAME: [mine.pk]}
+    publish = publish_form(mine)
     changelist = reverse("admin:documents_reportingperiod_changelist")
     with django_capture_on_commit_callbacks(execute=True):
         secretary_client.post(changelist, publish, follow=True)  # its message read
@@ -200,7 +208,7 @@ def test_publishing_says_which_active_students_of_its_grades_have_no_card(
     with django_capture_on_commit_callbacks(execute=True):
         response = secretary_client.post(
             reverse("admin:documents_reportingperiod_changelist"),
-            {"action": "publish_periods", ACTION_CHECKBOX_NAME: [mine.pk]}, follow=True)
+            publish_form(mine), follow=True)
 
     assert french_plural(
         "%(count)s active student of the grades this report is for has no report card.",
@@ -212,3 +220,57 @@ def test_publishing_says_which_active_students_of_its_grades_have_no_card(
     assert reverse("admin:students_student_change", args=[forgotten.pk]) in progress
     for student in left_out:
         assert reverse("admin:students_student_change", args=[student.pk]) not in progress
+
+
+def test_publishing_asks_first_what_it_will_do_and_when_parents_see_it(
+        secretary_client, periods):
+    mine, theirs, incomplete, _other = periods
+    mine.publication_date = datetime.date(2027, 2, 5)
+    mine.save(update_fields=["publication_date"])
+    forgotten = factories.StudentFactory(school=mine.school, grade=4)
+    changelist = reverse("admin:documents_reportingperiod_changelist")
+    response = secretary_client.post(changelist, publish_form(mine, theirs, confirmed=False))
+
+    page = html_of(response)
+    assert french("Publish these periods?") in page
+    assert str(mine) in page and str(mine.school) in page
+    assert str(theirs) not in page  # another school's: not the secretary's to publish
+    with translation.override("fr"):
+        assert french("Parents will see these report cards from %(date)s.") % {
+            "date": "5 février 2027"} in page
+        assert f"{incomplete.student}</a>: " + selectors.missing_reason(
+            selectors.missing_marks(incomplete)) in page
+    assert reverse("admin:students_student_change", args=[forgotten.pk]) in page
+    ready = re.search(r"{}</th><td>(\d+)</td>".format(
+        re.escape(french("Report cards to publish"))), page)
+    assert ready and ready.group(1) == "1"
+    # The page confirms this period only, and cancels back to the list.
+    assert re.findall(rf'name="{ACTION_CHECKBOX_NAME}" value="(\d+)"', page) == [str(mine.pk)]
+    assert f'href="{changelist}" class="button cancel-link"' in page
+    mine.refresh_from_db()
+    assert mine.published_at is None
+    assert set(mine.report_cards.values_list("status", flat=True)) == {ReportCard.Status.DRAFT}
+    assert not AuditEvent.objects.filter(action="report_cards_publish").exists()
+
+
+def test_the_confirmed_publication_and_its_progress_say_when_parents_see_it(
+        secretary_client, periods, in_process_celery, django_capture_on_commit_callbacks):
+    mine, _theirs, _incomplete, _other = periods
+    mine.publication_date = datetime.date(2027, 2, 5)
+    mine.save(update_fields=["publication_date"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretary_client.post(
+            reverse("admin:documents_reportingperiod_changelist"), publish_form(mine),
+            follow=True)
+    future = french("Parents will see these report cards from %(date)s.") % {
+        "date": "5 février 2027"}
+    assert future in html_of(response)
+    mine.refresh_from_db()
+    assert mine.published_at is not None
+    progress = reverse("admin:documents_reportingperiod_progress", args=[mine.pk])
+    assert future in html_of(secretary_client.get(progress))
+
+    mine.publication_date = timezone.localdate()
+    mine.save(update_fields=["publication_date"])
+    assert french("Parents will see these report cards as soon as they are rendered.") in (
+        html_of(secretary_client.get(progress)))

@@ -1,0 +1,99 @@
+"""The admin's forms of reporting periods and report cards: what fits together is checked
+where staff type it, with the rules publishing uses (documents.selectors)."""
+
+from django import forms
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from documents import selectors
+from documents.models import ReportCard, ReportCardLine, ReportingPeriod
+from portail.formats import long_date
+from students.models import Grade
+
+
+class ReportingPeriodForm(forms.ModelForm):
+    class Meta:
+        model = ReportingPeriod
+        fields = ["school", "school_year", "kind", "name", "start_date", "end_date",
+                  "publication_date"]
+
+    def clean(self):
+        cleaned = super().clean()
+        school, kind = cleaned.get("school"), cleaned.get("kind")
+        if school and kind and kind not in selectors.kinds_for_level(school.level):
+            kinds = [str(ReportingPeriod.Kind(each).label)
+                     for each in selectors.kinds_for_level(school.level)]
+            self.add_error("kind", _(
+                "This kind of report card is not for this school's grades. For a school of "
+                "the %(level)s level, choose %(kinds)s.") % {
+                "level": school.get_level_display().lower(),
+                "kinds": get_text_list(kinds, _("or"))})
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        publication = cleaned.get("publication_date")
+        if end and publication and publication < end:
+            self.add_error("publication_date",
+                           _("The publication date cannot come before the end date."))
+        if year := cleaned.get("school_year"):
+            for field, day in (("start_date", start), ("end_date", end)):
+                if day and not year.start_date <= day <= year.end_date:
+                    self.add_error(field, _(
+                        "The school year %(year)s runs from %(start)s to %(end)s: this date "
+                        "is outside it.") % {"year": year, "start": long_date(year.start_date),
+                                            "end": long_date(year.end_date)})
+        return cleaned
+
+
+class ReportCardForm(forms.ModelForm):
+    """The grade is the student's unless staff choose another that the period's kind of
+    report card is for (a card of last year keeps last year's grade)."""
+
+    class Meta:
+        model = ReportCard
+        fields = ["period", "student", "grade", "teacher_name", "principal_name", "comments"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        grade = self.fields["grade"]
+        grade.required = False
+        grade.choices = [("", gettext_lazy("The student's grade")), *Grade.choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        period, student = cleaned.get("period"), cleaned.get("student")
+        defaulted = student is not None and cleaned.get("grade") in (None, "")
+        if defaulted:
+            cleaned["grade"] = student.grade
+        grade = cleaned.get("grade")
+        if period and grade not in (None, "") and grade not in selectors.kind_grades(
+                period.kind):
+            grades = selectors.kind_grades(period.kind)
+            message = _("The report cards of this period (%(kind)s) are for %(first)s to "
+                        "%(last)s only.") % {
+                "kind": period.get_kind_display(), "first": Grade(grades[0]).label,
+                "last": Grade(grades[-1]).label}
+            if defaulted:
+                message += " " + _("%(student)s is in %(grade)s.") % {
+                    "student": student, "grade": Grade(grade).label}
+            self.add_error("grade", message)
+        return cleaned
+
+
+class ReportCardLineForm(forms.ModelForm):
+    """A line's marks are those its card's kind and grade use (selectors.line_marks):
+    another mark would be dropped from the PDF without a word."""
+
+    class Meta:
+        model = ReportCardLine
+        fields = ["order", "course", "subject", *selectors.MARK_FIELDS, "comment"]
+
+    def clean(self):
+        cleaned = super().clean()
+        card = cleaned.get("card")  # the inline's parent, as its form has it so far
+        if card is None or card.period_id is None or not isinstance(card.grade, int):
+            return cleaned  # the card's own errors come first
+        line = ReportCardLine(**{field: cleaned.get(field) for field in selectors.MARK_FIELDS})
+        marks = selectors.line_marks(card.period.kind, card.grade)
+        for field, message in selectors.wrong_marks(line, marks).items():
+            self.add_error(field, message)
+        return cleaned
