@@ -502,8 +502,9 @@ QUERY_BOUNDS = {
     # the records shown and the year's totals come from one query.
     "attendance": 8, "forms": 6, "form_answer": 6, "timetable": 6, "calendar": 6, "enrolments": 4,
     # Logged in here, so session and user too; then the link, its owner's access, the
-    # year, the terms with the publication date, and each term's meetings.
-    "calendar_feed": 8,
+    # year, the terms with the publication date, each term's meetings and the school's days
+    # without school.
+    "calendar_feed": 9,
 }
 SIZES = {"small": (1, 3, 2), "large": (5, 300, 12)}
 
