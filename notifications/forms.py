@@ -33,10 +33,10 @@ class NotificationSettingsForm(forms.ModelForm):
         }
 
     def clean(self):
+        # Both ends or neither is the model's constraint: it says so once, and not at all
+        # when an end is not a time (that field's own error is the one to read).
         cleaned = super().clean()
         start, end = cleaned.get("quiet_start"), cleaned.get("quiet_end")
-        if (start is None) != (end is None):
-            raise forms.ValidationError(_("Give both ends of the quiet hours, or neither."))
         if start is not None and start == end:
             raise forms.ValidationError(_("The quiet hours must start and end at different "
                                           "times."))
