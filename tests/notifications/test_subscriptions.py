@@ -99,6 +99,19 @@ def test_quiet_hours_have_one_clear_message(client, family, quiet, message, not_
     assert not NotificationSettings.objects.exists()
 
 
+def test_the_summary_hours_read_in_the_readers_language(client, family):
+    client.force_login(family.user)
+    page = html_of(client.get(reverse("notifications:family")))
+    assert '<option value="0">0\xa0h</option>' in page
+    assert '<option value="8">8\xa0h</option>' in page
+    assert '<option value="18" selected>18\xa0h</option>' in page
+    client.cookies["django_language"] = "en"
+    page = html_of(client.get(reverse("notifications:family")))
+    assert '<option value="8">8 a.m.</option>' in page
+    assert '<option value="18" selected>6 p.m.</option>' in page
+    assert " h</option>" not in page
+
+
 def test_another_familys_child_is_a_404(client, family, other_family):
     client.force_login(family.user)
     theirs = other_family.children[0]
