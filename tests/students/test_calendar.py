@@ -9,7 +9,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from absences.models import DayOff
-from students.models import CalendarFeed, Meeting, TimetablePublication
+from students.models import CalendarFeed, Meeting, Term, TimetablePublication
 from tests import factories
 from tests.students import famille_factories
 
@@ -179,6 +179,21 @@ def test_days_without_school_are_left_out_of_the_weekly_classes(client, alice, c
     first_friday = meetings.filter(section__term__code="S1", day=5).order_by("start_time")[0]
     assert (f"EXDATE;TZID=America/Toronto:20261204T{first_friday.start_time:%H%M%S}"
             in response.content.decode())
+
+
+def test_a_term_shorter_than_a_week_has_no_class_on_the_weekdays_it_lacks(client, alice,
+                                                                         child):
+    # Semester 2 from Wednesday 3 to Thursday 4 February 2027: its Monday, Tuesday and
+    # Friday classes never take place (an event's DTSTART would show one anyway).
+    Term.objects.filter(school=child.school, code="S2").update(
+        start_date=datetime.date(2027, 2, 3), end_date=datetime.date(2027, 2, 4))
+    feed = famille_factories.CalendarFeedFactory(user=alice.user, student=child)
+    s2_days = sorted(event.decoded("DTSTART").date() for event in _ics(client, feed.token)
+                     .walk("VEVENT") if event.decoded("DTSTART").year == 2027)
+    sections = Meeting.objects.filter(section__enrolments__student=child,
+                                      section__term__code="S2").values("section").distinct()
+    assert s2_days == sorted([datetime.date(2027, 2, 3), datetime.date(2027, 2, 4)]
+                             * sections.count())
 
 
 def test_feed_is_a_404_until_the_timetable_is_published(client, alice, child):
