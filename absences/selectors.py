@@ -45,6 +45,11 @@ def days_off(school_ids, start: date, end: date) -> set[tuple[int | None, date]]
                .values_list("school_id", "date"))
 
 
+def dates_off(school_id: int, start: date, end: date) -> set[date]:
+    """One school's days without school in the range, its own and the board's."""
+    return {day for _school, day in days_off([school_id], start, end)}
+
+
 def school_year_end(day: date) -> date | None:
     """The last day of the school year that `day` is in; None outside every school year
     (summer, or a year the board has not set up)."""

@@ -4,10 +4,12 @@ from absences import views
 
 app_name = "absences"
 
-# The Assiduité sub-tab keeps its place and name among the Famille pages
-# (students:attendance): portail.urls adds it to students' namespace.
+# The Assiduité sub-tab and the timetable's .ics file keep their places and names among the
+# Famille pages (students:attendance, students:calendar_feed): portail.urls adds them to
+# students' namespace.
 family_urlpatterns = [
     path("<uuid:public_id>/assiduite/", views.attendance, name="attendance"),
+    path("calendrier/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]
 
 urlpatterns = [

@@ -1,4 +1,5 @@
-"""Famille › the child › Assiduité and Signaler une absence, and the safe-arrival link.
+"""Famille › the child › Assiduité and Signaler une absence, the safe-arrival link, and the
+timetable's .ics file (it leaves out the school's days without school).
 
 The child comes from students.selectors: one the parent may not see is a 404, and one
 they see but may not report for (REPORTING_RULES) shows its attendance and no form.
@@ -10,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_POST
 from absences import selectors, services
 from absences.forms import AbsenceReportForm, report_initial
 from students import selectors as student_selectors
+from students.calendar import timetable_ics
 from students.forms import AttendancePeriodForm
 from students.views import child_page
 
@@ -54,6 +57,22 @@ def attendance(request: HttpRequest, public_id) -> HttpResponse:
         start=start, end=end, records=records, totals=totals, reports=reports,
         may_report=may_report,
     )
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Emploi du temps's .ics file behind a private link: no login (calendar apps have none).
+    Composed here, above students, because the days without school are absences'."""
+    student = student_selectors.calendar_feed_student(token)
+    school = student_selectors.school_timetable(student)
+    if not school.is_published(timezone.localdate()):
+        raise Http404
+    terms = school.terms  # published, so there is at least one
+    body = timetable_ics(
+        student, [(term, student_selectors.timetable_meetings(student, term)) for term in terms],
+        days_off=selectors.dates_off(student.school_id, terms[0].start_date, terms[-1].end_date))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response
 
 
 def _report_saved(request: HttpRequest, reports) -> None:

@@ -7,12 +7,13 @@ French message, and a display function.
 """
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.formats import date_format, time_format
+from django.utils import dateformat
+from django.utils.formats import date_format, get_format, time_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +47,17 @@ def long_datetime(value: datetime) -> str:
     at 8:05 a.m."."""
     return gettext("%(date)s at %(time)s") % {"date": long_date(value),
                                         "time": time_format(value, "TIME_FORMAT")}
+
+
+def clock_hour(hour: int) -> str:
+    """A whole hour: « 8 h » (the French TIME_FORMAT without its minutes), "8 a.m."
+    (English's leaves them out itself)."""
+    return dateformat.time_format(time(hour), get_format("TIME_FORMAT").removesuffix("\xa0i"))
+
+
+def time_range(start: time, end: time) -> str:
+    """From one time to another: « 8 h 15 – 9 h 30 », "8:15 a.m. – 9:30 a.m."."""
+    return f"{time_format(start, 'TIME_FORMAT')}\xa0– {time_format(end, 'TIME_FORMAT')}"
 
 
 def day_in_sentence(value: date) -> str:

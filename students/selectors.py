@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portail.compiled import CompiledQuery
+from portail.formats import time_range
 from portail.text import in_reader_language
 from students import timetable_cache
 from students.models import (
@@ -341,10 +342,6 @@ class TimetableRow:
     days: list[list[TimetableClass]] = field(default_factory=lambda: [[] for _day in Meeting.Day])
 
 
-def _times(start: time, end: time) -> str:
-    return f"{start:%H:%M}–{end:%H:%M}"
-
-
 # The meetings of a term's sections, as the grid shows them: staff data, the same for every
 # child of the school, kept per process under the timetables' cache version (a staff save
 # retires it). Which sections a child takes is read on every visit.
@@ -380,7 +377,7 @@ def timetable_week(student: Student, term: Term, version: str | None) -> list[Ti
     rows: dict[int, TimetableRow] = {}
     for (period, day, start, end, room, section_room, teacher, code, title_fr,
          title_en) in meetings:
-        times = _times(start, end)
+        times = time_range(start, end)
         if (row := rows.get(period)) is None:
             row = rows[period] = TimetableRow(period, times)
         row.days[day - 1].append(TimetableClass(

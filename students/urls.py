@@ -4,8 +4,8 @@ from students import views
 
 app_name = "students"
 
-# Détails › Assiduité ("attendance") is absences.urls.family_urlpatterns, added here by
-# portail.urls.
+# Détails › Assiduité ("attendance") and the timetable's .ics file ("calendar_feed") are
+# absences.urls.family_urlpatterns, added here by portail.urls.
 
 urlpatterns = [
     path("", views.family, name="family"),
@@ -22,5 +22,4 @@ urlpatterns = [
     path("<uuid:public_id>/adhesion/", views.enrolments, name="enrolments"),
     path("<uuid:public_id>/releve/", include("diplomas.urls")),
     path("<uuid:public_id>/documents/", include("documents.urls")),
-    path("calendrier/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from portail.paths import path_maker
 from students import navigation, selectors, services, timetable_cache
-from students.calendar import timetable_ics
 from students.forms import ParentFormAnswerForm
 from students.models import Meeting, ParentForm, Student
 
@@ -223,19 +222,6 @@ def calendar_link(request: HttpRequest, public_id) -> HttpResponse:
     else:
         services.calendar_feed_get_or_create(user=request.user, student=student)
     return redirect("students:calendar", public_id=student.public_id)
-
-
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The .ics file behind a private link: no login (calendar apps have none)."""
-    student = selectors.calendar_feed_student(token)
-    school = selectors.school_timetable(student)
-    if not school.is_published(timezone.localdate()):
-        raise Http404
-    body = timetable_ics(student, [(term, selectors.timetable_meetings(student, term))
-                                   for term in school.terms])
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=900"
-    return response
 
 
 @login_required

@@ -79,6 +79,39 @@ def test_bad_input_changes_nothing(client, family, data, message):
     assert not NotificationSettings.objects.exists()
 
 
+@pytest.mark.parametrize("quiet,message,not_shown", [
+    # The form and the model's constraint both said it.
+    ({"quiet_start": "21:00"}, "Give both ends of the quiet hours, or neither.", None),
+    ({"quiet_end": "07:00"}, "Give both ends of the quiet hours, or neither.", None),
+    # Not a time: that is the error, not a missing end.
+    ({"quiet_start": "25:00", "quiet_end": "07:00"}, "Enter a valid time.",
+     "Give both ends of the quiet hours, or neither."),
+    ({"quiet_start": "25:00"}, "Enter a valid time.",
+     "Give both ends of the quiet hours, or neither."),
+])
+def test_quiet_hours_have_one_clear_message(client, family, quiet, message, not_shown):
+    client.force_login(family.user)
+    page = html_of(client.post(reverse("notifications:family"),
+                               {**timings(), "digest_hour": "7", **quiet}))
+    assert page.count(french(message)) == 1
+    if not_shown:
+        assert french(not_shown) not in page
+    assert not NotificationSettings.objects.exists()
+
+
+def test_the_summary_hours_read_in_the_readers_language(client, family):
+    client.force_login(family.user)
+    page = html_of(client.get(reverse("notifications:family")))
+    assert '<option value="0">0\xa0h</option>' in page
+    assert '<option value="8">8\xa0h</option>' in page
+    assert '<option value="18" selected>18\xa0h</option>' in page
+    client.cookies["django_language"] = "en"
+    page = html_of(client.get(reverse("notifications:family")))
+    assert '<option value="8">8 a.m.</option>' in page
+    assert '<option value="18" selected>6 p.m.</option>' in page
+    assert " h</option>" not in page
+
+
 def test_another_familys_child_is_a_404(client, family, other_family):
     client.force_login(family.user)
     theirs = other_family.children[0]

@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
-from students.models import CalendarFeed, Meeting, TimetablePublication
+from absences.models import DayOff
+from students.models import CalendarFeed, Meeting, Term, TimetablePublication
+from tests import factories
 from tests.students import famille_factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("famille_today")]
@@ -137,6 +139,61 @@ def test_monday_class_in_a_term_starting_on_wednesday_begins_the_next_monday(
     # 2 September 2026 is a Wednesday: the first Monday class is on the 7th, 8:15 EDT.
     assert event.decoded("DTSTART") == datetime.datetime(2026, 9, 7, 8, 15, tzinfo=TORONTO)
     assert event.decoded("DTSTART").utcoffset() == datetime.timedelta(hours=-4)
+
+
+def test_days_without_school_are_left_out_of_the_weekly_classes(client, alice, child):
+    """The absence form refuses them (« Il n'y a pas d'école le … »): the calendar must not
+    show classes on them."""
+    # The school's P.A. day (a Friday), the board's winter break (Mondays 21 and 28
+    # December), a day off of another school, and a Monday of semester 2.
+    DayOff.objects.create(date=datetime.date(2026, 12, 4), school=child.school,
+                          kind=DayOff.Kind.PA_DAY)
+    for day in (datetime.date(2026, 12, 21), datetime.date(2026, 12, 28)):
+        DayOff.objects.create(date=day, kind=DayOff.Kind.HOLIDAY)
+    DayOff.objects.create(date=datetime.date(2026, 12, 7), school=factories.SchoolFactory(),
+                          kind=DayOff.Kind.PA_DAY)
+    DayOff.objects.create(date=datetime.date(2027, 2, 15), kind=DayOff.Kind.HOLIDAY)
+    feed = famille_factories.CalendarFeedFactory(user=alice.user, student=child)
+    response = client.get(_feed_path(feed.token))
+    events = {str(event["UID"]): event
+              for event in Calendar.from_ical(response.content).walk("VEVENT")}
+
+    def excluded(meeting: Meeting) -> list[datetime.datetime]:
+        event = events[f"meeting-{meeting.pk}-term-{meeting.section.term_id}@portail-famille"]
+        return event.exdates
+
+    def at(day: datetime.date, meeting: Meeting) -> datetime.datetime:
+        return datetime.datetime.combine(day, meeting.start_time, TORONTO)
+
+    meetings = Meeting.objects.filter(section__enrolments__student=child)
+    for meeting in meetings.filter(section__term__code="S1", day=5):
+        assert excluded(meeting) == [at(datetime.date(2026, 12, 4), meeting)]
+    for meeting in meetings.filter(section__term__code="S1", day=1):
+        assert excluded(meeting) == [at(datetime.date(2026, 12, 21), meeting),
+                                     at(datetime.date(2026, 12, 28), meeting)]
+    for meeting in meetings.filter(section__term__code="S2", day=1):
+        assert excluded(meeting) == [at(datetime.date(2027, 2, 15), meeting)]
+    for meeting in meetings.filter(day__in=(2, 3, 4)):
+        assert excluded(meeting) == []
+    # Local times with the zone, like DTSTART (a UTC or floating EXDATE would miss the class).
+    first_friday = meetings.filter(section__term__code="S1", day=5).order_by("start_time")[0]
+    assert (f"EXDATE;TZID=America/Toronto:20261204T{first_friday.start_time:%H%M%S}"
+            in response.content.decode())
+
+
+def test_a_term_shorter_than_a_week_has_no_class_on_the_weekdays_it_lacks(client, alice,
+                                                                         child):
+    # Semester 2 from Wednesday 3 to Thursday 4 February 2027: its Monday, Tuesday and
+    # Friday classes never take place (an event's DTSTART would show one anyway).
+    Term.objects.filter(school=child.school, code="S2").update(
+        start_date=datetime.date(2027, 2, 3), end_date=datetime.date(2027, 2, 4))
+    feed = famille_factories.CalendarFeedFactory(user=alice.user, student=child)
+    s2_days = sorted(event.decoded("DTSTART").date() for event in _ics(client, feed.token)
+                     .walk("VEVENT") if event.decoded("DTSTART").year == 2027)
+    sections = Meeting.objects.filter(section__enrolments__student=child,
+                                      section__term__code="S2").values("section").distinct()
+    assert s2_days == sorted([datetime.date(2027, 2, 3), datetime.date(2027, 2, 4)]
+                             * sections.count())
 
 
 def test_feed_is_a_404_until_the_timetable_is_published(client, alice, child):

@@ -379,7 +379,7 @@ class TestTimetable:
         for cell in cells:
             assert "MAT00" in cell and "Mathematics 0" in cell
             assert "Mme Enseignante 0" in cell and "Room 100" in cell
-        assert "08:15–09:30" in rows[0]
+        assert "8:15 a.m.\xa0– 9:30 a.m." in rows[0]
         assert "MAT01" not in page
 
     def test_a_class_at_other_times_and_in_its_own_room(self, client, alice):
@@ -389,14 +389,16 @@ class TestTimetable:
         english(client)
         [row] = _rows(main_of(html(client, url("timetable", child))))
         cells = re.findall(r"<td>(.*?)</td>", row, flags=re.S)
-        assert "08:15–09:30" in row.split("<td>")[0]  # the period's times: Monday's class
-        assert "09:00–10:00" in cells[2] and "Room Gymnase" in cells[2]
+        # The period's times: Monday's class.
+        assert "8:15 a.m.\xa0– 9:30 a.m." in row.split("<td>")[0]
+        assert "9 a.m.\xa0– 10 a.m." in cells[2] and "Room Gymnase" in cells[2]
         assert "Room 100" not in cells[2]
         assert "timetable__time" not in cells[0] and "Room 100" in cells[0]
 
     def test_course_titles_in_french_by_default(self, client, alice):
         page = main_of(html(client, url("timetable", alice.children[0])))
         assert "Mathématiques 0" in page and "Mathematics 0" not in page
+        assert "8\xa0h\xa015\xa0– 9\xa0h\xa030" in page  # French times, Canadian style
         assert re.search(r"<h3 id=\"timetable-heading\">[^<]*2 septembre 2026", page)
 
     def test_choosing_a_term(self, client, alice):
@@ -502,8 +504,9 @@ QUERY_BOUNDS = {
     # the records shown and the year's totals come from one query.
     "attendance": 8, "forms": 6, "form_answer": 6, "timetable": 6, "calendar": 6, "enrolments": 4,
     # Logged in here, so session and user too; then the link, its owner's access, the
-    # year, the terms with the publication date, and each term's meetings.
-    "calendar_feed": 8,
+    # year, the terms with the publication date, each term's meetings and the school's days
+    # without school.
+    "calendar_feed": 9,
 }
 SIZES = {"small": (1, 3, 2), "large": (5, 300, 12)}
 
