@@ -96,7 +96,8 @@ class ReportingPeriodAdmin(SchoolDataAdmin):
 class ReportCardLineInline(SchoolDataInline):
     model = ReportCardLine
     fields = ["order", "course", "subject", "progress", "letter_grade", "percentage",
-              "course_median", "credit_earned", "comment"]
+              "course_median", "credit_earned", "comment", "classes_missed", "times_late"]
+    readonly_fields = ["classes_missed", "times_late"]  # counted when published
     autocomplete_fields = ["course"]
     extra = 0
     formfield_overrides = {

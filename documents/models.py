@@ -203,6 +203,12 @@ class ReportCardLine(models.Model):
     credit_earned = models.CharField(_("credit earned"), max_length=3, choices=Credit.choices,
                                      blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # Secondary: counted from attendance when the card is rendered (documents.selectors.
+    # report_card_count), like the card's totals.
+    classes_missed = models.PositiveSmallIntegerField(_("classes missed"), null=True,
+                                                      blank=True, editable=False)
+    times_late = models.PositiveSmallIntegerField(_("times late"), null=True, blank=True,
+                                                  editable=False)
 
     class Meta:
         verbose_name = _("report card line")
