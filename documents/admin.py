@@ -96,8 +96,10 @@ class ReportingPeriodAdmin(SchoolDataAdmin):
 class ReportCardLineInline(SchoolDataInline):
     model = ReportCardLine
     fields = ["order", "course", "subject", "progress", "letter_grade", "percentage",
-              "course_median", "credit_earned", "comment", "classes_missed", "times_late"]
-    readonly_fields = ["classes_missed", "times_late"]  # counted when published
+              "course_median", "credit_earned", "comment", "classes_missed", "times_late",
+              "teacher_name"]
+    # Counted from attendance and the timetable when published.
+    readonly_fields = ["classes_missed", "times_late", "teacher_name"]
     autocomplete_fields = ["course"]
     extra = 0
     formfield_overrides = {

@@ -120,7 +120,8 @@ def report_card_preview_pdf(card_id: int) -> bytes:
 def report_card_count(card: ReportCard) -> None:
     """What publishing counts from attendance over the period's dates, set on the card and
     its prefetched lines, not saved: the card's days absent and times late; on a secondary
-    card, each course's classes missed and times late."""
+    card, each course's classes missed and times late, and its teacher (its section's in
+    the student's timetable, else the card's)."""
     period = card.period
     records = list(student_selectors.attendance_records(card.student, start=period.start_date,
                                                         end=period.end_date))
@@ -131,9 +132,11 @@ def report_card_count(card: ReportCard) -> None:
     sections = student_selectors.sections_between(card.student, start=period.start_date,
                                                   end=period.end_date)
     for line in card.lines.all():
-        counts = _course_attendance(
-            records, [section for section in sections if section.course_id == line.course_id])
+        taught = [section for section in sections if section.course_id == line.course_id]
+        counts = _course_attendance(records, taught)
         line.classes_missed, line.times_late = counts["classes_missed"], counts["times_late"]
+        line.teacher_name = next((section.teacher_name for section in reversed(taught)
+                                  if section.teacher_name), card.teacher_name)
 
 
 def _course_attendance(records: list[AttendanceRecord], sections: list[Section]
@@ -216,6 +219,8 @@ def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
                             _("Comments")],
         "column_widths": widths,
         "lines": [{"code": line.course.code if line.course else "", "subject": line.subject,
+                   "teacher": _("Teacher: %(name)s") % {"name": line.teacher_name}
+                   if line.teacher_name else "",
                    "values": _line_values(period.kind, line), "comment": line.comment}
                   for line in card.lines.all()],
         "marks_legend": _("I = insufficient evidence; R = below level 1 (below 50 %).")

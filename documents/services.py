@@ -92,8 +92,8 @@ def period_publish(*, period: ReportingPeriod, actor=None) -> PublishResult:
             else:
                 selectors.report_card_count(card)
                 if period.is_secondary:
-                    ReportCardLine.objects.bulk_update(card.lines.all(),
-                                                       ["classes_missed", "times_late"])
+                    ReportCardLine.objects.bulk_update(
+                        card.lines.all(), ["classes_missed", "times_late", "teacher_name"])
                 card.status_reason = ""
                 if card.pk in rendered and (
                         selectors.report_card_current(card)[1] == rendered[card.pk]):

@@ -319,3 +319,24 @@ def test_publishing_a_secondary_card_counts_each_courses_classes_missed_and_time
                     _("Times late"), _("Comments"))
     assert in_order(text, "MTH1W", f" {maths.percentage} {maths.course_median} 2 1 ",
                     "SNC2D", f" {science.percentage} {science.course_median} 1 0 "), text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", [Kind.SECONDARY_MIDTERM, Kind.SECONDARY_FINAL])
+def test_each_course_names_its_sections_teacher_and_the_credit_once_earned(kind):
+    card = secondary_card_with_timetable(kind)
+    card.lines.create(order=9, subject="Orientation", percentage=80, course_median=75,
+                      credit_earned="1" if kind == Kind.SECONDARY_FINAL else "",
+                      course=factories.CourseFactory(code="GLC2O", title_fr="Orientation"))
+
+    services.period_publish(period=card.period)
+
+    teachers = dict(card.lines.values_list("course__code", "teacher_name"))
+    assert teachers == {"MTH1W": "M. Simon Bélanger", "SNC2D": "Mme Nadia Ouellet",
+                        "GLC2O": "Mme Geneviève Lavoie"}  # no section: the card's teacher
+    maths = card.lines.get(course__code="MTH1W")
+    credit = " 1 " if kind == Kind.SECONDARY_FINAL else " "
+    text = text_of(render(card))
+    assert in_order(text, "MTH1W", _("Teacher: %(name)s") % {"name": "M. Simon Bélanger"},
+                    f" {maths.percentage} {maths.course_median}{credit}2 1 ", "SNC2D",
+                    "Mme Nadia Ouellet", "GLC2O", "Mme Geneviève Lavoie"), text
