@@ -187,11 +187,11 @@ def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
               for rating in card.skills.all()
               if french or not rating.skill.french_language_only]
     if period.kind == Kind.KINDERGARTEN:
-        lines_heading = _("Key learning and growth in learning")
+        lines_heading, first_column = _("Key learning and growth in learning"), _("Frame")
     elif period.is_secondary:
-        lines_heading = _("Courses")
+        lines_heading, first_column = _("Courses"), _("Course")
     else:
-        lines_heading = _("Subjects")
+        lines_heading, first_column = _("Subjects"), _("Subject")
     document = {
         "language": language,
         "board_name": settings.BOARD_NAME,
@@ -215,7 +215,7 @@ def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
         "skills_legend": _("E = Excellent, G = Good, S = Satisfactory, "
                            "N = Needs improvement") if skills else "",
         "lines_heading": lines_heading,
-        "column_headings": [_("Course") if period.is_secondary else _("Subject"), *headings,
+        "column_headings": [first_column, *headings,
                             _("Comments")],
         "column_widths": widths,
         "lines": [{"code": line.course.code if line.course else "", "subject": line.subject,
