@@ -7,6 +7,7 @@ and uploads a board form and a form per school. Running it again changes nothing
 """
 
 import random
+from collections import Counter
 from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
@@ -38,6 +39,59 @@ COMMENT_SENTENCES = [
     "des autres",
     "Continuer à organiser ses idées avant de rédiger, à l'aide d'un plan",
 ]
+# Each subject's, course's (by its code's first letter: the ministry's subject area) and
+# frame's own comment, as a teacher writes it.
+SUBJECT_COMMENTS = {
+    "Français — Lecture": COMMENT_SENTENCES[0] + ". Prochaine étape : justifier ses "
+    "réponses à l'aide d'exemples tirés du texte.",
+    "Français — Écriture": "{name} rédige des textes bien structurés. Prochaine étape : "
+    "relire ses travaux pour corriger l'accord des verbes.",
+    "Français — Communication orale": "{name} s'exprime avec clarté et respecte le point "
+    "de vue des autres lors des discussions de groupe.",
+    "Mathématiques": "{name} résout des problèmes à plusieurs étapes et explique sa "
+    "démarche. Prochaine étape : vérifier la vraisemblance de ses réponses.",
+    "Sciences et technologie": "{name} formule des hypothèses et les vérifie avec soin "
+    "lors des expériences en classe.",
+    "Études sociales": "{name} situe les grands événements sur une ligne du temps et en "
+    "explique les conséquences.",
+    "English": "{name} reads a variety of texts with growing confidence and shares ideas "
+    "clearly.",
+    "Éducation physique": "{name} participe avec enthousiasme et fait preuve d'esprit "
+    "sportif.",
+    "Santé": "{name} nomme des choix sains et explique leurs effets sur le bien-être.",
+    "Arts visuels": "{name} utilise la couleur et la texture avec originalité dans ses "
+    "créations.",
+    "Musique": "{name} chante juste et suit le rythme lors des pièces en groupe.",
+    "Art dramatique": "{name} s'investit dans ses rôles et exprime bien les émotions de "
+    "ses personnages.",
+    "Appartenance et contribution": "{name} joue avec ses camarades et aide à ranger la "
+    "classe.",
+    "Autorégulation et bien-être": "{name} nomme ses émotions et commence à attendre son "
+    "tour.",
+    "Manifestation des comportements en littératie et en mathématiques": "{name} reconnaît "
+    "les lettres de son prénom et compte jusqu'à 20.",
+    "Résolution de problèmes et innovation": "{name} construit des structures avec des "
+    "blocs et explique comment il ou elle s'y est pris.",
+    "A": "{name} fait preuve de créativité dans ses projets et explique ses choix "
+    "artistiques.",
+    "B": "{name} analyse avec justesse les cas d'entreprise étudiés en classe.",
+    "C": "{name} interprète bien les sources et appuie ses conclusions sur des faits.",
+    "E": "{name} writes clear, well-organized paragraphs. Next step: vary sentence "
+    "structure.",
+    "F": "{name} analyse les textes littéraires avec finesse. Prochaine étape : enrichir "
+    "son vocabulaire dans ses rédactions.",
+    "G": "{name} a établi un plan d'itinéraire d'études réfléchi.",
+    "I": "{name} écrit des programmes bien structurés et les teste avec méthode.",
+    "M": "{name} maîtrise les relations linéaires. Prochaine étape : bien justifier chaque "
+    "étape de ses solutions.",
+    "P": "{name} participe activement et améliore sa condition physique.",
+    "S": "{name} mène ses expériences avec rigueur et rédige des rapports de laboratoire "
+    "complets.",
+    "T": "{name} respecte les règles de sécurité à l'atelier et termine ses projets avec "
+    "soin.",
+}
+DEFAULT_COMMENT = "{name} travaille avec sérieux et remet ses travaux à temps."
+DEFAULT_TEACHER = "Mme Geneviève Lavoie"
 ELEMENTARY_SUBJECTS = [
     "Français — Lecture", "Français — Écriture", "Français — Communication orale",
     "Mathématiques", "Sciences et technologie", "Études sociales", "English",
@@ -61,18 +115,20 @@ RATINGS = ["E", "G", "G", "S", "S", "N"]
 
 
 def demo_report_card(period: ReportingPeriod, student: Student, *, lines: int = 12,
-                     complete: bool = True, comment_sentences: int = 4,
+                     complete: bool = True, comment_sentences: int | None = None,
                      rng: random.Random | None = None) -> ReportCard:
     """A report card as a teacher fills it: `lines` subjects or courses with the marks the
-    kind and grade call for, a comment of `comment_sentences` sentences each, the learning
-    skills. `complete=False` leaves the last line without its mark."""
+    kind and grade call for, each with its own comment (or, with `comment_sentences`, the
+    same long one of that many sentences: the benchmark's and the layout tests'), the
+    learning skills; the student's own teacher (from the timetable). `complete=False`
+    leaves the last line without its mark."""
     rng = rng or random.Random(student.pk)
     card = ReportCard.objects.create(
         period=period, student=student, grade=student.grade,
-        teacher_name="Mme Geneviève Lavoie", principal_name=period.school.principal_name
+        teacher_name=_teacher_of(period, student), principal_name=period.school.principal_name
         or "Mme Josée Lalonde", comments="Excellent début d'année. Continue ton beau travail !")
-    comment = ". ".join(COMMENT_SENTENCES[:comment_sentences]).format(
-        name=student.first_name) + "."
+    long_comment = None if comment_sentences is None else ". ".join(
+        COMMENT_SENTENCES[:comment_sentences]) + "."
     kind = period.kind
     if kind == Kind.KINDERGARTEN:
         subjects = [(None, frame) for frame in KINDERGARTEN_FRAMES]
@@ -85,8 +141,10 @@ def demo_report_card(period: ReportingPeriod, student: Student, *, lines: int = 
         subjects = [(None, subject) for subject in ELEMENTARY_SUBJECTS]
     rows = []
     for order, (course, subject) in enumerate(subjects[:lines], start=1):
+        comment = long_comment or SUBJECT_COMMENTS.get(
+            course.code[0] if course else subject, DEFAULT_COMMENT)
         line = ReportCardLine(card=card, order=order, course=course, subject=subject,
-                              comment=comment)
+                              comment=comment.format(name=student.first_name))
         if kind == Kind.ELEMENTARY_PROGRESS:
             line.progress = rng.choice(ReportCardLine.Progress.values)
         elif kind == Kind.ELEMENTARY_PROVINCIAL and card.grade <= 6:
@@ -111,6 +169,16 @@ def demo_report_card(period: ReportingPeriod, student: Student, *, lines: int = 
         card.literacy_requirement_met = True
         card.save()
     return card
+
+
+def _teacher_of(period: ReportingPeriod, student: Student) -> str:
+    """The teacher of most of the student's classes in the period (an elementary homeroom's;
+    at secondary, the first course's), else the demo's."""
+    teachers = Counter(Section.objects.filter(
+        students=student, term__start_date__lte=period.end_date,
+        term__end_date__gte=period.start_date).exclude(teacher_name="")
+        .order_by("course__code").values_list("teacher_name", flat=True))
+    return teachers.most_common(1)[0][0] if teachers else DEFAULT_TEACHER
 
 
 def _courses_taken(period: ReportingPeriod, student: Student) -> list[tuple[Course, str]]:

@@ -112,7 +112,10 @@ class ReportCardLineInline(SchoolDataInline):
     model = ReportCardLine
     form = ReportCardLineForm
     fields = ["order", "course", "subject", "progress", "letter_grade", "percentage",
-              "course_median", "credit_earned", "comment"]
+              "course_median", "credit_earned", "comment", "classes_missed", "times_late",
+              "teacher_name"]
+    # Counted from attendance and the timetable when published.
+    readonly_fields = ["classes_missed", "times_late", "teacher_name"]
     autocomplete_fields = ["course"]
     extra = 0
     formfield_overrides = {

@@ -203,6 +203,13 @@ class ReportCardLine(models.Model):
     credit_earned = models.CharField(_("credit earned"), max_length=3, choices=Credit.choices,
                                      blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # Secondary: counted from attendance, and the teacher taken from the student's
+    # timetable, when the card is rendered (documents.selectors.report_card_count).
+    classes_missed = models.PositiveSmallIntegerField(_("classes missed"), null=True,
+                                                      blank=True, editable=False)
+    times_late = models.PositiveSmallIntegerField(_("times late"), null=True, blank=True,
+                                                  editable=False)
+    teacher_name = models.CharField(_("teacher"), max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("report card line")

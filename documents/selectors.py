@@ -37,7 +37,7 @@ from portail.formats import format_phone, long_date
 from portail.paths import path_maker
 from portail.text import in_reader_language
 from students import selectors as student_selectors
-from students.models import Grade, Level, Student
+from students.models import AttendanceCode, AttendanceRecord, Grade, Level, Section, Student
 
 Kind = ReportingPeriod.Kind
 
@@ -82,25 +82,26 @@ def _mark_columns(kind: str, grade: int) -> tuple[list[str], list[int]]:
         return [_("Progress")], [24, 18, 58]
     if kind == Kind.ELEMENTARY_PROVINCIAL:
         return [_("Mark (%)") if grade >= 7 else _("Letter grade")], [24, 10, 66]
-    headings = [_("Mark (%)"), _("Course median")]
-    if kind == Kind.SECONDARY_FINAL:
-        return [*headings, _("Credit earned")], [22, 8, 9, 9, 52]
-    return headings, [22, 9, 9, 60]
+    # Secondary: the credit blank at midterm unless one is recorded.
+    return ([_("Mark (%)"), _("Course median"), _("Credit earned"), _("Classes missed"),
+             _("Times late")], [20, 8, 9, 9, 10, 9, 35])
 
 
 def _line_values(kind: str, line: ReportCardLine) -> list[str]:
-    percent = "" if line.percentage is None else str(line.percentage)
+    percent = _number(line.percentage)
     if kind == Kind.KINDERGARTEN:
         return []
     if kind == Kind.ELEMENTARY_PROGRESS:
         return [line.get_progress_display()]
     if kind == Kind.ELEMENTARY_PROVINCIAL:
         return [line.letter_grade or percent]
-    median = "" if line.course_median is None else str(line.course_median)
-    values = [line.letter_grade or percent, median]
-    if kind == Kind.SECONDARY_FINAL:
-        values.append(line.get_credit_earned_display())
-    return values
+    return [line.letter_grade or percent, _number(line.course_median),
+            line.get_credit_earned_display(), _number(line.classes_missed),
+            _number(line.times_late)]
+
+
+def _number(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def report_card_for_rendering(card_id: int) -> ReportCard:
@@ -113,11 +114,52 @@ def report_card_preview_pdf(card_id: int) -> bytes:
     """The report card as publishing would render it now (attendance counted today), for
     staff to check; nothing is stored."""
     card = report_card_for_rendering(card_id)
-    period = card.period
-    totals = student_selectors.attendance_totals(card.student, start=period.start_date,
-                                                 end=period.end_date)
-    card.days_absent, card.times_late = totals["days_absent"], totals["times_late"]
+    report_card_count(card)
     return rendering.report_card_pdf(report_card_document(card))
+
+
+def report_card_count(card: ReportCard) -> None:
+    """What publishing counts from attendance over the period's dates, set on the card and
+    its prefetched lines, not saved: the card's days absent and times late; on a secondary
+    card, each course's classes missed and times late, and its teacher (its section's in
+    the student's timetable, else the card's)."""
+    period = card.period
+    records = list(student_selectors.attendance_records(card.student, start=period.start_date,
+                                                        end=period.end_date))
+    totals = student_selectors.attendance_counts(records)
+    card.days_absent, card.times_late = totals["days_absent"], totals["times_late"]
+    if not period.is_secondary:
+        return
+    sections = student_selectors.sections_between(card.student, start=period.start_date,
+                                                  end=period.end_date)
+    for line in card.lines.all():
+        taught = [section for section in sections if section.course_id == line.course_id]
+        counts = _course_attendance(records, taught)
+        line.classes_missed, line.times_late = counts["classes_missed"], counts["times_late"]
+        line.teacher_name = next((section.teacher_name for section in reversed(taught)
+                                  if section.teacher_name), card.teacher_name)
+
+
+def _course_attendance(records: list[AttendanceRecord], sections: list[Section]
+                       ) -> dict[str, int]:
+    """A course's classes missed and times late: the records of its sections' periods on
+    the days they meet in their term. A full day's absence misses each class of that day;
+    a late arrival counts for the class of its period."""
+    counts = {"classes_missed": 0, "times_late": 0}
+    for record in records:
+        kind = record.code.kind
+        if kind not in (AttendanceCode.Kind.ABSENT, AttendanceCode.Kind.LATE):
+            continue
+        classes = sum(
+            1 for section in sections
+            if section.term.start_date <= record.date <= section.term.end_date
+            for meeting in section.meetings.all()
+            if meeting.day == record.date.isoweekday()
+            and (meeting.period == record.period
+                 or (record.period is None and kind == AttendanceCode.Kind.ABSENT)))
+        counts["classes_missed" if kind == AttendanceCode.Kind.ABSENT else "times_late"] += (
+            classes)
+    return counts
 
 
 # The letters differ by language (Good's G is Très bien's T in French): each one written out
@@ -146,11 +188,11 @@ def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
               for rating in card.skills.all()
               if french or not rating.skill.french_language_only]
     if period.kind == Kind.KINDERGARTEN:
-        lines_heading = _("Key learning and growth in learning")
+        lines_heading, first_column = _("Key learning and growth in learning"), _("Frame")
     elif period.is_secondary:
-        lines_heading = _("Courses")
+        lines_heading, first_column = _("Courses"), _("Course")
     else:
-        lines_heading = _("Subjects")
+        lines_heading, first_column = _("Subjects"), _("Subject")
     document = {
         "language": language,
         "board_name": settings.BOARD_NAME,
@@ -174,10 +216,12 @@ def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
         "skills_legend": _("E = Excellent, G = Good, S = Satisfactory, "
                            "N = Needs improvement") if skills else "",
         "lines_heading": lines_heading,
-        "column_headings": [_("Course") if period.is_secondary else _("Subject"), *headings,
+        "column_headings": [first_column, *headings,
                             _("Comments")],
         "column_widths": widths,
         "lines": [{"code": line.course.code if line.course else "", "subject": line.subject,
+                   "teacher": _("Teacher: %(name)s") % {"name": line.teacher_name}
+                   if line.teacher_name else "",
                    "values": _line_values(period.kind, line), "comment": line.comment}
                   for line in card.lines.all()],
         "marks_legend": _("I = insufficient evidence; R = below level 1 (below 50 %).")

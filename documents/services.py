@@ -16,10 +16,15 @@ from pypdf.errors import PdfReadError
 
 from accounts.audit import audit_record
 from documents import publishing, selectors
-from documents.models import LearningSkill, ReportCard, ReportCardFile, ReportingPeriod
+from documents.models import (
+    LearningSkill,
+    ReportCard,
+    ReportCardFile,
+    ReportCardLine,
+    ReportingPeriod,
+)
 from documents.tasks import render_report_cards
 from portail.pdfs import has_script
-from students.selectors import attendance_totals
 
 logger = logging.getLogger(__name__)
 
@@ -81,9 +86,10 @@ def period_publish(*, period: ReportingPeriod, actor=None) -> PublishResult:
                 card.status_reason = selectors.missing_reason(missing)
                 incomplete += 1
             else:
-                totals = attendance_totals(card.student, start=period.start_date,
-                                           end=period.end_date)
-                card.days_absent, card.times_late = totals["days_absent"], totals["times_late"]
+                selectors.report_card_count(card)
+                if period.is_secondary:
+                    ReportCardLine.objects.bulk_update(
+                        card.lines.all(), ["classes_missed", "times_late", "teacher_name"])
                 card.status_reason = ""
                 if card.pk in rendered and (
                         selectors.report_card_current(card)[1] == rendered[card.pk]):

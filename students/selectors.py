@@ -24,6 +24,7 @@ from students.models import (
     ParentForm,
     ParentFormResponse,
     SchoolYear,
+    Section,
     SectionEnrolment,
     Student,
     StudentGuardian,
@@ -311,6 +312,15 @@ def school_timetable(student: Student, *, today: date | None = None) -> SchoolTi
 
 def _meetings_of(student: Student, term: Term) -> QuerySet[Meeting]:
     return Meeting.objects.filter(section__term=term, section__enrolments__student=student)
+
+
+def sections_between(student: Student, *, start: date, end: date) -> list[Section]:
+    """The student's sections whose term overlaps the dates, earliest term first, each with
+    its term and meetings."""
+    return list(Section.objects.filter(enrolments__student=student, term__start_date__lte=end,
+                                       term__end_date__gte=start)
+                .select_related("term").prefetch_related("meetings")
+                .order_by("term__start_date", "pk"))
 
 
 def timetable_meetings(student: Student, term: Term) -> list[Meeting]:

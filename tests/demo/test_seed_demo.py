@@ -187,6 +187,21 @@ def test_leas_report_cards_list_the_courses_of_her_timetable():
         assert taken and set(card.lines.values_list("course__code", flat=True)) == taken
 
 
+def test_leas_report_cards_name_her_teachers_and_comment_each_course_on_its_own():
+    seed()
+    lea = models.Student.objects.get(niso="999000001")
+    for card in ReportCard.objects.filter(student=lea).select_related("period"):
+        teachers = dict(models.Section.objects.filter(
+            students=lea, term__start_date__lte=card.period.end_date,
+            term__end_date__gte=card.period.start_date)
+            .values_list("course__code", "teacher_name"))
+        lines = list(card.lines.select_related("course"))
+        assert {line.course.code: line.teacher_name for line in lines} == teachers
+        assert card.teacher_name in teachers.values()
+        assert len({line.comment for line in lines}) > len(lines) // 2
+        assert all(lea.first_name in line.comment for line in lines)
+
+
 def test_the_demo_parent_sees_their_three_children_in_two_schools():
     seed()
     children = students_visible_to(User.objects.get(username=PARENT.username), today=TODAY)

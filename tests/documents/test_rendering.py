@@ -1,5 +1,6 @@
 """Report cards as PDF: each kind renders, reads in order, is tagged, embeds only our font."""
 
+import datetime
 import gc
 import io
 import re
@@ -11,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from documents import rendering, selectors
-from documents.models import ReportingPeriod
+from documents import rendering, selectors, services
+from documents.models import ReportCard, ReportingPeriod
+from students.models import AttendanceCode
 from tests import factories
 from tests.documents.factories import make_card, make_period
 
@@ -43,7 +45,8 @@ def in_order(text: str, *parts: str) -> bool:
 def expected_fields(card) -> list:
     first = card.lines.first()
     return {
-        Kind.KINDERGARTEN: ["Appartenance et contribution", "Résolution de problèmes"],
+        Kind.KINDERGARTEN: [_("Frame"), "Appartenance et contribution",
+                            "Résolution de problèmes"],
         Kind.ELEMENTARY_PROGRESS: [_("Progress"), first.get_progress_display()],
         Kind.ELEMENTARY_PROVINCIAL: [_("Letter grade"), f"{first.letter_grade} ",
                                      "Fiabilité", "Utilisation du français oral"],
@@ -74,6 +77,8 @@ def test_each_kind_renders_its_fields_in_reading_order(kind):
                         f"{_('Days absent')} 3", f"{_('Times late')} 2"), text[:600]
         for part in expected_fields(card):
             assert str(part) in text, part
+        if kind == Kind.KINDERGARTEN:  # frames, not subjects
+            assert str(_("Subject")) not in text
         assert in_order(text, card.lines.first().subject, card.lines.last().subject,
                         _("Teacher's signature"))
 
@@ -273,3 +278,69 @@ def test_rendering_leaves_the_garbage_collector_as_it_found_it_and_no_garbage():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def secondary_card_with_timetable(kind: str = Kind.SECONDARY_MIDTERM):
+    """Léa's card for the first semester's two courses: MTH1W on Monday and Wednesday in
+    period 1 (M. Simon Bélanger's section), SNC2D on Monday in period 2 (Mme Ouellet's)."""
+    period = make_period(kind=kind)
+    student = factories.StudentFactory(school=period.school, grade=10)
+    term = factories.TermFactory(school=period.school, school_year=period.school_year)
+    maths = factories.SectionFactory(term=term, course=factories.CourseFactory(code="MTH1W"))
+    science = factories.SectionFactory(
+        term=term, teacher_name="Mme Nadia Ouellet", course=factories.CourseFactory(
+            code="SNC2D", title_fr="Sciences, 10e année", title_en="Science, Grade 10"))
+    for section, day, period_of_day in [(maths, 1, 1), (maths, 3, 1), (science, 1, 2)]:
+        factories.MeetingFactory(section=section, day=day, period=period_of_day)
+        section.students.add(student)
+    absent = factories.AttendanceCodeFactory()
+    late = factories.AttendanceCodeFactory(code="RET", label_fr="Retard", label_en="Late",
+                                           kind=AttendanceCode.Kind.LATE)
+    for day, period_of_day, code in [
+            (datetime.date(2026, 10, 5), 1, absent),  # Monday: maths
+            (datetime.date(2026, 10, 7), 1, late),  # Wednesday: maths
+            (datetime.date(2026, 10, 12), None, absent),  # a Monday's full day: both
+            (datetime.date(2026, 10, 6), 1, absent),  # Tuesday: no class of either
+            (datetime.date(2027, 3, 1), 2, absent)]:  # after the period
+        factories.AttendanceRecordFactory(student=student, date=day, period=period_of_day,
+                                          code=code)
+    return make_card(period, student)
+
+
+@pytest.mark.django_db
+def test_publishing_a_secondary_card_counts_each_courses_classes_missed_and_times_late():
+    card = secondary_card_with_timetable()
+
+    services.period_publish(period=card.period)
+
+    lines = {line.course.code: (line.classes_missed, line.times_late)
+             for line in card.lines.select_related("course")}
+    assert lines == {"MTH1W": (2, 1), "SNC2D": (1, 0)}
+    maths, science = card.lines.order_by("order")
+    text = text_of(render(card))
+    assert in_order(text, _("Course median"), _("Credit earned"), _("Classes missed"),
+                    _("Times late"), _("Comments"))
+    assert in_order(text, "MTH1W", f" {maths.percentage} {maths.course_median} 2 1 ",
+                    "SNC2D", f" {science.percentage} {science.course_median} 1 0 "), text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", [Kind.SECONDARY_MIDTERM, Kind.SECONDARY_FINAL])
+def test_each_course_names_its_sections_teacher_and_the_credit_once_earned(kind):
+    card = secondary_card_with_timetable(kind)
+    ReportCard.objects.filter(pk=card.pk).update(teacher_name="M. Paul Titulaire")
+    card.lines.create(order=9, subject="Orientation", percentage=80, course_median=75,
+                      credit_earned="1" if kind == Kind.SECONDARY_FINAL else "",
+                      course=factories.CourseFactory(code="GLC2O", title_fr="Orientation"))
+
+    services.period_publish(period=card.period)
+
+    teachers = dict(card.lines.values_list("course__code", "teacher_name"))
+    assert teachers == {"MTH1W": "M. Simon Bélanger", "SNC2D": "Mme Nadia Ouellet",
+                        "GLC2O": "M. Paul Titulaire"}  # no section: the card's teacher
+    maths = card.lines.get(course__code="MTH1W")
+    credit = " 1 " if kind == Kind.SECONDARY_FINAL else " "
+    text = text_of(render(card))
+    assert in_order(text, "MTH1W", _("Teacher: %(name)s") % {"name": "M. Simon Bélanger"},
+                    f" {maths.percentage} {maths.course_median}{credit}2 1 ", "SNC2D",
+                    "Mme Nadia Ouellet", "GLC2O", "M. Paul Titulaire"), text
