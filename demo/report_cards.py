@@ -25,7 +25,7 @@ from documents.models import (
     ReportCardLine,
     ReportingPeriod,
 )
-from students.models import Course, Level, School, Section, Student
+from students.models import Course, School, Section, Student
 from students.selectors import current_school_year
 
 Kind = ReportingPeriod.Kind
@@ -191,16 +191,24 @@ def _courses_taken(period: ReportingPeriod, student: Student) -> list[tuple[Cour
     return [(section.course, section.course.title_fr) for section in sections]
 
 
-def _rounds(level: str, kindergarten: bool, start_year: int) -> list[tuple[str, str, date]]:
-    """The year's report-card rounds of a school: kind, name, publication date."""
-    if level == Level.SECONDARY:
+def _stage(grade: int) -> str:
+    """Which report cards a grade gets: kindergarten's, elementary's (Grades 1 to 8, at a
+    7-12 secondary school too) or secondary's."""
+    if grade <= 0:
+        return "kindergarten"
+    return "elementary" if grade <= 8 else "secondary"
+
+
+def _rounds(stage: str, start_year: int) -> list[tuple[str, str, date]]:
+    """The year's report-card rounds of a stage: kind, name, publication date."""
+    if stage == "secondary":
         return [
             (Kind.SECONDARY_MIDTERM, "Bulletin de mi-semestre 1", date(start_year, 11, 15)),
             (Kind.SECONDARY_FINAL, "Bulletin final du semestre 1", date(start_year + 1, 2, 10)),
             (Kind.SECONDARY_MIDTERM, "Bulletin de mi-semestre 2", date(start_year + 1, 4, 20)),
             (Kind.SECONDARY_FINAL, "Bulletin final du semestre 2", date(start_year + 1, 6, 28)),
         ]
-    if kindergarten:
+    if stage == "kindergarten":
         return [
             (Kind.KINDERGARTEN, "Communication du rendement — observations initiales",
              date(start_year, 11, 20)),
@@ -250,10 +258,9 @@ def seed_report_cards(*, students: QuerySet[Student] | None = None,
             _form(f"Formulaire de l'école — {school.name}", f"School form — {school.name}",
                   school)
             pupils = [student for student in students if student.school_id == school.pk]
-            for kindergarten in {student.grade <= 0 for student in pupils}:
-                group = [s for s in pupils if (s.grade <= 0) == kindergarten]
-                for kind, name, publication in _rounds(school.level, kindergarten,
-                                                       school_year.start_date.year):
+            for stage in sorted({_stage(student.grade) for student in pupils}):
+                group = [pupil for pupil in pupils if _stage(pupil.grade) == stage]
+                for kind, name, publication in _rounds(stage, school_year.start_date.year):
                     if publication > today:
                         continue
                     period, _created = ReportingPeriod.objects.get_or_create(

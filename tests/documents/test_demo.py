@@ -7,8 +7,8 @@ from pypdf import PdfReader
 
 from demo.report_cards import seed_report_cards
 from documents import selectors
-from documents.models import BoardForm, ReportCardFile, ReportingPeriod
-from students.models import Student
+from documents.models import BoardForm, ReportCard, ReportCardFile, ReportingPeriod
+from students.models import Level, Student
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +44,17 @@ def test_a_school_whose_name_holds_markup_characters_gets_its_form():
     form = BoardForm.objects.get(school=school)
     text = PdfReader(form.file.open()).pages[0].extract_text()
     assert "Formulaire de l'école — École A & B <Nord>" in text
+
+
+def test_grades_7_and_8_at_a_secondary_school_get_elementary_report_cards():
+    factories.SchoolYearFactory()
+    school = factories.SchoolFactory(level=Level.SECONDARY)
+    grade_8 = factories.StudentFactory(school=school, grade=8)
+    grade_10 = factories.StudentFactory(school=school, grade=10)
+
+    seed_report_cards(students=Student.objects.filter(pk__in=[grade_8.pk, grade_10.pk]),
+                      today=datetime.date(2026, 12, 1))
+
+    kinds = dict(ReportCard.objects.values_list("student_id", "period__kind"))
+    assert kinds == {grade_8.pk: ReportingPeriod.Kind.ELEMENTARY_PROGRESS,
+                     grade_10.pk: ReportingPeriod.Kind.SECONDARY_MIDTERM}
