@@ -658,6 +658,16 @@ def test_history_names_the_portal_for_an_action_without_an_actor(agent_client, f
     assert "Élève retiré" in history
 
 
+def test_history_names_the_admin_s_changes_as_the_trail_does(agent_client, family):
+    for action in ("admin.change", "account.password_set"):
+        audit_record(actor=None, action=action, instance=family.user)
+    html = html_of(agent_client.get(account_url(family.user)))
+    history = html[html.index('id="history-title"'):]
+    assert french("Changed in the admin") in history
+    assert french("Password set in the admin") in history
+    assert "admin.change" not in history and "account.password_set" not in history
+
+
 def test_search_reads_a_fixed_number_of_rows_whatever_the_results(agent_client, family,
                                                                    django_assert_max_num_queries):
     for number in range(8):
