@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from absences import selectors, services
 from absences.models import AbsenceReport, DayOff, Reason, SafeArrivalCheck, SchoolDay
 from accounts.scoping import Scope
-from students.admin import SchoolDataAdmin, own_schools_filter
+from students.admin import SchoolDataAdmin, SchoolOrBoardAdmin, own_schools_filter
 
 
 class DayFilter(admin.SimpleListFilter):
@@ -214,8 +214,8 @@ class SchoolDayAdmin(SchoolDataAdmin):
 
 
 @admin.register(DayOff)
-class DayOffAdmin(SchoolDataAdmin):
-    school_scope = "school"
+class DayOffAdmin(SchoolOrBoardAdmin):
+    # The board's days off apply to every school: schools read them beside their own.
     list_display = ["date", "kind", "label", "school"]
     list_filter = ["kind", own_schools_filter("school")]
     list_select_related = ["school"]

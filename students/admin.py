@@ -77,6 +77,36 @@ class SchoolDataAdmin(ScopedAdminMixin, AuditedAdminMixin, RelatedViewAndAddOnly
     pass
 
 
+class SchoolOrBoardAdmin(SchoolDataAdmin):
+    """Rows of one school or, school empty, of every school of the board: a school's staff
+    see their schools' and the board's, and change only their schools'."""
+
+    school_scope = "school"
+
+    def scope_q(self, school_ids):
+        return super().scope_q(school_ids) | Q(school__isnull=True)
+
+    def _board_row_for_school_staff(self, request, obj) -> bool:
+        return obj is not None and obj.school_id is None and not is_board_level(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return (super().has_change_permission(request, obj)
+                and not self._board_row_for_school_staff(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return (super().has_delete_permission(request, obj)
+                and not self._board_row_for_school_staff(request, obj))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "school" in form.base_fields and not is_board_level(request.user):
+            # An empty school means the whole board: only the board writes those, and
+            # the field's "leave empty" help is not for school staff.
+            form.base_fields["school"].required = True
+            form.base_fields["school"].help_text = ""
+        return form
+
+
 class LabelledRowsFormSet(BaseInlineFormSet):
     """A tabular inline's inputs have only their column's title above them, which is no
     label (axe: "Form elements must have labels"): each says its field's name."""
@@ -746,9 +776,8 @@ class TimetablePublicationAdmin(SchoolDataAdmin):
 # --- Parent forms -----------------------------------------------------------------------
 
 @admin.register(models.ParentForm)
-class ParentFormAdmin(SchoolDataAdmin):
+class ParentFormAdmin(SchoolOrBoardAdmin):
     # A school's own forms, and the board's forms, which schools read and the board edits.
-    school_scope = "school"
     list_display = ["title_fr", "kind", "school", "grade", "school_year", "is_open"]
     list_filter = ["kind", "is_open", "school_year", own_schools_filter("school")]
     list_select_related = ["school", "school_year"]
@@ -759,27 +788,6 @@ class ParentFormAdmin(SchoolDataAdmin):
         (_("Text"), {"fields": ["body_fr", "body_en"]}),
         (_("Who answers"), {"fields": ["school_year", "school", "grade"]}),
     ]
-
-    def scope_q(self, school_ids):
-        return super().scope_q(school_ids) | Q(school__isnull=True)
-
-    def _board_form_for_school_staff(self, request, form) -> bool:
-        return form is not None and form.school_id is None and not is_board_level(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return (super().has_change_permission(request, obj)
-                and not self._board_form_for_school_staff(request, obj))
-
-    def has_delete_permission(self, request, obj=None):
-        return (super().has_delete_permission(request, obj)
-                and not self._board_form_for_school_staff(request, obj))
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if "school" in form.base_fields and not is_board_level(request.user):
-            # An empty school means the whole board: only the board writes those.
-            form.base_fields["school"].required = True
-        return form
 
 
 def _spreadsheet_text(value: str) -> str:
