@@ -476,6 +476,40 @@ class AccessCodeForm(SubmittedOnceForm):
         return delivery
 
 
+class _YesNoFilter(admin.SimpleListFilter):
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+
+class PortalAccountFilter(_YesNoFilter):
+    """The guardians still to be given an access code (the rentrée's letters), or not."""
+
+    title = _("portal account")
+    parameter_name = "compte"
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        return queryset.filter(user__isnull=self.value() == "no")
+
+
+class PortalAccessFilter(_YesNoFilter):
+    """The guardians whose link to one of the reader's schools' students has the portal on,
+    or off: another school's links say nothing to this one."""
+
+    title = _("portal access")
+    parameter_name = "acces"
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        links = models.StudentGuardian.objects.filter(portal_access=self.value() == "yes")
+        school_ids = staff_school_ids(request.user)
+        if school_ids is not None:
+            links = links.filter(student__school__in=school_ids)
+        return queryset.filter(pk__in=links.values("guardian"))
+
+
 @admin.register(models.Guardian)
 class GuardianAdmin(SchoolDataAdmin):
     # A school sees the guardians of its students, and the contacts linked to no student
@@ -483,6 +517,7 @@ class GuardianAdmin(SchoolDataAdmin):
     school_scope = "student_links__student__school"
     form = GuardianForm
     list_display = ["last_name", "first_name", "email", "primary_phone_display", "user"]
+    list_filter = [PortalAccountFilter, PortalAccessFilter]
     list_select_related = ["user"]
     search_fields = ["last_name", "first_name", "email"]
     search_help_text = _("A name, an email or a phone number.")
