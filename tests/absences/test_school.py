@@ -13,6 +13,7 @@ from absences import services
 from absences.models import AbsenceReport, DayOff, Reason
 from accounts.models import AuditEvent
 from notifications.models import Event
+from portail.formats import format_niso
 from students.models import AttendanceRecord, SectionEnrolment
 from tests import factories
 from tests.absences.conftest import MONDAY, at
@@ -320,3 +321,20 @@ def test_a_school_day_off_that_repeats_the_board_s_is_refused(client, family, se
     assert french("This date is already a day without school for every school of the "
                   "board.") in page
     assert not DayOff.objects.filter(school=school).exists()
+
+
+def test_the_reports_are_found_by_oen_or_preferred_name(client, alice, secretary):
+    child, sibling = alice.children
+    child.preferred_first_name = "Zaza"
+    child.save()
+    report = make_report(child, alice.user)
+    make_report(sibling, alice.user)
+    staff_login(client, secretary)
+
+    def found(term: str) -> list:
+        response = client.get(reverse(CHANGELIST), {"jour": "all", "q": term})
+        return list(response.context["cl"].result_list)
+
+    assert found(format_niso(child.niso)) == [report]
+    assert found(child.niso) == [report]
+    assert found("zaza") == [report]
