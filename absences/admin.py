@@ -16,7 +16,13 @@ from django.views.decorators.http import require_POST
 from absences import selectors, services
 from absences.models import AbsenceReport, DayOff, Reason, SafeArrivalCheck, SchoolDay
 from accounts.scoping import Scope
-from students.admin import SchoolDataAdmin, own_schools_filter
+from students.admin import (
+    STUDENT_NAME_SEARCH,
+    NisoSearchMixin,
+    SchoolDataAdmin,
+    SchoolOrBoardAdmin,
+    own_schools_filter,
+)
 
 
 class DayFilter(admin.SimpleListFilter):
@@ -52,7 +58,13 @@ def _class_of(student) -> str:
     return f"{student.get_grade_display()} {student.homeroom}".strip()
 
 
-class StudentColumnsMixin:
+class StudentColumnsMixin(NisoSearchMixin):
+    """A student's rows: the class column, and a search by name (preferred ones too) or OEN."""
+
+    niso_lookup = "student__niso"
+    search_fields = [f"student__{field}" for field in STUDENT_NAME_SEARCH]
+    search_help_text = _("A student's name or OEN.")
+
     @admin.display(description=_("class"), ordering="student__grade")
     def student_class(self, obj) -> str:
         return _class_of(obj.student)
@@ -66,7 +78,6 @@ class AbsenceReportAdmin(StudentColumnsMixin, SchoolDataAdmin):
     list_filter = [ReportDayFilter, "late", "kind", own_schools_filter("student__school")]
     list_select_related = ["student", "reason"]
     ordering = ["-created_at"]
-    search_fields = ["student__legal_last_name", "student__legal_first_name"]
     actions = ["record_selected"]
     readonly_fields = ["student", "kind", "start_date", "end_date", "periods", "at_time",
                        "arrived_at", "picked_up_by", "reason", "note", "reported_by",
@@ -160,7 +171,6 @@ class SafeArrivalCheckAdmin(StudentColumnsMixin, SchoolDataAdmin):
                     "called_at"]
     list_filter = [DayFilter, CheckStatusFilter, own_schools_filter("student__school")]
     list_select_related = ["student"]
-    search_fields = ["student__legal_last_name", "student__legal_first_name"]
     actions = ["mark_called"]
     readonly_fields = ["student", "date", "emailed_at", "emailed_to", "report", "answered_at",
                        "called_at"]
@@ -214,8 +224,8 @@ class SchoolDayAdmin(SchoolDataAdmin):
 
 
 @admin.register(DayOff)
-class DayOffAdmin(SchoolDataAdmin):
-    school_scope = "school"
+class DayOffAdmin(SchoolOrBoardAdmin):
+    # The board's days off apply to every school: schools read them beside their own.
     list_display = ["date", "kind", "label", "school"]
     list_filter = ["kind", own_schools_filter("school")]
     list_select_related = ["school"]

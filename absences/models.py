@@ -5,6 +5,7 @@ import uuid
 from datetime import time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -69,6 +70,13 @@ class DayOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.label or self.get_kind_display()}"
+
+    def clean(self) -> None:
+        # The board's day already closes every school: a school's copy would say it twice.
+        if self.school_id and self.date and DayOff.objects.filter(
+                date=self.date, school__isnull=True).exists():
+            raise ValidationError({"date": _(
+                "This date is already a day without school for every school of the board.")})
 
 
 class ReasonQuerySet(models.QuerySet):

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.audit import action_label, record_type_label, snapshot
-from accounts.forms import StaffInvitationForm
+from accounts.forms import AdminPasswordSetForm, StaffInvitationForm
 from accounts.models import AuditEvent, StaffProfile, User
 from accounts.scoping import (
     ADMIN_CHANGE,
@@ -35,6 +35,7 @@ from accounts.scoping import (
     ScopedAdminMixin,
     ScopedInlineMixin,
     account_scope_q,
+    is_helpdesk_agent,
     may_manage_staff,
 )
 from portail.text import AccentInsensitiveSearchMixin
@@ -87,7 +88,9 @@ class StaffProfileInline(ScopedInlineMixin, admin.StackedInline):
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, AccentInsensitiveSearchMixin,
                 PermissionLabelsMixin, DjangoUserAdmin):
-    """Django's user admin (its password handling included) with the portal's fields."""
+    """Django's user admin with the portal's fields. Only a superuser sets a password here
+    (DESIGN.md: the help desk never sees or sets one; it sends a reset link from the help
+    centre); a family account's email changes in the help centre, which records why."""
 
     # A school's families' accounts, and the accounts linked to no student yet.
     school_scope = "guardian__student_links__student__school"
@@ -103,6 +106,7 @@ class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, AccentInsensitiveSearchMixi
                                        "user_permissions"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    change_password_form = AdminPasswordSetForm
     invitation_fieldsets = [
         (None, {"fields": ["first_name", "last_name", "email", "preferred_language"]}),
         (_("Work"), {"fields": ["role", "schools"]}),
@@ -130,12 +134,34 @@ class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, AccentInsensitiveSearchMixi
             return ["is_active", "is_staff", "groups"]
         return ["is_active"]
 
+    def account_fields(self, request) -> list[str]:
+        """Links only to the pages the reader may open: the password form, a superuser's;
+        the help centre, its agents'."""
+        fields = ["username"]
+        if request.user.is_superuser:
+            fields.append("password")
+        if is_helpdesk_agent(request.user):
+            fields.append("helpdesk_link")
+        return fields
+
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return super().get_fieldsets(request, obj)
         account, personal, permissions, dates = self.fieldsets
-        return [account, personal,
+        return [(account[0], {"fields": self.account_fields(request)}), personal,
                 (permissions[0], {"fields": self.permission_fields(request)}), dates]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        family_account = obj is not None and not (obj.is_staff or obj.is_superuser)
+        if family_account and "email" in form.base_fields:
+            # The help centre's form changes it with allauth's address, the reason, the
+            # document seen and a word to the old address: the only way.
+            email = form.base_fields["email"]
+            email.disabled = True
+            email.help_text = _("Changed in the user help centre, which records the reason "
+                                "and tells the old address.")
+        return form
 
     def get_list_filter(self, request):
         # Staff and groups are the board's business.
@@ -186,6 +212,8 @@ class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, AccentInsensitiveSearchMixi
         return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
 
     def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
         with transaction.atomic(using=router.db_for_write(self.model)):
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.hashers import check_password
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,16 @@ class SecurityQuestionForm(forms.Form):
 class LoginIdRecoveryForm(forms.Form):
     email = forms.EmailField(label=_("Main email"),
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class AdminPasswordSetForm(AdminPasswordChangeForm):
+    """A superuser sets an account's password; never unsets it (Django's
+    « Password-based authentication » choice), which would lock its owner out."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields.pop("usable_password", None)
+        self.fields["password1"].required = self.fields["password2"].required = True
 
 
 class StaffInvitationForm(forms.ModelForm):

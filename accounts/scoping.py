@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record, snapshot
 from accounts.models import StaffProfile
+from accounts.roles import HELP_DESK
 
 ADMIN_ADD = "admin.add"
 ADMIN_CHANGE = "admin.change"
@@ -57,6 +58,14 @@ def staff_school_ids(user) -> frozenset[int] | None:
 
 def is_board_level(user) -> bool:
     return staff_school_ids(user) is None
+
+
+def is_helpdesk_agent(user) -> bool:
+    """Who runs the help centre: members of the help-desk group, board-level staff and
+    superusers."""
+    if not (user.is_active and user.is_staff):
+        return False
+    return is_board_level(user) or user.groups.filter(name=HELP_DESK).exists()
 
 
 def may_manage_staff(user) -> bool:

@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.audit import action_label
 from accounts.models import AuditEvent, User
 from helpdesk import services
 from helpdesk.forms import (
@@ -177,8 +178,6 @@ ACTIONS = (
         heading=gettext_lazy("Merge another account of the same person into this one"),
     ),
 )
-# What the history calls each recorded action.
-HISTORY_LABELS = {audit.value: audit.label for action in ACTIONS for audit in action.records}
 # A check's outcome, as the service recorded it.
 SECURITY_CHECK_OUTCOMES = {True: gettext_lazy("Security answer checked: it matched"),
                            False: gettext_lazy("Security answer checked: it did not match")}
@@ -188,7 +187,8 @@ def history_label(event: AuditEvent) -> str:
     """What the history says an event was, with a security check's outcome."""
     if event.action == Audit.SECURITY_CHECK and (event.after or {}).get("matches") is not None:
         return SECURITY_CHECK_OUTCOMES[bool(event.after["matches"])]
-    return HISTORY_LABELS.get(event.action, event.action)
+    # The trail's names, each app's (the admin's changes as well as the help desk's).
+    return action_label(event.action)
 
 
 def available(user: User) -> list[HelpdeskAction]:

@@ -12,12 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import lockouts
 from accounts.models import AuditEvent, User
-from accounts.scoping import is_board_level
 from portail.formats import normalize_phone
 from portail.text import searchable
 from students.models import AccessCode, Guardian, Student, hash_access_code
 
-HELPDESK_GROUP = "Centre d'aide"
 SEARCH_LIMIT = 50
 # Fewer digits than this match too many numbers to be a search.
 MIN_PHONE_DIGITS = 4
@@ -37,13 +35,6 @@ _NAME_FIELDS = [
 ]
 # An access code as printed on the letter: 12 letters and digits, hyphens or not.
 ACCESS_CODE_TERM = re.compile(r"[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}")
-
-
-def is_helpdesk_agent(user: User) -> bool:
-    """Members of the help-desk group, board-level staff and superusers."""
-    if not (user.is_active and user.is_staff):
-        return False
-    return is_board_level(user) or user.groups.filter(name=HELPDESK_GROUP).exists()
 
 
 def helpdesk_accounts() -> QuerySet[User]:

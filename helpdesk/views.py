@@ -15,14 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.scoping import is_helpdesk_agent
 from helpdesk.actions import available, history_label
 from helpdesk.forms import AccountSearchForm
-from helpdesk.selectors import (
-    account_history,
-    account_search,
-    helpdesk_account,
-    is_helpdesk_agent,
-)
+from helpdesk.selectors import account_history, account_search, helpdesk_account
 from portail.formats import format_phone
 from portail.submissions import FIELD, submission_first, submission_token
 from students.selectors import account_children

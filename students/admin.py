@@ -77,6 +77,36 @@ class SchoolDataAdmin(ScopedAdminMixin, AuditedAdminMixin, RelatedViewAndAddOnly
     pass
 
 
+class SchoolOrBoardAdmin(SchoolDataAdmin):
+    """Rows of one school or, school empty, of every school of the board: a school's staff
+    see their schools' and the board's, and change only their schools'."""
+
+    school_scope = "school"
+
+    def scope_q(self, school_ids):
+        return super().scope_q(school_ids) | Q(school__isnull=True)
+
+    def _board_row_for_school_staff(self, request, obj) -> bool:
+        return obj is not None and obj.school_id is None and not is_board_level(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return (super().has_change_permission(request, obj)
+                and not self._board_row_for_school_staff(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return (super().has_delete_permission(request, obj)
+                and not self._board_row_for_school_staff(request, obj))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "school" in form.base_fields and not is_board_level(request.user):
+            # An empty school means the whole board: only the board writes those, and
+            # the field's "leave empty" help is not for school staff.
+            form.base_fields["school"].required = True
+            form.base_fields["school"].help_text = ""
+        return form
+
+
 class LabelledRowsFormSet(BaseInlineFormSet):
     """A tabular inline's inputs have only their column's title above them, which is no
     label (axe: "Form elements must have labels"): each says its field's name."""
@@ -446,6 +476,40 @@ class AccessCodeForm(SubmittedOnceForm):
         return delivery
 
 
+class _YesNoFilter(admin.SimpleListFilter):
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+
+class PortalAccountFilter(_YesNoFilter):
+    """The guardians still to be given an access code (the rentrée's letters), or not."""
+
+    title = _("portal account")
+    parameter_name = "compte"
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        return queryset.filter(user__isnull=self.value() == "no")
+
+
+class PortalAccessFilter(_YesNoFilter):
+    """The guardians whose link to one of the reader's schools' students has the portal on,
+    or off: another school's links say nothing to this one."""
+
+    title = _("portal access")
+    parameter_name = "acces"
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        links = models.StudentGuardian.objects.filter(portal_access=self.value() == "yes")
+        school_ids = staff_school_ids(request.user)
+        if school_ids is not None:
+            links = links.filter(student__school__in=school_ids)
+        return queryset.filter(pk__in=links.values("guardian"))
+
+
 @admin.register(models.Guardian)
 class GuardianAdmin(SchoolDataAdmin):
     # A school sees the guardians of its students, and the contacts linked to no student
@@ -453,6 +517,7 @@ class GuardianAdmin(SchoolDataAdmin):
     school_scope = "student_links__student__school"
     form = GuardianForm
     list_display = ["last_name", "first_name", "email", "primary_phone_display", "user"]
+    list_filter = [PortalAccountFilter, PortalAccessFilter]
     list_select_related = ["user"]
     search_fields = ["last_name", "first_name", "email"]
     search_help_text = _("A name, an email or a phone number.")
@@ -746,9 +811,8 @@ class TimetablePublicationAdmin(SchoolDataAdmin):
 # --- Parent forms -----------------------------------------------------------------------
 
 @admin.register(models.ParentForm)
-class ParentFormAdmin(SchoolDataAdmin):
+class ParentFormAdmin(SchoolOrBoardAdmin):
     # A school's own forms, and the board's forms, which schools read and the board edits.
-    school_scope = "school"
     list_display = ["title_fr", "kind", "school", "grade", "school_year", "is_open"]
     list_filter = ["kind", "is_open", "school_year", own_schools_filter("school")]
     list_select_related = ["school", "school_year"]
@@ -759,27 +823,6 @@ class ParentFormAdmin(SchoolDataAdmin):
         (_("Text"), {"fields": ["body_fr", "body_en"]}),
         (_("Who answers"), {"fields": ["school_year", "school", "grade"]}),
     ]
-
-    def scope_q(self, school_ids):
-        return super().scope_q(school_ids) | Q(school__isnull=True)
-
-    def _board_form_for_school_staff(self, request, form) -> bool:
-        return form is not None and form.school_id is None and not is_board_level(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return (super().has_change_permission(request, obj)
-                and not self._board_form_for_school_staff(request, obj))
-
-    def has_delete_permission(self, request, obj=None):
-        return (super().has_delete_permission(request, obj)
-                and not self._board_form_for_school_staff(request, obj))
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if "school" in form.base_fields and not is_board_level(request.user):
-            # An empty school means the whole board: only the board writes those.
-            form.base_fields["school"].required = True
-        return form
 
 
 def _spreadsheet_text(value: str) -> str:

@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -407,6 +408,14 @@ class StudentGuardian(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guardian} → {self.student}"
+
+    def clean(self) -> None:
+        # The leave adds reporting to what the guardian sees: with neither custody nor
+        # access rights they see no student, and the ticked box would do nothing.
+        if self.may_report_absences and not (self.has_custody or self.has_access_rights):
+            raise ValidationError({"may_report_absences": _(
+                "Tick custody or access rights first: without either, the guardian does "
+                "not see the student and cannot report absences.")})
 
 
 class Enrolment(models.Model):

@@ -1,6 +1,6 @@
 from django import template
 
-from helpdesk.selectors import is_helpdesk_agent
+from accounts.scoping import is_helpdesk_agent
 
 register = template.Library()
 

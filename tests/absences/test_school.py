@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from absences import services
-from absences.models import AbsenceReport, Reason
+from absences.models import AbsenceReport, DayOff, Reason
 from accounts.models import AuditEvent
 from notifications.models import Event
+from portail.formats import format_niso
 from students.models import AttendanceRecord, SectionEnrolment
 from tests import factories
 from tests.absences.conftest import MONDAY, at
@@ -283,3 +284,57 @@ def test_the_board_edits_the_reasons_and_schools_read_them(client, secretary, re
     assert client.post(change, edited).status_code == 302
     assert not Reason.objects.get(pk=illness.pk).active
     assert AuditEvent.objects.filter(actor=board, object_id=str(illness.pk)).exists()
+
+
+def test_a_school_reads_the_board_s_days_off_and_changes_only_its_own(client, family,
+                                                                       secretary):
+    school = family.children[0].school
+    board_day = DayOff.objects.create(date=datetime.date(2026, 12, 4), kind=DayOff.Kind.PA_DAY,
+                                      label="Journée pédagogique du conseil")
+    own_day = DayOff.objects.create(date=datetime.date(2026, 12, 7), school=school,
+                                    kind=DayOff.Kind.PA_DAY, label="Journée de l'école")
+    staff_login(client, secretary)
+
+    listing = html_of(client.get(reverse("admin:absences_dayoff_changelist")))
+    board_page = html_of(client.get(reverse("admin:absences_dayoff_change",
+                                            args=[board_day.pk])))
+    own_page = html_of(client.get(reverse("admin:absences_dayoff_change", args=[own_day.pk])))
+
+    assert "Journée pédagogique du conseil" in listing and "Journée de l'école" in listing
+    assert 'name="label"' not in board_page and 'name="label"' in own_page
+    assert client.post(reverse("admin:absences_dayoff_delete", args=[board_day.pk]),
+                       {"post": "yes"}).status_code == 403
+    assert DayOff.objects.filter(pk=board_day.pk, school=None).exists()
+
+
+def test_a_school_day_off_that_repeats_the_board_s_is_refused(client, family, secretary):
+    school = family.children[0].school
+    DayOff.objects.create(date=datetime.date(2026, 12, 4), kind=DayOff.Kind.PA_DAY)
+    add = reverse("admin:absences_dayoff_add")
+    staff_login(client, secretary)
+
+    form = html_of(client.get(add))
+    page = html_of(client.post(add, {"date": "2026-12-04", "school": str(school.pk),
+                                     "kind": "pa_day", "label": "Journée pédagogique"}))
+
+    assert french("Leave empty for every school of the board.") not in form
+    assert french("This date is already a day without school for every school of the "
+                  "board.") in page
+    assert not DayOff.objects.filter(school=school).exists()
+
+
+def test_the_reports_are_found_by_oen_or_preferred_name(client, alice, secretary):
+    child, sibling = alice.children
+    child.preferred_first_name = "Zaza"
+    child.save()
+    report = make_report(child, alice.user)
+    make_report(sibling, alice.user)
+    staff_login(client, secretary)
+
+    def found(term: str) -> list:
+        response = client.get(reverse(CHANGELIST), {"jour": "all", "q": term})
+        return list(response.context["cl"].result_list)
+
+    assert found(format_niso(child.niso)) == [report]
+    assert found(child.niso) == [report]
+    assert found("zaza") == [report]

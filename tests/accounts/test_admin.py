@@ -6,14 +6,16 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from tests import factories
 from tests.pages import french
-from tests.staff import staff_login
+from tests.staff import HELP_DESK, make_staff, staff_login
 from tests.students.test_admin import count_queries, form_data
 
 CHANGELIST = "admin:accounts_user_changelist"
+PASSWORD_FORM = "admin:auth_user_password_change"
 
 
 @pytest.fixture
@@ -60,8 +62,8 @@ def test_a_posted_password_hash_is_ignored(staff_client, family):
     assert check_password(factories.PASSWORD, user.password)
 
 
-def test_an_email_already_used_in_another_case_is_refused(staff_client, family, other_family):
-    user = other_family.user
+def test_an_email_already_used_in_another_case_is_refused(staff_client, family):
+    user = make_staff("colleague", email="bob.gagnon@example.com")
     change = reverse("admin:accounts_user_change", args=[user.pk])
     data = form_data(staff_client.get(change), "user_form")
     data["email"] = family.user.email.upper()
@@ -100,3 +102,71 @@ def test_each_section_of_the_admin_home_page_has_its_own_name(staff_client):
     sections = {app["app_label"]: app["name"] for app in response.context["app_list"]}
     assert sections["outbox"] == capfirst(french("outgoing emails"))
     assert sections["account"] == french("Email Addresses")
+
+
+@pytest.fixture
+def agent_client(client, db):
+    agent = make_staff("agent.aide", board_level=True, group=HELP_DESK)
+    return staff_login(client, agent)
+
+
+def change_page(client, user: User) -> str:
+    return client.get(reverse("admin:accounts_user_change", args=[user.pk])).content.decode()
+
+
+def test_the_help_desk_neither_sees_nor_sets_a_password(agent_client, family):
+    user = family.user
+    password_form = reverse(PASSWORD_FORM, args=[user.pk])
+
+    html = change_page(agent_client, user)
+    response = agent_client.post(password_form, {"password1": "Choisi-Par-L-Aide-2026",
+                                                 "password2": "Choisi-Par-L-Aide-2026"})
+
+    assert "../password/" not in html and password_form not in html
+    assert reverse("helpdesk:account", args=[user.pk]) in html  # where a reset link is sent
+    assert agent_client.get(password_form).status_code == 403
+    assert response.status_code == 403
+    user.refresh_from_db()
+    assert check_password(factories.PASSWORD, user.password)
+
+
+def test_a_superuser_sets_a_password_but_never_unsets_one(staff_client, family):
+    user = family.user
+    password_form = reverse(PASSWORD_FORM, args=[user.pk])
+
+    assert 'name="usable_password"' not in staff_client.get(password_form).content.decode()
+    response = staff_client.post(password_form, {"usable_password": "false",
+                                                 "unset-password": "1"})
+
+    assert response.status_code == 200  # the form again: a password is required
+    user.refresh_from_db()
+    assert check_password(factories.PASSWORD, user.password)
+
+
+@pytest.mark.parametrize("client_fixture", ["agent_client", "staff_client"])
+def test_a_family_email_changes_only_in_the_help_centre(request, client_fixture, family):
+    client = request.getfixturevalue(client_fixture)
+    user = family.user
+    address = user.email
+    change = reverse("admin:accounts_user_change", args=[user.pk])
+    response = client.get(change)
+    data = form_data(response, "user_form")
+    data["email"] = "nouvelle.adresse@example.org"
+    data["preferred_language"] = "en"
+
+    assert client.post(change, data).status_code == 302
+    user.refresh_from_db()
+    assert user.email == address
+    assert user.preferred_language == "en"  # the rest of the form still saves
+    with translation.override("fr"):
+        help_text = str(_("Changed in the user help centre, which records the reason and "
+                          "tells the old address."))
+    assert escape(help_text) in response.content.decode()
+
+
+def test_a_school_sees_no_link_it_cannot_follow(secretary_client, family):
+    html = change_page(secretary_client, family.user)
+
+    assert family.user.email in html  # the page itself is open to the school
+    assert "/password/" not in html
+    assert reverse("helpdesk:account", args=[family.user.pk]) not in html

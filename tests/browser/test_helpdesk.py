@@ -9,8 +9,8 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from accounts.models import AuditEvent
+from accounts.roles import HELP_DESK
 from accounts.services import security_answer_set
-from helpdesk.selectors import HELPDESK_GROUP
 from outbox.models import OutboundEmail
 from portail.celery import app as celery_app
 from tests import factories
@@ -42,7 +42,7 @@ def staff_login(page: Page, live_server, user, secret: str) -> None:
 
 def test_an_agent_helps_a_parent_found_by_a_childs_name(page: Page, live_server, family):
     agent = factories.UserFactory(username="agent.aide", first_name="Nadia", is_staff=True)
-    agent.groups.add(staff_group(HELPDESK_GROUP))
+    agent.groups.add(staff_group(HELP_DESK))
     secret = totp_secret_for(agent)
     parent, child = family.user, family.children[1]
     EmailAddress.objects.filter(user=parent).update(verified=False)

@@ -18,8 +18,8 @@ from django.urls import reverse
 from accounts import lockouts
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, StaffProfile, User
+from accounts.roles import HELP_DESK
 from accounts.services import security_answer_set
-from helpdesk.selectors import HELPDESK_GROUP
 from outbox.models import OutboundEmail
 from portail.submissions import submission_token
 from students.models import AccessCode, CalendarFeed, Guardian, ParentFormResponse, Student
@@ -37,7 +37,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def agent(db) -> User:
     user = factories.UserFactory(username="agent.aide", first_name="Nadia", is_staff=True)
-    user.groups.add(staff_group(HELPDESK_GROUP))
+    user.groups.add(staff_group(HELP_DESK))
     return user
 
 
@@ -91,7 +91,7 @@ def test_board_level_staff_may_use_it(client, db):
 
 def test_an_agent_reads_a_students_admin_page_without_changing_it(client, family):
     # The help desk views students (no change permission): the page is read-only.
-    agent = make_staff("agent.conseil", board_level=True, group=HELPDESK_GROUP)
+    agent = make_staff("agent.conseil", board_level=True, group=HELP_DESK)
     staff_login(client, agent)
     child = family.children[0]
 
@@ -656,6 +656,16 @@ def test_history_names_the_portal_for_an_action_without_an_actor(agent_client, f
     history = html[html.index('id="history-title"'):]
     assert french("The portal") in history
     assert "Élève retiré" in history
+
+
+def test_history_names_the_admin_s_changes_as_the_trail_does(agent_client, family):
+    for action in ("admin.change", "account.password_set"):
+        audit_record(actor=None, action=action, instance=family.user)
+    html = html_of(agent_client.get(account_url(family.user)))
+    history = html[html.index('id="history-title"'):]
+    assert french("Changed in the admin") in history
+    assert french("Password set in the admin") in history
+    assert "admin.change" not in history and "account.password_set" not in history
 
 
 def test_search_reads_a_fixed_number_of_rows_whatever_the_results(agent_client, family,

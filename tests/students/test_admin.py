@@ -19,7 +19,7 @@ from students import models
 from students.admin import ReadOnlyAdmin
 from tests import factories
 from tests.pages import french, french_plural, html_of
-from tests.staff import staff_login
+from tests.staff import make_staff, staff_login
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
@@ -328,6 +328,27 @@ def test_guardian_search_by_phone_however_typed(staff_client, family, other_fami
     assert listed(staff_client.get(changelist, {"q": alice.email})) == [alice]
 
 
+def test_guardians_are_filtered_by_account_and_by_portal_access_at_the_readers_school(
+        client, family):
+    here, elsewhere = family.links
+    elsewhere.portal_access = False  # at the other school: nothing to this one
+    elsewhere.portal_access_off_reason = "Ordonnance du tribunal"
+    elsewhere.save()
+    no_account = factories.GuardianFactory(first_name="Zoé", last_name="Sanscompte")
+    factories.StudentGuardianFactory(student=here.student, guardian=no_account,
+                                     portal_access=False,
+                                     portal_access_off_reason="Ordonnance du tribunal")
+    staff_login(client, make_staff("secretariat.ici", schools=[here.student.school]))
+    changelist = url(models.Guardian, "changelist")
+
+    html = html_of(client.get(changelist))
+    assert french("portal account") in html and french("portal access") in html
+    assert listed(client.get(changelist, {"compte": "no"})) == [no_account]
+    assert listed(client.get(changelist, {"compte": "yes"})) == [family.guardian]
+    assert listed(client.get(changelist, {"acces": "no"})) == [no_account]
+    assert listed(client.get(changelist, {"acces": "yes"})) == [family.guardian]
+
+
 # --- The student's page ---------------------------------------------------------------------
 
 def test_student_page_shows_this_students_guardians_enrolments_and_attendance(
@@ -539,6 +560,27 @@ def test_portal_access_off_needs_a_reason(staff_client, family):
     message = constraint_message(models.StudentGuardian, "studentguardian_access_off_has_reason")
     assert message in html
     assert models.StudentGuardian.objects.get(student=child).portal_access
+
+
+def test_leave_to_report_absences_needs_custody_or_access_rights(staff_client, family):
+    link = family.links[0]
+    change = url(models.StudentGuardian, "change", link.pk)
+    data = form_data(staff_client.get(change), "studentguardian_form")
+    data.pop("has_custody", None)
+    data.pop("has_access_rights", None)
+    data["may_report_absences"] = "on"
+
+    html = errors_page(staff_client.post(change, data))
+
+    assert french("Tick custody or access rights first: without either, the guardian does not "
+                  "see the student and cannot report absences.") in html
+    link.refresh_from_db()
+    assert link.has_custody and not link.may_report_absences
+
+    data["has_access_rights"] = "on"
+    assert staff_client.post(change, data).status_code == 302
+    link.refresh_from_db()
+    assert link.has_access_rights and link.may_report_absences
 
 
 # --- Fast pages, strict CSP ---------------------------------------------------------------
