@@ -115,9 +115,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def post_login(self, request: HttpRequest, user: User, **kwargs):
         """The account's language on a browser that has none chosen yet: a parent who
         prefers English reads English on a new computer from the first page after login."""
-        response = super().post_login(request, user, **kwargs)
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        chosen_here = settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+        if not chosen_here:  # before allauth's "signed in" message, written in it
             translation.activate(user.preferred_language)
+            request.LANGUAGE_CODE = user.preferred_language
+        response = super().post_login(request, user, **kwargs)
+        if not chosen_here:
             set_language_cookie(response, user.preferred_language)
         return response
 

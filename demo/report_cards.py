@@ -71,7 +71,7 @@ SUBJECT_COMMENTS = {
     "Manifestation des comportements en littératie et en mathématiques": "{name} reconnaît "
     "les lettres de son prénom et compte jusqu'à 20.",
     "Résolution de problèmes et innovation": "{name} construit des structures avec des "
-    "blocs et explique comment il ou elle s'y est pris.",
+    "blocs et explique comment elles tiennent debout.",
     "A": "{name} fait preuve de créativité dans ses projets et explique ses choix "
     "artistiques.",
     "B": "{name} analyse avec justesse les cas d'entreprise étudiés en classe.",

@@ -74,7 +74,9 @@ def test_the_account_language_follows_the_parent_to_a_new_browser(family):
     new_browser = Client()
     response = new_browser.post(reverse("account_login"), login)
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
-    assert '<html lang="en">' in html_of(new_browser.get(reverse("home")))
+    home = html_of(new_browser.get(reverse("home")))
+    assert '<html lang="en">' in home
+    assert "Successfully signed in as" in home  # allauth's message too, written at login
 
     # A language chosen with the switcher on this browser before logging in stays.
     chosen = Client()

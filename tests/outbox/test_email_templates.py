@@ -97,6 +97,8 @@ def test_each_email_renders_in_both_languages(name, language):
         assert settings.BOARD_NAME in body.replace("&#x27;", "'")
         assert settings.HELPDESK_EMAIL in body
         assert "{{" not in body and "{%" not in body
+        # A sentence that ends on a time ("8:22 a.m.") must not add its own full stop.
+        assert not re.search(r"[^.]\.\.(?!\.)", body)
         for expected in EXPECTED.get(name, []):
             assert expected in body
     # Mail clients drop <style> and block remote content: inline styles, nothing fetched.
