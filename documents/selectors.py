@@ -263,11 +263,12 @@ def _course_skills(card: ReportCard, ratings: list[LearningSkillRating],
     skills = sorted({rating.skill.pk: rating.skill for rated in by_line.values()
                      for rating in rated.values()}.values(),
                     key=lambda skill: (skill.order, skill.code))
-    course_width = 30
+    # Whole percentages (a decimal one would be written with the language's comma): the
+    # course's about a quarter, each skill's 11 % for the board's seven.
+    skill_width = 77 // len(skills)
     return {
         "headings": [skill_name(skill) for skill in skills],
-        "column_widths": [course_width,
-                          *[round((100 - course_width) / len(skills), 2)] * len(skills)],
+        "column_widths": [100 - skill_width * len(skills), *[skill_width] * len(skills)],
         "rows": [{"course": f"{line.course.code} — {line.subject}" if line.course
                   else line.subject,
                   "letters": [_rating_letter(rated[skill.pk].rating) if skill.pk in rated
