@@ -266,14 +266,17 @@ def _course_skills(card: ReportCard, ratings: list[LearningSkillRating],
     # Whole percentages (a decimal one would be written with the language's comma): the
     # course's about a quarter, each skill's 11 % for the board's seven.
     skill_width = 77 // len(skills)
+    rows = []
+    for line in card.lines.all():
+        rated = by_line.get(line.pk, {})
+        rows.append({
+            "course": f"{line.course.code} — {line.subject}" if line.course else line.subject,
+            "letters": [_rating_letter(rated[skill.pk].rating) if skill.pk in rated else ""
+                        for skill in skills]})
     return {
         "headings": [skill_name(skill) for skill in skills],
         "column_widths": [100 - skill_width * len(skills), *[skill_width] * len(skills)],
-        "rows": [{"course": f"{line.course.code} — {line.subject}" if line.course
-                  else line.subject,
-                  "letters": [_rating_letter(rated[skill.pk].rating) if skill.pk in rated
-                              else "" for skill in skills]}
-                 for line in card.lines.all() for rated in [by_line.get(line.pk, {})]],
+        "rows": rows,
     }
 
 
@@ -389,8 +392,8 @@ def missing_marks(card: ReportCard, *, skills: Iterable[LearningSkill] | None = 
                   ) -> list[str]:
     """What this card still needs before it can be published (empty: ready), in the
     reader's language: the lines without their mark (line_marks), then the learning skills
-    not rated (every kind rates them but kindergarten's). `skills`: the board's, read once
-    by a caller checking many cards."""
+    not rated (every kind rates them but kindergarten's; a secondary card, for each
+    course). `skills`: the board's, read once by a caller checking many cards."""
     kind = card.period.kind
     marks = line_marks(kind, card.grade)
     lines = list(card.lines.all())
