@@ -120,8 +120,8 @@ def demo_report_card(period: ReportingPeriod, student: Student, *, lines: int = 
     """A report card as a teacher fills it: `lines` subjects or courses with the marks the
     kind and grade call for, each with its own comment (or, with `comment_sentences`, the
     same long one of that many sentences: the benchmark's and the layout tests'), the
-    learning skills; the student's own teacher (from the timetable). `complete=False`
-    leaves the last line without its mark."""
+    learning skills (each course's on a secondary card); the student's own teacher (from
+    the timetable). `complete=False` leaves the last line without its mark."""
     rng = rng or random.Random(student.pk)
     card = ReportCard.objects.create(
         period=period, student=student, grade=student.grade,
@@ -160,10 +160,16 @@ def demo_report_card(period: ReportingPeriod, student: Student, *, lines: int = 
         last = rows[-1]
         last.letter_grade, last.percentage, last.progress, last.comment = "", None, "", ""
     ReportCardLine.objects.bulk_create(rows)
-    if kind != Kind.KINDERGARTEN:
+    # A secondary card rates each course; another, the whole card.
+    skills = list(LearningSkill.objects.order_by("order"))
+    if period.is_secondary:
+        LearningSkillRating.objects.bulk_create(
+            LearningSkillRating(card=card, line=line, skill=skill, rating=rng.choice(RATINGS))
+            for line in rows for skill in skills)
+    elif kind != Kind.KINDERGARTEN:
         LearningSkillRating.objects.bulk_create(
             LearningSkillRating(card=card, skill=skill, rating=rng.choice(RATINGS))
-            for skill in LearningSkill.objects.order_by("order"))
+            for skill in skills)
     if kind == Kind.SECONDARY_FINAL:
         card.credits_earned_total, card.community_hours = 16, 25
         card.literacy_requirement_met = True

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,7 @@ from documents.models import (
 )
 from students.admin import (
     STUDENT_NAME_SEARCH,
+    LabelledRowsFormSet,
     NisoSearchMixin,
     ParentFormAdmin,
     ReadOnlyInlineMixin,
@@ -108,9 +110,29 @@ class ReportingPeriodAdmin(SchoolDataAdmin):
         return response
 
 
+def _rated_per_course(card: ReportCard | None) -> bool:
+    """A secondary card's learning skills are rated per course; another card's, for the
+    whole card."""
+    return card is not None and card.period_id is not None and card.period.is_secondary
+
+
+class ReportCardLineFormSet(LabelledRowsFormSet):
+    """On a secondary card, each line's form rates the course's learning skills."""
+
+    def get_form_kwargs(self, index):
+        if not _rated_per_course(self.instance):
+            return super().get_form_kwargs(index)
+        return {**super().get_form_kwargs(index), "skills": self.skills}
+
+    @cached_property
+    def skills(self) -> list[LearningSkill]:
+        return list(LearningSkill.objects.all())
+
+
 class ReportCardLineInline(SchoolDataInline):
     model = ReportCardLine
     form = ReportCardLineForm
+    formset = ReportCardLineFormSet
     fields = ["order", "course", "subject", "progress", "letter_grade", "percentage",
               "course_median", "credit_earned", "comment", "classes_missed", "times_late",
               "teacher_name"]
@@ -125,13 +147,39 @@ class ReportCardLineInline(SchoolDataInline):
     }
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("card", "course")
+        return (super().get_queryset(request).select_related("card", "course")
+                .prefetch_related("skills"))
+
+    def get_fields(self, request, obj=None):
+        # The form's rating per learning skill (a secondary card's), after the marks.
+        fields = super().get_fields(request, obj)
+        if not _rated_per_course(obj):
+            return fields
+        return [*fields, *(ReportCardLineForm.skill_field(skill)
+                           for skill in LearningSkill.objects.all())]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # The model's fields: the ratings' are the form's own (ReportCardLineForm).
+        return super().get_formset(request, obj, fields=self.fields, **kwargs)
 
 
 class LearningSkillRatingInline(SchoolDataInline):
+    """The ratings of an elementary card. A secondary card rates each course (its lines'
+    forms): the ratings it may have for the whole card, from before, are only listed, to
+    be deleted (publishing asks for it)."""
+
     model = LearningSkillRating
     fields = ["skill", "rating"]
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(line=None)
+
+    def has_add_permission(self, request, obj):
+        return not _rated_per_course(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not _rated_per_course(obj) and super().has_change_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -178,6 +226,14 @@ class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
             "fields": ["credits_earned_total", "community_hours", "literacy_requirement_met"],
             "classes": ["collapse"]}),
     ]
+
+    def audit_state(self, obj):
+        # A course's learning skills are rated on its line's form: its state in the trail.
+        state = super().audit_state(obj)
+        if isinstance(obj, ReportCardLine):
+            state["learning_skills"] = dict(LearningSkillRating.objects.filter(line=obj)
+                                            .values_list("skill__code", "rating"))
+        return state
 
     def has_delete_permission(self, request, obj=None):
         # A published card is the family's archive: a correction replaces it, nothing removes

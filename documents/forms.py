@@ -1,14 +1,23 @@
 """The admin's forms of reporting periods and report cards: what fits together is checked
 where staff type it, with the rules publishing uses (documents.selectors)."""
 
+from collections.abc import Iterable
+
 from django import forms
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from documents import selectors
-from documents.models import ReportCard, ReportCardLine, ReportingPeriod
+from documents.models import (
+    LearningSkill,
+    LearningSkillRating,
+    ReportCard,
+    ReportCardLine,
+    ReportingPeriod,
+)
 from portail.formats import long_date
+from portail.text import in_reader_language
 from students.models import Grade
 
 
@@ -81,11 +90,42 @@ class ReportCardForm(forms.ModelForm):
 
 class ReportCardLineForm(forms.ModelForm):
     """A line's marks are those its card's kind and grade use (selectors.line_marks):
-    another mark would be dropped from the PDF without a word."""
+    another mark would be dropped from the PDF without a word. On a secondary card, the
+    course's learning skills too (`skills`: the board's, given by the admin's formset): a
+    rating per skill, saved with the line; one left blank is what publishing reports."""
 
     class Meta:
         model = ReportCardLine
         fields = ["order", "course", "subject", *selectors.MARK_FIELDS, "comment"]
+
+    def __init__(self, *args, skills: Iterable[LearningSkill] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.skills = list(skills)
+        rated = {rating.skill_id: rating.rating for rating in self.instance.skills.all()
+                 } if self.instance.pk and self.skills else {}
+        rating_field = LearningSkillRating._meta.get_field("rating")
+        for skill in self.skills:
+            self.fields[self.skill_field(skill)] = rating_field.formfield(
+                required=False, label=in_reader_language(skill.name_fr, skill.name_en),
+                initial=rated.get(skill.pk, ""))
+
+    @staticmethod
+    def skill_field(skill: LearningSkill) -> str:
+        return f"skill_{skill.code}"
+
+    def _save_m2m(self):
+        # Called once the line is saved, whether the form saved it or its caller did.
+        super()._save_m2m()
+        line = self.instance
+        for skill in self.skills:
+            name = self.skill_field(skill)
+            if name not in self.changed_data:
+                continue
+            if rating := self.cleaned_data[name]:
+                LearningSkillRating.objects.update_or_create(
+                    line=line, skill=skill, defaults={"card": line.card, "rating": rating})
+            else:
+                LearningSkillRating.objects.filter(line=line, skill=skill).delete()
 
     def clean(self):
         cleaned = super().clean()

@@ -234,6 +234,9 @@ class ReportCardLine(models.Model):
 
 
 class LearningSkillRating(models.Model):
+    """A learning skill's rating: for the whole card (elementary), or for one of its courses
+    (secondary: `line`, each course rated on every skill)."""
+
     class Rating(models.TextChoices):
         EXCELLENT = "E", _("Excellent")
         GOOD = "G", _("Good")
@@ -242,6 +245,8 @@ class LearningSkillRating(models.Model):
 
     card = models.ForeignKey(ReportCard, on_delete=models.CASCADE, related_name="skills",
                              verbose_name=_("report card"))
+    line = models.ForeignKey(ReportCardLine, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="skills", verbose_name=_("course"))
     skill = models.ForeignKey(LearningSkill, on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("learning skill"))
     rating = models.CharField(_("rating"), max_length=1, choices=Rating.choices)
@@ -251,7 +256,16 @@ class LearningSkillRating(models.Model):
         verbose_name_plural = _("learning skill ratings")
         ordering = ["card", "skill__order"]
         constraints = [
-            models.UniqueConstraint(fields=["card", "skill"], name="learningskillrating_once"),
+            models.UniqueConstraint(fields=["card", "skill"], condition=Q(line__isnull=True),
+                                    name="learningskillrating_once",
+                                    violation_error_message=_(
+                                        "This learning skill is already rated on this report "
+                                        "card.")),
+            models.UniqueConstraint(fields=["line", "skill"], condition=Q(line__isnull=False),
+                                    name="learningskillrating_once_per_course",
+                                    violation_error_message=_(
+                                        "This learning skill is already rated for this "
+                                        "course.")),
         ]
 
     def __str__(self) -> str:

@@ -183,10 +183,17 @@ def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
     period, student, school = card.period, card.student, card.period.school
     headings, widths = _mark_columns(period.kind, card.grade)
     french = student.language == Student.Language.FRENCH or language == "fr"
-    skills = [(rating.skill.name_fr if language == "fr" else rating.skill.name_en,
-               _rating_letter(rating.rating))
-              for rating in card.skills.all()
-              if french or not rating.skill.french_language_only]
+    shown = [rating for rating in card.skills.all()
+             if french or not rating.skill.french_language_only]
+
+    def skill_name(skill: LearningSkill) -> str:
+        return skill.name_fr if language == "fr" else skill.name_en
+
+    # A secondary card rates each course (its own table); another, the whole card.
+    skills = [] if period.is_secondary else [
+        (skill_name(rating.skill), _rating_letter(rating.rating))
+        for rating in shown if rating.line_id is None]
+    course_skills = _course_skills(card, shown, skill_name) if period.is_secondary else None
     if period.kind == Kind.KINDERGARTEN:
         lines_heading, first_column = _("Key learning and growth in learning"), _("Frame")
     elif period.is_secondary:
@@ -213,8 +220,9 @@ def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
         "days_absent": card.days_absent or 0,
         "times_late": card.times_late or 0,
         "skills": skills,
+        "course_skills": course_skills,
         "skills_legend": _("E = Excellent, G = Good, S = Satisfactory, "
-                           "N = Needs improvement") if skills else "",
+                           "N = Needs improvement") if skills or course_skills else "",
         "lines_heading": lines_heading,
         "column_headings": [first_column, *headings,
                             _("Comments")],
@@ -239,6 +247,37 @@ def report_card_document(card: ReportCard, *, language: str = "fr") -> dict:
             "literacy": literacy[card.literacy_requirement_met],
         }
     return document
+
+
+def _course_skills(card: ReportCard, ratings: list[LearningSkillRating],
+                   skill_name: Callable[[LearningSkill], str]) -> dict | None:
+    """A secondary card's learning skills: a column per skill rated (the board's once the
+    card is complete), a row per course with its letters (blank where not rated yet), the
+    column widths (%); None when no course is rated."""
+    by_line = {}
+    for rating in ratings:
+        if rating.line_id is not None:
+            by_line.setdefault(rating.line_id, {})[rating.skill_id] = rating
+    if not by_line:
+        return None
+    skills = sorted({rating.skill.pk: rating.skill for rated in by_line.values()
+                     for rating in rated.values()}.values(),
+                    key=lambda skill: (skill.order, skill.code))
+    # Whole percentages (a decimal one would be written with the language's comma): the
+    # course's about a quarter, each skill's 11 % for the board's seven.
+    skill_width = 77 // len(skills)
+    rows = []
+    for line in card.lines.all():
+        rated = by_line.get(line.pk, {})
+        rows.append({
+            "course": f"{line.course.code} — {line.subject}" if line.course else line.subject,
+            "letters": [_rating_letter(rated[skill.pk].rating) if skill.pk in rated else ""
+                        for skill in skills]})
+    return {
+        "headings": [skill_name(skill) for skill in skills],
+        "column_widths": [100 - skill_width * len(skills), *[skill_width] * len(skills)],
+        "rows": rows,
+    }
 
 
 def report_card_fingerprint(document: dict) -> str:
@@ -353,29 +392,64 @@ def missing_marks(card: ReportCard, *, skills: Iterable[LearningSkill] | None = 
                   ) -> list[str]:
     """What this card still needs before it can be published (empty: ready), in the
     reader's language: the lines without their mark (line_marks), then the learning skills
-    not rated (every kind rates them but kindergarten's). `skills`: the board's, read once
-    by a caller checking many cards."""
+    not rated (every kind rates them but kindergarten's; a secondary card, for each
+    course). `skills`: the board's, read once by a caller checking many cards."""
     kind = card.period.kind
     marks = line_marks(kind, card.grade)
     lines = list(card.lines.all())
     missing = [] if lines else [_("no subject or course")]
     missing.extend(line.subject for line in lines if not _line_complete(line, marks))
-    if kind != Kind.KINDERGARTEN:
-        missing.extend(_missing_skills(card, LearningSkill.objects.all() if skills is None
-                                       else skills))
+    if kind == Kind.KINDERGARTEN:
+        return missing
+    skills = list(LearningSkill.objects.all() if skills is None else skills)
+    if card.period.is_secondary:
+        missing.extend(_missing_course_skills(card, lines, skills))
+    else:
+        missing.extend(_missing_skills(card, skills))
     return missing
 
 
-def _missing_skills(card: ReportCard, skills: Iterable[LearningSkill]) -> list[str]:
+def _unrated(ratings: Iterable[LearningSkillRating], skills: list[LearningSkill]
+             ) -> list[LearningSkill]:
     """Every skill must be rated, the French-only one too: report cards are rendered in
     French (report_card_document)."""
-    rated = {rating.skill_id for rating in card.skills.all()}
-    skills = list(skills)
-    unrated = [skill for skill in skills if skill.pk not in rated]
+    rated = {rating.skill_id for rating in ratings}
+    return [skill for skill in skills if skill.pk not in rated]
+
+
+def _skill_name(skill: LearningSkill) -> str:
+    return in_reader_language(skill.name_fr, skill.name_en)
+
+
+def _missing_skills(card: ReportCard, skills: list[LearningSkill]) -> list[str]:
+    """An elementary card's skills, rated for the whole card."""
+    unrated = _unrated([rating for rating in card.skills.all() if rating.line_id is None],
+                       skills)
     if unrated and len(unrated) == len(skills):
         return [_("the learning skills")]
-    return [_("the learning skill %(skill)s") % {
-        "skill": in_reader_language(skill.name_fr, skill.name_en)} for skill in unrated]
+    return [_("the learning skill %(skill)s") % {"skill": _skill_name(skill)}
+            for skill in unrated]
+
+
+def _missing_course_skills(card: ReportCard, lines: list[ReportCardLine],
+                           skills: list[LearningSkill]) -> list[str]:
+    """A secondary card's skills, rated for each course, by course; a rating for the whole
+    card (entered before they were rated per course) is shown nowhere: staff delete it."""
+    ratings = list(card.skills.all())
+    missing = []
+    for line in lines:
+        unrated = _unrated([rating for rating in ratings if rating.line_id == line.pk],
+                           skills)
+        if unrated and len(unrated) == len(skills):
+            missing.append(_("the learning skills of %(course)s") % {"course": line.subject})
+        elif unrated:
+            missing.append(_("%(course)s: %(skills)s") % {
+                "course": line.subject,
+                "skills": ", ".join(_skill_name(skill) for skill in unrated)})
+    if any(rating.line_id is None for rating in ratings):
+        missing.append(_("the deletion of the learning skills rated for the whole card (a "
+                         "secondary card rates them per course)"))
+    return missing
 
 
 # --- Publication progress (admin) ---------------------------------------------------------

@@ -1,6 +1,7 @@
 """Famille › Documents in Chromium, at 1280 px and 360 px: axe (WCAG 2.1 A and AA), no
 sideways scrolling on a phone, and Télécharger saves the file under the naming rule. The
-admin's publication of a period, confirmed on its own page first."""
+admin's publication of a period, confirmed on its own page first; a course's learning
+skills rated on its line of a secondary report card."""
 
 import datetime
 
@@ -101,3 +102,24 @@ def test_a_secretary_confirms_a_publication_on_its_own_page(
     expect(page.locator(".messagelist")).to_contain_text(when)
     period.refresh_from_db()
     assert period.published_at is not None
+
+
+def test_a_secretary_rates_a_courses_learning_skills_on_its_line(
+        page: Page, live_server, family):
+    from django.apps import apps
+
+    LEARNING_SKILLS_MIGRATION.add_skills(apps, None)
+    child = family.children[1]  # Grade 10
+    card = make_card(make_period(kind=ReportingPeriod.Kind.SECONDARY_MIDTERM,
+                                 school=child.school), child, lines=1)
+    line = card.lines.get()
+    line.skills.filter(skill__code="autonomie").delete()
+    secretary = make_staff("secretariat", schools=[child.school])
+    change = reverse("admin:documents_reportcard_change", args=[card.pk])
+
+    admin_login(page, live_server, secretary, totp_secret_for(secretary), change)
+    axe_check(page, preload=False)
+    page.get_by_label("Autonomie", exact=True).first.select_option("E")  # the course's row
+    page.locator("input[name=_continue]").click()
+    expect(page.locator(".messagelist")).to_be_visible()
+    assert line.skills.get(skill__code="autonomie").rating == "E"

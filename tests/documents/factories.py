@@ -3,7 +3,13 @@
 import datetime
 
 from demo.report_cards import demo_report_card
-from documents.models import ReportCard, ReportingPeriod
+from documents.models import (
+    LearningSkill,
+    LearningSkillRating,
+    ReportCard,
+    ReportCardLine,
+    ReportingPeriod,
+)
 from students.models import Level, School, Student
 from tests import factories
 
@@ -31,3 +37,10 @@ def make_card(period: ReportingPeriod, student: Student | None = None,
     student = student or factories.StudentFactory(school=period.school, grade=(
         10 if period.is_secondary else 0 if period.kind == Kind.KINDERGARTEN else 6))
     return demo_report_card(period, student, **options)
+
+
+def rate_course(line: ReportCardLine, rating: str = LearningSkillRating.Rating.GOOD) -> None:
+    """A secondary card's course rated on every learning skill."""
+    LearningSkillRating.objects.bulk_create(
+        LearningSkillRating(card=line.card, line=line, skill=skill, rating=rating)
+        for skill in LearningSkill.objects.all())

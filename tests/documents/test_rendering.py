@@ -16,7 +16,7 @@ from documents import rendering, selectors, services
 from documents.models import ReportCard, ReportingPeriod
 from students.models import AttendanceCode
 from tests import factories
-from tests.documents.factories import make_card, make_period
+from tests.documents.factories import make_card, make_period, rate_course
 
 Kind = ReportingPeriod.Kind
 
@@ -329,9 +329,10 @@ def test_publishing_a_secondary_card_counts_each_courses_classes_missed_and_time
 def test_each_course_names_its_sections_teacher_and_the_credit_once_earned(kind):
     card = secondary_card_with_timetable(kind)
     ReportCard.objects.filter(pk=card.pk).update(teacher_name="M. Paul Titulaire")
-    card.lines.create(order=9, subject="Orientation", percentage=80, course_median=75,
-                      credit_earned="1" if kind == Kind.SECONDARY_FINAL else "",
-                      course=factories.CourseFactory(code="GLC2O", title_fr="Orientation"))
+    rate_course(card.lines.create(
+        order=9, subject="Orientation", percentage=80, course_median=75,
+        credit_earned="1" if kind == Kind.SECONDARY_FINAL else "",
+        course=factories.CourseFactory(code="GLC2O", title_fr="Orientation")))
 
     services.period_publish(period=card.period)
 
