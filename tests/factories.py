@@ -5,6 +5,7 @@ real student's number (no real personal data outside production).
 """
 
 import datetime
+import io
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
@@ -13,6 +14,8 @@ import factory
 from allauth.account.models import EmailAddress
 from django.apps import apps as django_apps
 from django.contrib.auth.hashers import make_password
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from absences.models import Reason
 from accounts.models import User
@@ -238,3 +241,15 @@ def make_family(*, last_name: str, parent_first_name: str, children: int = 2) ->
         kids.append(child)
         links.append(StudentGuardianFactory(student=child, guardian=guardian))
     return Family(user=user, guardian=guardian, children=kids, links=links)
+
+
+def scripted_pdf() -> bytes:
+    """A one-page PDF that runs JavaScript when it is opened."""
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
+        NameObject("/S"): NameObject("/JavaScript"),
+        NameObject("/JS"): TextStringObject("app.alert('hello');")})
+    scripted = io.BytesIO()
+    writer.write(scripted)
+    return scripted.getvalue()

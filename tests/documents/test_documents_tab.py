@@ -20,7 +20,6 @@ from pypdf.generic import (
     DictionaryObject,
     NameObject,
     StreamObject,
-    TextStringObject,
 )
 
 from documents import publishing, selectors, services
@@ -297,14 +296,7 @@ def test_uploads_that_are_not_real_pdfs_or_carry_a_script_are_refused(settings):
     assert refused(b"MZ\x90\x00 this is not a pdf") == "not_pdf"
     assert refused(b"%PDF-1.7\n garbage without any object") == "broken_pdf"
 
-    writer = PdfWriter()
-    writer.add_blank_page(612, 792)
-    writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
-        NameObject("/S"): NameObject("/JavaScript"),
-        NameObject("/JS"): TextStringObject("app.alert('hello');")})
-    scripted = io.BytesIO()
-    writer.write(scripted)
-    assert refused(scripted.getvalue()) == "pdf_script"
+    assert refused(factories.scripted_pdf()) == "pdf_script"
 
     # An XFA form's scripts are in its XML, which no key above names.
     writer = PdfWriter()

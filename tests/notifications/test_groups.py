@@ -1,7 +1,6 @@
 """School groups and announcements: who belongs, what parents see, what staff post."""
 
 import datetime
-import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,8 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from pypdf import PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from documents import selectors as document_selectors
 from documents.models import ReportingPeriod
@@ -172,15 +169,8 @@ class TestAttachmentCheck:
         assert refused.value.code == "too_large"
 
     def test_a_pdf_with_a_script_is_refused_as_the_schools_forms_are(self):
-        writer = PdfWriter()
-        writer.add_blank_page(612, 792)
-        writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
-            NameObject("/S"): NameObject("/JavaScript"),
-            NameObject("/JS"): TextStringObject("app.alert('QA');")})
-        scripted = io.BytesIO()
-        writer.write(scripted)
         with pytest.raises(ValidationError) as refused:
-            attachment_kind(self.upload("horaire.pdf", scripted.getvalue()))
+            attachment_kind(self.upload("horaire.pdf", factories.scripted_pdf()))
         assert refused.value.messages == [
             french("This PDF contains a script (JavaScript): it is refused.")]
 
