@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from absences import selectors, services
 from absences.models import AbsenceReport, DayOff, Reason, SafeArrivalCheck, SchoolDay
 from accounts.scoping import Scope
+from portail.formats import clock_time
 from students.admin import (
     STUDENT_NAME_SEARCH,
     NisoSearchMixin,
@@ -185,7 +186,7 @@ class SafeArrivalCheckAdmin(StudentColumnsMixin, SchoolDataAdmin):
             return _("No guardian to email")
         return _("%(count)s guardian(s) at %(time)s") % {
             "count": check.emailed_to,
-            "time": formats.time_format(timezone.localtime(check.emailed_at), "TIME_FORMAT")}
+            "time": clock_time(timezone.localtime(check.emailed_at))}
 
     @admin.display(description=_("status"))
     def status(self, check: SafeArrivalCheck) -> str:

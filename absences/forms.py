@@ -3,14 +3,14 @@ from datetime import date, timedelta
 from django import forms
 from django.conf import settings
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from absences import selectors
 from absences.models import NOTE_MAX_LENGTH, AbsenceReport, Reason
 from absences.services import ReportDetails
-from portail.formats import long_date
+from portail.formats import clock_time, long_date
 from students.models import Student
 
 # The periods of a child whose school keeps no timetable in the portal.
@@ -149,8 +149,7 @@ class AbsenceReportForm(forms.Form):
                 # In brackets: the English time ends with its own period ("3 p.m.").
                 self.add_error("at_time", _(
                     "The time must be within the school day (%(start)s to %(end)s).")
-                    % {"start": formats.time_format(day.starts_at, "TIME_FORMAT"),
-                       "end": formats.time_format(day.ends_at, "TIME_FORMAT")})
+                    % {"start": clock_time(day.starts_at), "end": clock_time(day.ends_at)})
                 return
 
     def _clean_periods(self, children, periods: list[int]) -> None:

@@ -7,12 +7,12 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import lockouts
 from accounts.models import AuditEvent, User
-from portail.formats import normalize_phone
+from portail.formats import clock_time, normalize_phone
 from portail.text import searchable
 from students.models import AccessCode, Guardian, Student, hash_access_code
 
@@ -70,7 +70,7 @@ def _with_state(user: User) -> User:
     elif user.waiting:
         ends = timezone.localtime(datetime.fromtimestamp(waits_until, tz=UTC))
         user.states.append(_("Made to wait after failed logins, until %(time)s")
-                           % {"time": formats.time_format(ends, "TIME_FORMAT")})
+                           % {"time": clock_time(ends)})
     if user.two_step:
         user.states.append(_("Two-step login on"))
     return user

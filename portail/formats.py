@@ -43,10 +43,9 @@ def long_date(value: date) -> str:
 
 def long_datetime(value: datetime) -> str:
     """A moment written out, in the time zone the value is in: "1er décembre 2026 à
-    8 h 05" (the active language's TIME_FORMAT, portail/locale_formats), "1 December 2026
-    at 8:05 a.m."."""
+    8 h 05", "1 December 2026 at 8:05 a.m."."""
     return gettext("%(date)s at %(time)s") % {"date": long_date(value),
-                                        "time": time_format(value, "TIME_FORMAT")}
+                                              "time": clock_time(value)}
 
 
 def clock_hour(hour: int) -> str:
@@ -55,9 +54,15 @@ def clock_hour(hour: int) -> str:
     return dateformat.time_format(time(hour), get_format("TIME_FORMAT").removesuffix("\xa0i"))
 
 
+def clock_time(value: time | datetime) -> str:
+    """A time of day in the active language's TIME_FORMAT (portail/locale_formats): « 8 h
+    15 », and « 9 h » for a whole hour as French writes it; "8:15 a.m.", "9 a.m."."""
+    return clock_hour(value.hour) if value.minute == 0 else time_format(value, "TIME_FORMAT")
+
+
 def time_range(start: time, end: time) -> str:
     """From one time to another: « 8 h 15 – 9 h 30 », "8:15 a.m. – 9:30 a.m."."""
-    return f"{time_format(start, 'TIME_FORMAT')}\xa0– {time_format(end, 'TIME_FORMAT')}"
+    return f"{clock_time(start)}\xa0– {clock_time(end)}"
 
 
 def day_in_sentence(value: date) -> str:

@@ -12,6 +12,7 @@ from portail.formats import (
     NisoField,
     PhoneField,
     PostalCodeField,
+    clock_time,
     day_in_sentence,
     format_niso,
     format_phone,
@@ -264,3 +265,12 @@ def test_times_are_written_the_canadian_french_way():
         assert formats.time_format(datetime.time(14, 30), "TIME_FORMAT") == "14\xa0h\xa030"
     with translation.override("en"):
         assert long_datetime(moment) == "1 December 2026 at 8:05 a.m."
+
+
+def test_a_whole_hour_is_written_without_its_minutes():
+    with translation.override("fr"):
+        assert clock_time(datetime.time(9, 0)) == "9\xa0h"
+        assert clock_time(datetime.time(9, 5)) == "9\xa0h\xa005"
+        assert long_datetime(datetime.datetime(2026, 12, 1, 15, 0)) == "1er décembre 2026 à 15\xa0h"
+    with translation.override("en"):
+        assert clock_time(datetime.time(9, 0)) == "9 a.m."

@@ -4,6 +4,7 @@ from portail import formats
 
 register = template.Library()
 register.filter("day_in_sentence", formats.day_in_sentence)
+register.filter("clock_time", formats.clock_time)
 
 
 # A datetime in the current time zone first, and nothing for a missing value, as Django's
