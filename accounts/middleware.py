@@ -79,7 +79,7 @@ class SessionTimeoutMiddleware:
 class PrivatePagesMiddleware:
     """A signed-in user's pages are kept by no browser cache or proxy: on a shared computer,
     Back after logging out must not show a child's details again. A view that set its own
-    Cache-Control (a report card's file, a calendar feed) keeps it."""
+    Cache-Control (a report card's file) keeps it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
