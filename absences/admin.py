@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from absences import selectors, services
 from absences.models import AbsenceReport, DayOff, Reason, SafeArrivalCheck, SchoolDay
 from accounts.scoping import Scope
-from portail.formats import clock_time
+from portail.formats import clock_time, long_date
 from students.admin import (
     STUDENT_NAME_SEARCH,
     NisoSearchMixin,
@@ -99,8 +99,8 @@ class AbsenceReportAdmin(StudentColumnsMixin, SchoolDataAdmin):
     @admin.display(description=_("dates"), ordering="start_date")
     def dates(self, report: AbsenceReport) -> str:
         if report.end_date == report.start_date:
-            return report.start_date.strftime("%Y-%m-%d")
-        return f"{report.start_date:%Y-%m-%d} → {report.end_date:%Y-%m-%d}"
+            return long_date(report.start_date)
+        return f"{long_date(report.start_date)} → {long_date(report.end_date)}"
 
     @admin.display(description=_("status"))
     def status(self, report: AbsenceReport) -> str:

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portail.formats import long_date
 from portail.text import in_reader_language
 
 NOTE_MAX_LENGTH = 500
@@ -69,7 +70,7 @@ class DayOff(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.label or self.get_kind_display()}"
+        return f"{long_date(self.date)} {self.label or self.get_kind_display()}"
 
     def clean(self) -> None:
         # The board's day already closes every school: a school's copy would say it twice.

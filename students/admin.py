@@ -98,6 +98,9 @@ class SchoolOrBoardAdmin(SchoolDataAdmin):
                 and not self._board_row_for_school_staff(request, obj))
 
     def get_form(self, request, obj=None, **kwargs):
+        if not is_board_level(request.user):
+            # Read-only pages (a board row) take a field's help from here, not the field.
+            kwargs["help_texts"] = {**kwargs.get("help_texts", {}), "school": ""}
         form = super().get_form(request, obj, **kwargs)
         if "school" in form.base_fields and not is_board_level(request.user):
             # An empty school means the whole board: only the board writes those, and

@@ -302,6 +302,9 @@ def test_a_school_reads_the_board_s_days_off_and_changes_only_its_own(client, fa
 
     assert "Journée pédagogique du conseil" in listing and "Journée de l'école" in listing
     assert 'name="label"' not in board_page and 'name="label"' in own_page
+    # Read only, without the field's "leave empty" help, which is for the board.
+    assert french("Leave empty for every school of the board.") not in board_page
+    assert "4 décembre 2026 Journée pédagogique du conseil" in board_page  # its title
     assert client.post(reverse("admin:absences_dayoff_delete", args=[board_day.pk]),
                        {"post": "yes"}).status_code == 403
     assert DayOff.objects.filter(pk=board_day.pk, school=None).exists()
