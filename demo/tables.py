@@ -413,6 +413,11 @@ DAYS_OFF = (
     ("holiday", date(2026, 10, 12), date(2026, 10, 12), "Action de grâce"),
     ("pa_day", date(2026, 12, 4), date(2026, 12, 4), "Journée pédagogique"),
     ("holiday", date(2026, 12, 21), date(2027, 1, 1), "Congé des Fêtes"),
+    ("pa_day", date(2027, 1, 29), date(2027, 1, 29), "Journée pédagogique"),
+    ("holiday", date(2027, 2, 15), date(2027, 2, 15), "Jour de la Famille"),
+    ("holiday", date(2027, 3, 15), date(2027, 3, 19), "Congé de mars"),
+    ("holiday", date(2027, 3, 26), date(2027, 3, 29), "Vendredi saint et lundi de Pâques"),
+    ("holiday", date(2027, 5, 24), date(2027, 5, 24), "Fête de Victoria"),
 )
 # The demo's absence reports: a past one of the demo family (recorded by the school), and
 # at one elementary school, the reports of the day (kind, reason, time, note, made at: the
