@@ -106,7 +106,7 @@ class AbsenceReportForm(forms.Form):
         if start < earliest:
             self.add_error("start_date", _(
                 "An absence can be reported up to %(days)s days back, from %(date)s on.")
-                % {"days": settings.ABSENCES_PAST_DAYS, "date": _day(earliest)})
+                % {"days": settings.ABSENCES_PAST_DAYS, "date": long_date(earliest)})
         if (end - start).days > settings.ABSENCES_MAX_DAYS:
             self.add_error("end_date", _("A report covers at most %(days)s days.")
                            % {"days": settings.ABSENCES_MAX_DAYS})
@@ -135,7 +135,7 @@ class AbsenceReportForm(forms.Form):
         if year_end is None or end > year_end:
             field, day = ("start_date", start) if year_end is None else ("end_date", end)
             self.add_error(field, _("This day is not in the school year: %(date)s.")
-                           % {"date": _day(day)})
+                           % {"date": long_date(day)})
 
     def _clean_time(self, data: dict, start: date, end: date) -> None:
         if end != start:
@@ -170,7 +170,7 @@ class AbsenceReportForm(forms.Form):
                        for child in children):
                 self.add_error("start_date" if day == start else "end_date", _(
                     "There is no school on %(date)s (weekend, holiday or P.A. day).")
-                    % {"date": _day(day)})
+                    % {"date": long_date(day)})
 
     def details(self) -> ReportDetails:
         data = self.cleaned_data
@@ -178,10 +178,6 @@ class AbsenceReportForm(forms.Form):
                              end_date=data["end_date"], reason=data["reason"],
                              periods=tuple(data["periods"]), at_time=data.get("at_time"),
                              picked_up_by=data["picked_up_by"], note=data["note"])
-
-
-def _day(day: date) -> str:
-    return long_date(day)
 
 
 def report_initial(report: AbsenceReport) -> dict:

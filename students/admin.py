@@ -98,15 +98,15 @@ class SchoolOrBoardAdmin(SchoolDataAdmin):
                 and not self._board_row_for_school_staff(request, obj))
 
     def get_form(self, request, obj=None, **kwargs):
-        if not is_board_level(request.user):
-            # Read-only pages (a board row) take a field's help from here, not the field.
-            kwargs["help_texts"] = {**kwargs.get("help_texts", {}), "school": ""}
+        if is_board_level(request.user):
+            return super().get_form(request, obj, **kwargs)
+        # An empty school means the whole board: only the board writes those, and the
+        # field's "leave empty" help is not for school staff (given here, not on the field,
+        # it also leaves the read-only page of a board row).
+        kwargs["help_texts"] = {**kwargs.get("help_texts", {}), "school": ""}
         form = super().get_form(request, obj, **kwargs)
-        if "school" in form.base_fields and not is_board_level(request.user):
-            # An empty school means the whole board: only the board writes those, and
-            # the field's "leave empty" help is not for school staff.
+        if "school" in form.base_fields:
             form.base_fields["school"].required = True
-            form.base_fields["school"].help_text = ""
         return form
 
 
