@@ -25,7 +25,14 @@ from diplomas.models import (
     split_patterns,
 )
 from portail.text import in_reader_language
-from students.models import CourseResult, Grade, SchoolYear, SectionEnrolment, Student
+from students.models import (
+    CourseResult,
+    Grade,
+    SchoolYear,
+    SectionEnrolment,
+    Student,
+    term_label,
+)
 from students.selectors import current_school_year, school_timetable
 
 GRADE_OF_CODE = {"1": 9, "2": 10, "3": 11, "4": 12}
@@ -207,11 +214,16 @@ class ClassLine(Titled):
     """One of this year's classes without a result yet."""
 
     term: str
+    term_code: str
     code: str
     title_fr: str
     title_en: str
     credit: str
     school: str
+
+    @property
+    def term_label(self) -> str:
+        return term_label(self.term_code, self.term)
 
     @property
     def credit_text(self) -> str:
@@ -261,7 +273,8 @@ def _progress_data(progress: engine.Progress) -> dict:
 
 # The stored rows' format: raised with any change to the engine's rules or to what
 # releve_data stores, so that the rows stored before are computed again.
-RELEVE_FORMAT = 2  # 2: grade slots (mathematics) and caps (Groups 1 to 3)
+# 2: grade slots (mathematics) and caps (Groups 1 to 3); 3: the classes' term codes.
+RELEVE_FORMAT = 3
 
 
 def releve_data(record: StudentRecord) -> dict:
@@ -277,8 +290,9 @@ def releve_data(record: StudentRecord) -> dict:
             r.course.title_en, r.mark, str(r.credit_earned), r.withdrawn, r.kind,
             r.school.name, r.online)) for r in record.results],
         "in_progress": [asdict(ClassLine(
-            e.section.term.name, e.section.course.code, e.section.course.title_fr,
-            e.section.course.title_en, str(e.section.course.credit_value),
+            e.section.term.name, e.section.term.code, e.section.course.code,
+            e.section.course.title_fr, e.section.course.title_en,
+            str(e.section.course.credit_value),
             e.section.school.name)) for e in record.in_progress],
         "progress": record.progress and _progress_data(record.progress),
     }

@@ -41,7 +41,7 @@ class AttendancePeriodForm(forms.Form):
     def _choices(self) -> list[tuple[str, str]]:
         return [
             (WHOLE_YEAR, _("Whole school year")),
-            *((key, term.name) for key, term in self.terms.items()),
+            *((key, term.label) for key, term in self.terms.items()),
             *((key, formats.date_format(month, "YEAR_MONTH_FORMAT").capitalize())
               for key, month in self.months.items()),
         ]

@@ -122,6 +122,22 @@ class SchoolYear(models.Model):
         return self.name
 
 
+# The usual term codes are a fixed list: parents read them in the page's language. A term
+# with another code keeps the name the school typed.
+STANDARD_TERM_NAMES = {
+    "AN": _("School year"),
+    "S1": _("Semester 1"), "S2": _("Semester 2"),
+    "Q1": _("Quadmester 1"), "Q2": _("Quadmester 2"),
+    "Q3": _("Quadmester 3"), "Q4": _("Quadmester 4"),
+}
+
+
+def term_label(code: str, name: str) -> str:
+    """A term's name for parents: the usual codes' names in the reader's language."""
+    standard = STANDARD_TERM_NAMES.get(code.strip().upper())
+    return str(standard) if standard is not None else name
+
+
 class Term(models.Model):
     """A period of a school's year: a semester, a quadmester, or the full year."""
 
@@ -130,7 +146,9 @@ class Term(models.Model):
     school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="terms",
                                     verbose_name=_("school year"))
     code = models.CharField(_("code"), max_length=10, help_text="S1, S2, Q1, AN")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, help_text=_(
+        "Parents read the usual codes (S1, S2, Q1 to Q4, AN) in their own language; the "
+        "name is shown for another code."))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
 
@@ -150,6 +168,10 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.school_year}, {self.school.code})"
+
+    @property
+    def label(self) -> str:
+        return term_label(self.code, self.name)
 
 
 class Student(Address):

@@ -299,3 +299,11 @@ def test_what_staff_typed_is_escaped(client, family, teen):
 def test_a_half_credit_takes_the_plural_of_the_readers_language(language, value, words):
     with translation.override(language):
         assert REQUIREMENT_NAMES["online_credits"](Decimal(value)) == words
+
+
+def test_this_years_classes_name_their_term_in_the_pages_language(client, family, teen):
+    client.force_login(family.user)
+    client.cookies["django_language"] = "en"
+    rows = re.findall(r"<tr>(.*?)</tr>", html_of(client.get(transcript_url(teen))), re.S)
+    fra = text_of(next(row for row in rows if "FRA3U" in row))
+    assert fra.startswith("Semester 1 FRA3U") and "Semestre" not in fra

@@ -410,6 +410,20 @@ class TestTimetable:
         assert re.findall(r'href="([^"]+)" aria-current="page"', term_tabs) == [
             f"?etape={s2.pk}"]
 
+    def test_usual_terms_in_the_pages_language_another_as_the_school_named_it(
+            self, client, alice):
+        child = alice.children[0]
+        s1, s2 = child.school.terms.order_by("start_date")
+        s2.code, s2.name = "H", "Session d'hiver"
+        s2.save()
+        english(client)
+        page = main_of(html(client, url("timetable", child)))
+        assert "Semestre" not in page
+        assert ">Semester 1</a>" in page and "Week timetable, Semester 1 (" in page
+        assert ">Session d&#x27;hiver</a>" in page
+        attendance = main_of(html(client, url("attendance", child)))
+        assert ">Semester 1</option>" in attendance and "Semestre" not in attendance
+
     def test_another_schools_term_is_ignored(self, client, alice):
         first, second = alice.children
         elsewhere = second.school.terms.order_by("start_date").last()

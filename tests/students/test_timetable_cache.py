@@ -82,7 +82,8 @@ def _move_a_meeting(section: models.Section) -> None:
 
 
 def _rename_the_term(section: models.Section) -> None:
-    section.term.name = "Premier semestre"
+    # A code of the school's own: the usual ones (S1…) show their names in the page's language.
+    section.term.code, section.term.name = "P1", "Premier semestre"
     section.term.save()
 
 
