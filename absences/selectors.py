@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from absences.models import AbsenceReport, DayOff, SafeArrivalCheck, SchoolDay
+from absences.models import AbsenceReport, DayOff, Reason, SafeArrivalCheck, SchoolDay
 from portail.compiled import CompiledQuery
 from students.models import (
     AttendanceCode,
@@ -178,3 +179,13 @@ def guardian_users_for(student_ids: list[int], today: date) -> dict[int, list]:
             result.setdefault(link.student_id, []).append(user)
     return result
 
+
+def reasons_in_reader_language(texts: set[str]) -> dict[str, str]:
+    """The board's reasons among the records' reasons (a record made from a report keeps the
+    reason's French label, services.reports_record), each in the reader's language; what
+    the school typed stays as typed. No query on a French page."""
+    texts = {text for text in texts if text}
+    if not texts or get_language() == "fr":
+        return {}
+    return {reason.label_fr: reason.label
+            for reason in Reason.objects.filter(label_fr__in=texts)}

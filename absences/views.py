@@ -46,6 +46,9 @@ def attendance(request: HttpRequest, public_id) -> HttpResponse:
             report.changeable = may_report and selectors.may_change(report, school_day)
     records, totals = student_selectors.attendance_with_totals(student, school_year,
                                                                start=start, end=end)
+    reasons = selectors.reasons_in_reader_language({record.reason for record in records})
+    for record in records:
+        record.reason_shown = reasons.get(record.reason, record.reason)
     # The period's list is the same for every child of a school: without an error to show,
     # its HTML is kept in the process under the school's terms (their cache version), the
     # year and the choice.

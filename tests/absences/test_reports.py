@@ -297,6 +297,21 @@ def test_assiduite_shows_the_report_beside_the_schools_record(client, alice, cod
     assert french("Cancel the report") in page
 
 
+def test_in_english_a_boards_reason_the_school_recorded_is_in_english(client, alice, codes):
+    child = alice.children[0]
+    # A record made from a report keeps the reason's French label (services.reports_record);
+    # a reason the school typed stays as typed.
+    factories.AttendanceRecordFactory(student=child, date=MONDAY, code=codes["ABS"],
+                                      reason="Maladie")
+    factories.AttendanceRecordFactory(student=child, date=MONDAY - datetime.timedelta(days=3),
+                                      code=codes["ABS"], reason="Gastro")
+    client.cookies["django_language"] = "en"
+    with at(7, 40):
+        page = html_of(client.get(attendance_url(child)))
+    assert "<td>Illness</td>" in page and "Maladie" not in page
+    assert "<td>Gastro</td>" in page
+
+
 def test_assiduite_shows_the_chosen_month_and_the_year_s_totals(client, alice, codes):
     child = alice.children[0]
     december = datetime.date(2026, 12, 7)
