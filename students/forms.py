@@ -29,7 +29,8 @@ class AttendancePeriodForm(forms.Form):
     def __init__(self, *args, school_year: SchoolYear, terms: list[Term], **kwargs):
         super().__init__(*args, **kwargs)
         self.school_year = school_year
-        self.terms = {f"etape-{term.pk}": term for term in terms}
+        # A full-year term (AN) would repeat "Whole school year" under another name.
+        self.terms = {f"etape-{term.pk}": term for term in terms if term.code != "AN"}
         self.months = {f"{month:%Y-%m}": month for month in _months(school_year)}
         # A callable: the labels are made only when the list is checked or shown (the
         # Assiduité page keeps the list's HTML per process).

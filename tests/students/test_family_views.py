@@ -410,6 +410,17 @@ class TestTimetable:
         assert re.findall(r'href="([^"]+)" aria-current="page"', term_tabs) == [
             f"?etape={s2.pk}"]
 
+    def test_a_full_year_term_is_not_offered_twice_among_assiduites_periods(self, client,
+                                                                          alice):
+        child = alice.children[0]
+        s1, s2 = child.school.terms.order_by("start_date")
+        s1.code, s1.name = "AN", "Année scolaire"
+        s1.save()
+        english(client)
+        page = main_of(html(client, url("attendance", child)))
+        options = re.findall(r"<option[^>]*>([^<]*)</option>", page)
+        assert options[:3] == ["Whole school year", "Semester 2", "September 2026"]
+
     def test_usual_terms_in_the_pages_language_another_as_the_school_named_it(
             self, client, alice):
         child = alice.children[0]
