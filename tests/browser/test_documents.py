@@ -64,6 +64,9 @@ def test_documents_tab_is_accessible_and_downloads_by_the_naming_rule(
         axe_check(page)
         if page.viewport_size["width"] <= 360:
             assert_no_horizontal_scroll(page)
+            # Télécharger shows on the phone's screen, without scrolling the table sideways.
+            link = page.locator("main table a").first.bounding_box()
+            assert link["x"] + link["width"] <= page.viewport_size["width"]
         with page.expect_download() as download:
             page.locator("main table a").first.click()
         assert download.value.suggested_filename == selectors.report_card_filename(card)
