@@ -73,6 +73,8 @@ class TestImmediate:
         message = sent_emails()[0]
         assert "Absence recorded on Tuesday 1 December 2026" in message.body
         assert message.subject == "Portail Famille: absence or late arrival recorded"
+        # The tabs by their English names, as the English pages call them.
+        assert "the Notification tab of the Family tab" in message.body
 
     def test_a_category_turned_off_sends_nothing(self, clock, family):
         subscriptions_save(user=family.user, student=family.children[0],
