@@ -39,6 +39,12 @@ def security_answer_set(*, user: User, question: str, answer: str) -> None:
     user.save(update_fields=["security_question", "security_answer"])
 
 
+def preferred_language_set(*, user: User, language: str) -> None:
+    """The language of the account's pages at its next login and of its emails."""
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+
+
 def security_answer_matches(*, user: User, answer: str) -> bool:
     return bool(user.security_answer) and check_password(folded(answer), user.security_answer)
 

@@ -2,6 +2,7 @@ from allauth.account.utils import perform_login
 from allauth.account.views import ConfirmEmailView
 from allauth.core import ratelimit
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,7 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.forms import (
@@ -62,6 +65,19 @@ def recover_login_id(request: HttpRequest) -> HttpResponse:
         # Known, unknown or over the limit: the same answer.
         return render(request, "accounts/login_id_sent.html", {"email": email})
     return render(request, "accounts/recover_login_id.html", {"form": form})
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """The header's Français/English button (Django's set_language). Logged in, the choice
+    is also the account's language, which its emails follow: a parent who reads the portal
+    in English gets English emails without a visit to the preferences."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language")
+    if (request.user.is_authenticated and language != request.user.preferred_language
+            and language in dict(settings.LANGUAGES)):
+        services.preferred_language_set(user=request.user, language=language)
+    return response
 
 
 @login_required

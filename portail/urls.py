@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from absences import urls as absence_urls
 from accounts import urls as account_urls
+from accounts import views as account_views
 from notifications import views as notification_views
 from students import signup_views
 from students import urls as student_urls
@@ -15,7 +16,7 @@ admin.site.index_title = _("School data and accounts")
 
 urlpatterns = [
     path("", notification_views.home, name="home"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", account_views.language_switch, name="set_language"),
     # allauth's own sign-up page leads to ours (two steps, two paths).
     path("comptes/signup/", RedirectView.as_view(pattern_name="accounts:signup")),
     # Email and postal address change in person at the school, never from the portal.

@@ -53,6 +53,18 @@ def test_language_switcher_offers_the_other_language_and_comes_back(client):
     assert 'name="language" value="fr"><span lang="fr">Français</span>' in html
 
 
+def test_a_logged_in_parents_switch_is_also_their_accounts_language(client, family):
+    """Their emails follow the account's language (accounts.models.User.preferred_language)."""
+    client.force_login(family.user)
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+    family.user.refresh_from_db()
+    assert family.user.preferred_language == "en"
+    assert '<html lang="en">' in html_of(client.get(reverse("home")))
+    client.post(reverse("set_language"), {"language": "xx", "next": reverse("home")})
+    family.user.refresh_from_db()
+    assert family.user.preferred_language == "en"
+
+
 def test_wrong_password_is_announced_as_an_alert(client, family):
     response = client.post(
         reverse("account_login"), {"login": family.user.username, "password": "pas le bon"}
