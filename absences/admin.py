@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -75,7 +76,7 @@ class StudentColumnsMixin(NisoSearchMixin):
 class AbsenceReportAdmin(StudentColumnsMixin, SchoolDataAdmin):
     school_scope = "student__school"
     list_display = ["created_at", "student", "student_class", "kind", "dates", "at_time",
-                    "arrived_at", "reason", "late", "status", "record_button"]
+                    "arrived_at", "reason", "late", "status"]  # and the button (below)
     list_filter = [ReportDayFilter, "late", "kind", own_schools_filter("student__school")]
     list_select_related = ["student", "reason"]
     ordering = ["-created_at"]
@@ -108,16 +109,24 @@ class AbsenceReportAdmin(StudentColumnsMixin, SchoolDataAdmin):
             return _("Cancelled")
         return _("Recorded") if report.recorded_at else _("To record")
 
-    @admin.display(description=_("attendance"))
-    def record_button(self, report: AbsenceReport) -> str:
-        if report.recorded_at or report.cancelled_at:
-            return "—"
-        # In the list's own form (its CSRF token), sent to this row's page.
-        return format_html(
-            '<button type="submit" class="button" formaction="{}" name="report" value="{}">'
-            "{}</button>",
-            reverse("admin:absences_absencereport_record", args=[report.pk]), report.pk,
-            _("Record as attendance"))
+    def get_list_display(self, request):
+        # The button takes the list's filters along, and its page brings them back: a
+        # school going through every day's reports stays on every day's list.
+        filters = urlencode({"_changelist_filters": request.GET.urlencode()}
+                            ) if request.GET else ""
+
+        @admin.display(description=_("attendance"))
+        def record_button(report: AbsenceReport) -> str:
+            if report.recorded_at or report.cancelled_at:
+                return "—"
+            # In the list's own form (its CSRF token), sent to this row's page.
+            url = reverse("admin:absences_absencereport_record", args=[report.pk])
+            return format_html(
+                '<button type="submit" class="button" formaction="{}" name="report" '
+                'value="{}">{}</button>',
+                f"{url}?{filters}" if filters else url, report.pk, _("Record as attendance"))
+
+        return [*super().get_list_display(request), record_button]
 
     def get_urls(self):
         return [path("<int:pk>/enregistrer/",
@@ -138,7 +147,9 @@ class AbsenceReportAdmin(StudentColumnsMixin, SchoolDataAdmin):
         if not self.has_change_permission(request, report):
             raise PermissionDenied
         self._record(request, [report.pk])
-        return redirect("admin:absences_absencereport_changelist")
+        changelist = reverse("admin:absences_absencereport_changelist")
+        filters = request.GET.get("_changelist_filters", "")
+        return redirect(f"{changelist}?{filters}" if filters else changelist)
 
     @admin.action(description=_("Record the selected reports as attendance"),
                   permissions=["change"])
