@@ -17,6 +17,7 @@ from documents.models import ReportCard, ReportCardFile, ReportingPeriod
 from tests import factories
 from tests.documents.factories import make_card, make_period
 from tests.pages import french, french_plural, html_of
+from tests.staff import HELP_DESK, make_staff, staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -293,3 +294,13 @@ def test_the_confirmation_names_the_marks_a_line_still_lacks(secretary_client, f
         lacking = f"{line.subject} ({selectors._MARK_NAMES['course_median']} " \
                   f"{french('and')} {selectors._MARK_NAMES['credit_earned']})"
     assert f"{card.student}</a> — {french('Missing: %(what)s') % {'what': lacking}}" in page
+
+
+def test_the_help_desk_reads_a_report_card(client, family):
+    # The help desk may view report cards (a parent calls about one), not change them.
+    card = make_card(make_period(school=family.children[0].school), family.children[0])
+    staff_login(client, make_staff("aide", board_level=True, group=HELP_DESK))
+
+    page = html_of(client.get(reverse("admin:documents_reportcard_change", args=[card.pk])))
+
+    assert str(card.student) in page and 'name="teacher_name"' not in page
