@@ -5,18 +5,20 @@ follows the permissions (none for a school: a student's record, deleted, takes t
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from absences import selectors, services
 from absences.models import AbsenceReport, DayOff, Reason, SafeArrivalCheck, SchoolDay
 from accounts.scoping import Scope
-from portail.formats import clock_time, long_date
+from portail.formats import clock_time, format_phone, long_date
 from students.admin import (
     STUDENT_NAME_SEARCH,
     NisoSearchMixin,
@@ -24,6 +26,7 @@ from students.admin import (
     SchoolOrBoardAdmin,
     own_schools_filter,
 )
+from students.models import StudentGuardian
 
 
 class DayFilter(admin.SimpleListFilter):
@@ -75,7 +78,7 @@ class StudentColumnsMixin(NisoSearchMixin):
 class AbsenceReportAdmin(StudentColumnsMixin, SchoolDataAdmin):
     school_scope = "student__school"
     list_display = ["created_at", "student", "student_class", "kind", "dates", "at_time",
-                    "arrived_at", "reason", "late", "status", "record_button"]
+                    "arrived_at", "reason", "late", "status"]  # and the button (below)
     list_filter = [ReportDayFilter, "late", "kind", own_schools_filter("student__school")]
     list_select_related = ["student", "reason"]
     ordering = ["-created_at"]
@@ -108,16 +111,24 @@ class AbsenceReportAdmin(StudentColumnsMixin, SchoolDataAdmin):
             return _("Cancelled")
         return _("Recorded") if report.recorded_at else _("To record")
 
-    @admin.display(description=_("attendance"))
-    def record_button(self, report: AbsenceReport) -> str:
-        if report.recorded_at or report.cancelled_at:
-            return "—"
-        # In the list's own form (its CSRF token), sent to this row's page.
-        return format_html(
-            '<button type="submit" class="button" formaction="{}" name="report" value="{}">'
-            "{}</button>",
-            reverse("admin:absences_absencereport_record", args=[report.pk]), report.pk,
-            _("Record as attendance"))
+    def get_list_display(self, request):
+        # The button takes the list's filters along, and its page brings them back: a
+        # school going through every day's reports stays on every day's list.
+        filters = urlencode({"_changelist_filters": request.GET.urlencode()}
+                            ) if request.GET else ""
+
+        @admin.display(description=_("attendance"))
+        def record_button(report: AbsenceReport) -> str:
+            if report.recorded_at or report.cancelled_at:
+                return "—"
+            # In the list's own form (its CSRF token), sent to this row's page.
+            url = reverse("admin:absences_absencereport_record", args=[report.pk])
+            return format_html(
+                '<button type="submit" class="button" formaction="{}" name="report" '
+                'value="{}">{}</button>',
+                f"{url}?{filters}" if filters else url, report.pk, _("Record as attendance"))
+
+        return [*super().get_list_display(request), record_button]
 
     def get_urls(self):
         return [path("<int:pk>/enregistrer/",
@@ -138,7 +149,9 @@ class AbsenceReportAdmin(StudentColumnsMixin, SchoolDataAdmin):
         if not self.has_change_permission(request, report):
             raise PermissionDenied
         self._record(request, [report.pk])
-        return redirect("admin:absences_absencereport_changelist")
+        changelist = reverse("admin:absences_absencereport_changelist")
+        filters = request.GET.get("_changelist_filters", "")
+        return redirect(f"{changelist}?{filters}" if filters else changelist)
 
     @admin.action(description=_("Record the selected reports as attendance"),
                   permissions=["change"])
@@ -169,16 +182,40 @@ class CheckStatusFilter(admin.SimpleListFilter):
 class SafeArrivalCheckAdmin(StudentColumnsMixin, SchoolDataAdmin):
     school_scope = "student__school"
     list_display = ["student", "student_class", "date", "emailed", "status", "answered_at",
-                    "called_at"]
+                    "called_at", "to_call"]
     list_filter = [DayFilter, CheckStatusFilter, own_schools_filter("student__school")]
     list_select_related = ["student"]
     actions = ["mark_called"]
     readonly_fields = ["student", "date", "emailed_at", "emailed_to", "report", "answered_at",
-                       "called_at"]
+                       "called_at", "to_call"]
     fields = readonly_fields
 
     def has_add_permission(self, request):
         return False
+
+    def get_queryset(self, request):
+        # The people the school calls, in its call order, read with the page's checks.
+        to_call = (StudentGuardian.objects
+                   .filter(Q(has_custody=True) | Q(may_report_absences=True)
+                           | Q(emergency_contact=True))
+                   .select_related("guardian").order_by("contact_order", "guardian__last_name"))
+        return super().get_queryset(request).prefetch_related(
+            Prefetch("student__guardian_links", queryset=to_call, to_attr="to_call"))
+
+    @admin.display(description=_("whom to call"))
+    def to_call(self, check: SafeArrivalCheck) -> str:
+        """The guardians with custody or who may report, and the emergency contacts, in the
+        school's call order, with their numbers."""
+        rows = [(f"{link.guardian.first_name} {link.guardian.last_name}",
+                 link.get_relationship_display(),
+                 " · ".join(format_phone(number) for number in (
+                     link.guardian.primary_phone, link.guardian.cell_phone,
+                     link.guardian.work_phone) if number) or "—")
+                for link in check.student.to_call]
+        if not rows:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join(
+            "", "<li>{} ({}) — {}</li>", rows))
 
     @admin.display(description=_("emailed"), ordering="emailed_at")
     def emailed(self, check: SafeArrivalCheck) -> str:

@@ -194,7 +194,7 @@ class AbsenceReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student} — {self.start_date} {self.get_kind_display()}"
+        return f"{self.student} — {long_date(self.start_date)} {self.get_kind_display()}"
 
 
 class SafeArrivalCheck(models.Model):
@@ -222,4 +222,4 @@ class SafeArrivalCheck(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student} — {self.date}"
+        return f"{self.student} — {long_date(self.date)}"

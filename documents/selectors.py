@@ -367,6 +367,18 @@ def _line_complete(line: ReportCardLine, marks: LineMarks) -> bool:
     return has_mark and all(_given(getattr(line, field)) for field in marks.required)
 
 
+def _line_missing(line: ReportCardLine, marks: LineMarks) -> str:
+    """An incomplete line, by its subject and the marks it lacks: « Français (la médiane du
+    cours et le crédit obtenu) », so that staff who typed the mark know what else is due."""
+    if marks.mark is None:
+        return line.subject  # a comment only
+    lacking = [] if _given(getattr(line, marks.mark)) or (
+        marks.insufficient_evidence and line.letter_grade == "I") else [marks.mark]
+    lacking += [field for field in marks.required if not _given(getattr(line, field))]
+    names = get_text_list([str(_MARK_NAMES[field]) for field in lacking], _("and"))
+    return f"{line.subject} ({names})"
+
+
 def wrong_marks(line: ReportCardLine, marks: LineMarks) -> dict[str, str]:
     """The marks typed on the line that its report card does not use, by field, each with
     the sentence that says what the card uses instead, in the active language."""
@@ -398,7 +410,8 @@ def missing_marks(card: ReportCard, *, skills: Iterable[LearningSkill] | None = 
     marks = line_marks(kind, card.grade)
     lines = list(card.lines.all())
     missing = [] if lines else [_("no subject or course")]
-    missing.extend(line.subject for line in lines if not _line_complete(line, marks))
+    missing.extend(_line_missing(line, marks) for line in lines
+                   if not _line_complete(line, marks))
     if kind == Kind.KINDERGARTEN:
         return missing
     skills = list(LearningSkill.objects.all() if skills is None else skills)

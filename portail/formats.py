@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.utils.formats import date_format, get_format, time_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +73,17 @@ def day_in_sentence(value: date) -> str:
     if get_language() == "fr":
         weekday = weekday.lower()
     return f"{weekday} {long_date(value)}"
+
+
+def written(value: date | time) -> str:
+    """A date, a moment or a time of day as the portal writes it everywhere: long_date,
+    long_datetime (in the current time zone), clock_time. The admin's columns and read-only
+    fields go through it (portail.admin_display)."""
+    if isinstance(value, datetime):
+        return long_datetime(timezone.localtime(value) if timezone.is_aware(value) else value)
+    if isinstance(value, date):
+        return long_date(value)
+    return clock_time(value)
 
 
 class Province(models.TextChoices):

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
@@ -40,6 +41,7 @@ from accounts.scoping import (
 )
 from portail.formats import (
     NISO_STORED,
+    format_niso,
     format_phone,
     normalize_niso,
     normalize_phone,
@@ -365,6 +367,22 @@ class AttendanceRecordInline(SchoolDataInline):
             # Read the few codes once for the formset, not once per row.
             field.choices = list(field.choices)
         return field
+
+
+class AutocompleteView(AutocompleteJsonView):
+    """The admin's pickers (report card, enrolment, attendance…) offer a student with their
+    grade and OEN: two students of one name, at one school, are told apart."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, models.Student):
+            result["text"] = f"{obj} ({obj.get_grade_display()}, {format_niso(obj.niso)})"
+        return result
+
+
+# Read when the admin's URLs are built (portail.urls), after every admin module is loaded.
+admin.site.autocomplete_view = lambda request: AutocompleteView.as_view(
+    admin_site=admin.site)(request)
 
 
 @admin.register(models.Student)

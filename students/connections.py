@@ -1,7 +1,7 @@
 """What staff read about parents' portal accounts (the student page's portal connections)."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
+from accounts import lockouts
 from accounts.models import User
 from students.models import AccessCode, Student, StudentGuardian
 from students.selectors import link_access_off
@@ -32,6 +33,9 @@ class PortalConnection:
     access_off: list = field(default_factory=list)
     # An unused access code the school issued, still valid until then.
     code_expires_at: datetime | None = None
+    # Failed logins: locked (only the help centre unlocks it) or made to wait until then.
+    locked: bool = False
+    waits_until: datetime | None = None
 
     @property
     def sees_student(self) -> bool:
@@ -95,7 +99,7 @@ def portal_connections(student: Student, *, today: date | None = None) -> list[P
         if account is None and claimed is not None:
             # Signed up with the school's code; linked once the email is validated.
             account = claimed
-        connections.append(PortalConnection(
+        connection = PortalConnection(
             link=link,
             state=_account_state(account),
             account=account,
@@ -103,5 +107,19 @@ def portal_connections(student: Student, *, today: date | None = None) -> list[P
             access_off=link_access_off(link, today),
             code_expires_at=max((code.expires_at for code in guardian.usable_codes),
                                 default=None),
-        ))
+        )
+        _with_lockout(connection)
+        connections.append(connection)
     return connections
+
+
+def _with_lockout(connection: PortalConnection) -> None:
+    """What failed logins did to the account: the parent who calls the school because the
+    portal refuses their password learns why, and whom to ask."""
+    account = connection.account
+    if account is None or not account.is_active:
+        return
+    connection.locked = lockouts.account_locked(account)
+    until = None if connection.locked else lockouts.account_waits_until(account)
+    if until is not None:
+        connection.waits_until = datetime.fromtimestamp(until, tz=UTC)

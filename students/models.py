@@ -19,7 +19,9 @@ from portail.formats import (
     Address,
     NisoField,
     PhoneField,
+    clock_time,
     format_niso,
+    long_date,
     matches_or_blank,
 )
 from portail.text import in_reader_language
@@ -353,7 +355,7 @@ class AccessCode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.guardian} ({self.created_at:%Y-%m-%d})"
+        return f"{self.guardian} ({long_date(timezone.localdate(self.created_at))})"
 
 
 class StudentGuardian(models.Model):
@@ -463,7 +465,7 @@ class Enrolment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student} — {self.school} ({self.entry_date})"
+        return f"{self.student} — {self.school} ({long_date(self.entry_date)})"
 
 
 class AttendanceCode(models.Model):
@@ -523,7 +525,7 @@ class AttendanceRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student} — {self.date} {self.code.code}"
+        return f"{self.student} — {long_date(self.date)} {self.code.code}"
 
 
 class Course(models.Model):
@@ -616,7 +618,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.section} {self.get_day_display()} {self.start_time:%H:%M}"
+        return f"{self.section} {self.get_day_display()} {clock_time(self.start_time)}"
 
 
 class SectionEnrolment(models.Model):

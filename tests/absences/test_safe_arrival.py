@@ -169,10 +169,34 @@ def test_the_schools_safe_arrival_list(client, alice, codes, secretary, count,
     with at(9, 50):
         staff_login(client, secretary)
         client.get(reverse(CHECKS))  # the session's first-visit writes
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):  # the checks' guardians to call: one more
             listing = html_of(client.get(reverse(CHECKS)))
     assert listing.count(french("To call")) >= count
     assert french("No guardian to email") in listing
+
+
+def test_the_list_says_whom_to_call_and_their_numbers(client, alice, morning, secretary):
+    # No answer by 9:50: the school calls, in its call order, the guardians who have
+    # custody or may report, and the emergency contacts; not the grandmother who only sees.
+    child = morning["child"]
+    alice.guardian.primary_phone, alice.guardian.cell_phone = "6135550154", "3435550182"
+    alice.guardian.save()
+    neighbour = factories.GuardianFactory(first_name="Nadia", last_name="Voisine",
+                                          primary_phone="6135550199")
+    factories.StudentGuardianFactory(student=child, guardian=neighbour, relationship="other",
+                                     has_custody=False, emergency_contact=True,
+                                     contact_order=3)
+    with at(9, 30):
+        services.safe_arrival_run()
+    with at(9, 50):
+        staff_login(client, secretary)
+        listing = html_of(client.get(reverse(CHECKS)))
+
+    assert (f"{alice.guardian.first_name} {alice.guardian.last_name}" in listing
+            and "613 555-0154 · 343 555-0182" in listing)
+    assert "Nadia Voisine" in listing and "613 555-0199" in listing
+    assert listing.index("613 555-0154") < listing.index("Nadia Voisine")  # the call order
+    assert "Rose" not in listing
 
 
 def test_the_run_is_quiet_on_a_day_without_school(alice, morning):

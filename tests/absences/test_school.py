@@ -3,6 +3,7 @@ attendance records with the board's codes in one click or in bulk, and the late-
 rule when a report and the teacher's attendance meet."""
 
 import datetime
+import re
 
 import pytest
 from django.db import IntegrityError, connection
@@ -154,6 +155,22 @@ def test_the_schools_list_shows_todays_reports_and_records_in_one_click(
     assert records_of(other_family.children[0]) == []
     elsewhere.refresh_from_db()
     assert elsewhere.recorded_at is None
+
+
+def test_recording_one_report_keeps_the_list_s_filters(client, alice, secretary):
+    # Going through every day's reports, the school records one and stays on that list.
+    child = alice.children[0]
+    report = make_report(child, alice.user, start_date=MONDAY - datetime.timedelta(days=3),
+                         end_date=MONDAY - datetime.timedelta(days=3))
+    with at(9, 0):
+        staff_login(client, secretary)
+        page = html_of(client.get(reverse(CHANGELIST), {"jour": "all", "kind": "days"}))
+        action = re.search(r'formaction="([^"]+)"', page).group(1)
+        response = client.post(action, {"report": report.pk})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse(CHANGELIST) + "?jour=all&kind=days"
+    assert records_of(child) == [(MONDAY - datetime.timedelta(days=3), None, "ABS", None)]
 
 
 def test_the_bulk_action_records_the_selected_reports(client, alice, secretary):

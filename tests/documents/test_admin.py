@@ -13,10 +13,11 @@ from django.utils import timezone, translation
 
 from accounts.models import AuditEvent
 from documents import publishing, selectors, services
-from documents.models import ReportCard, ReportCardFile
+from documents.models import ReportCard, ReportCardFile, ReportingPeriod
 from tests import factories
 from tests.documents.factories import make_card, make_period
 from tests.pages import french, french_plural, html_of
+from tests.staff import HELP_DESK, make_staff, staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -238,7 +239,7 @@ def test_publishing_asks_first_what_it_will_do_and_when_parents_see_it(
     with translation.override("fr"):
         assert french("Parents will see these report cards from %(date)s.") % {
             "date": "5 février 2027"} in page
-        assert f"{incomplete.student}</a>: " + selectors.missing_reason(
+        assert f"{incomplete.student}</a> — " + selectors.missing_reason(
             selectors.missing_marks(incomplete)) in page
     assert reverse("admin:students_student_change", args=[forgotten.pk]) in page
     ready = re.search(r"{}</th><td>(\d+)</td>".format(
@@ -274,3 +275,32 @@ def test_the_confirmed_publication_and_its_progress_say_when_parents_see_it(
     mine.save(update_fields=["publication_date"])
     assert french("Parents will see these report cards as soon as they are rendered.") in (
         html_of(secretary_client.get(progress)))
+
+
+def test_the_confirmation_names_the_marks_a_line_still_lacks(secretary_client, family):
+    # The secretary typed each course's mark: the page says what else the final card needs.
+    period = make_period(kind=ReportingPeriod.Kind.SECONDARY_FINAL,
+                         school=family.children[0].school)
+    card = make_card(period)
+    line = card.lines.first()
+    line.course_median = None
+    line.credit_earned = ""
+    line.save()
+
+    page = html_of(secretary_client.post(reverse("admin:documents_reportingperiod_changelist"),
+                                         publish_form(period, confirmed=False)))
+
+    with translation.override("fr"):
+        lacking = f"{line.subject} ({selectors._MARK_NAMES['course_median']} " \
+                  f"{french('and')} {selectors._MARK_NAMES['credit_earned']})"
+    assert f"{card.student}</a> — {french('Missing: %(what)s') % {'what': lacking}}" in page
+
+
+def test_the_help_desk_reads_a_report_card(client, family):
+    # The help desk may view report cards (a parent calls about one), not change them.
+    card = make_card(make_period(school=family.children[0].school), family.children[0])
+    staff_login(client, make_staff("aide", board_level=True, group=HELP_DESK))
+
+    page = html_of(client.get(reverse("admin:documents_reportcard_change", args=[card.pk])))
+
+    assert str(card.student) in page and 'name="teacher_name"' not in page

@@ -255,6 +255,10 @@ def test_the_waits_before_the_lock_show_and_can_be_lifted(agent_client, family):
     assert not logs_in(user, "203.0.113.7")
     html = html_of(agent_client.get(account_url(user)))
     assert french("Made to wait after failed logins, until %(time)s").split("%(")[0] in html
+    # Each state starts its own phrase: « Actif · En attente… », not « Actif, En attente… ».
+    assert (f'{french("Active")} · '
+            f'{french("Made to wait after failed logins, until %(time)s").split("%(")[0]}'
+            ) in html
     assert 'value="unlock"' in html
 
     _response, html = act(agent_client, user, "unlock")

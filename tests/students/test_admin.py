@@ -629,3 +629,24 @@ def test_change_pages_need_no_inline_script_or_style(staff_client, school_data, 
     html = response.content.decode()
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
     assert not re.search(r"<style\b|\sstyle=|\son[a-z]+=", html)
+
+
+@pytest.mark.django_db
+def test_a_student_is_picked_with_their_grade_and_oen(client):
+    # Two students of one name at the school: the report card's picker tells them apart.
+    school = factories.SchoolFactory()
+    staff_login(client, make_staff("ecole", schools=[school]))
+    older = factories.StudentFactory(school=school, legal_first_name="Léa",
+                                     legal_last_name="Gagné", grade=9)
+    younger = factories.StudentFactory(school=school, legal_first_name="Léa",
+                                       legal_last_name="Gagné", grade=8)
+
+    response = client.get(reverse("admin:autocomplete"), {
+        "app_label": "documents", "model_name": "reportcard", "field_name": "student",
+        "term": "Gagné"})
+
+    with translation.override("fr"):
+        expected = {str(student.pk): f"{student} ({student.get_grade_display()}, "
+                                     f"{format_niso(student.niso)})"
+                    for student in (older, younger)}
+    assert {row["id"]: row["text"] for row in response.json()["results"]} == expected

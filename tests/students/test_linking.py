@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts import lockouts
 from accounts.models import AuditEvent
 from outbox.delivery import render_email
 from outbox.models import OutboundEmail
@@ -34,6 +35,7 @@ from students.services import (
 )
 from tests import factories
 from tests.pages import french, french_in_context, html_of
+from tests.signin import wrong_passwords
 from tests.staff import make_staff, staff_login
 from tests.students.test_admin import form_data
 
@@ -157,6 +159,22 @@ def test_an_adult_students_guardian_needs_the_students_consent(secretary_client,
     link.save()
     html = html_of(secretary_client.get(student_page(child)))
     assert french("Adult student: no consent recorded") not in html
+
+
+def test_the_school_sees_that_failed_logins_lock_a_parent_out(secretary_client, family):
+    # The parent calls the school: "the portal refuses my password". The school sees why,
+    # and that the user help centre is the one who unlocks it.
+    child, user = family.children[0], family.user
+    wrong_passwords([user.username], ["203.0.113.7"], lockouts.FREE_FAILURES + 1)
+
+    row = connection_row(html_of(secretary_client.get(student_page(child))), family.guardian)
+    assert french("Made to wait after failed logins, until %(time)s").split("%(")[0] in row
+
+    wrong_passwords([user.username], ["203.0.113.7"], lockouts.LOCK_AFTER)
+    row = connection_row(html_of(secretary_client.get(student_page(child))), family.guardian)
+    assert french("Locked: too many failed logins") in row
+    assert french("The user help centre can unlock it.") in row
+    assert french("Made to wait after failed logins, until %(time)s").split("%(")[0] not in row
 
 
 def test_portal_connections_take_the_same_queries_for_one_or_many_guardians(family):

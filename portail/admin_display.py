@@ -1,0 +1,36 @@
+"""The admin writes dates and times as the rest of the portal does: « 1er février 2027 »,
+« 9 h », « 4 décembre 2026 à 11 h 26 » (portail.formats.written), not through the
+DATE_FORMAT and TIME_FORMAT it would use (« 1 février 2027 », « 9 h 00 »).
+
+Django's list cells (admin_list) and read-only fields (helpers) call
+django.contrib.admin.utils' display_for_field and display_for_value, which they import
+by name: `register()` gives those two modules versions that write dates and times first.
+Values with choices, and form inputs, are left to Django.
+"""
+
+import datetime
+
+from django.contrib.admin import helpers, utils
+from django.contrib.admin.templatetags import admin_list
+
+from portail.formats import written
+
+_DATES = (datetime.date, datetime.time)  # datetime.datetime is a date
+
+
+def display_for_field(value, field, empty_value_display, avoid_link=False):
+    if isinstance(value, _DATES) and not getattr(field, "flatchoices", None):
+        return written(value)
+    return utils.display_for_field(value, field, empty_value_display, avoid_link)
+
+
+def display_for_value(value, empty_value_display, boolean=False):
+    if isinstance(value, _DATES) and not boolean:
+        return written(value)
+    return utils.display_for_value(value, empty_value_display, boolean)
+
+
+def register() -> None:
+    for module in (admin_list, helpers):
+        module.display_for_field = display_for_field
+    admin_list.display_for_value = display_for_value
