@@ -85,6 +85,16 @@ class StaffProfileInline(ScopedInlineMixin, admin.StackedInline):
     verbose_name_plural = _("staff profile")
 
 
+def _may_touch(request, user: User | None) -> bool:
+    """A staff account (and its email addresses) is the board administration's; a
+    superuser's, superusers'."""
+    if user is None:
+        return True
+    if user.is_superuser and not request.user.is_superuser:
+        return False
+    return not user.is_staff or may_manage_staff(request.user)
+
+
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, AccentInsensitiveSearchMixin,
                 PermissionLabelsMixin, DjangoUserAdmin):
@@ -198,12 +208,7 @@ class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, AccentInsensitiveSearchMixi
         })
 
     def _may_touch(self, request, user: User | None) -> bool:
-        # A staff account is the board administration's; a superuser, superusers'.
-        if user is None:
-            return True
-        if user.is_superuser and not request.user.is_superuser:
-            return False
-        return not user.is_staff or may_manage_staff(request.user)
+        return _may_touch(request, user)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._may_touch(request, obj)
@@ -232,6 +237,20 @@ class ScopedEmailAddressAdmin(ScopedAdminMixin, AuditedAdminMixin, EmailAddressA
 
     def scope_q(self, school_ids):
         return account_scope_q(school_ids, prefix="user__")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Never moved to another account (onto a colleague's); a family's address changes
+        # in the user help centre, as on the account's page (UserAdmin.get_form).
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if obj is None else [*readonly, "user", "email"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and _may_touch(
+            request, obj.user if obj is not None else None)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and _may_touch(
+            request, obj.user if obj is not None else None)
 
     @admin.action(description=_("Mark selected email addresses as verified"),
                   permissions=["change"])

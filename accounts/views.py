@@ -39,9 +39,12 @@ class ValidationView(ConfirmEmailView):
             return self.render_to_response(self.get_context_data())
 
 
-confirm_email = ValidationView.as_view()
+# Both name the parent's email (and the login ID) to a browser not yet logged in, which
+# PrivatePagesMiddleware leaves alone: no cache keeps them for the next person.
+confirm_email = never_cache(ValidationView.as_view())
 
 
+@never_cache
 def activated(request: HttpRequest) -> HttpResponse:
     """After the validation link: the account is active, here is the login ID."""
     login_id = request.session.pop(services.ACTIVATED_LOGIN_ID_KEY, None)

@@ -170,3 +170,35 @@ def test_a_school_sees_no_link_it_cannot_follow(secretary_client, family):
     assert family.user.email in html  # the page itself is open to the school
     assert "/password/" not in html
     assert reverse("helpdesk:account", args=[family.user.pk]) not in html
+
+
+def test_the_help_desk_changes_a_parents_email_address_never_a_colleagues(client, family):
+    """A staff account's addresses are the board administration's, as the account is: the
+    help desk, talked into it, would otherwise put its own address on a colleague's or a
+    superuser's account, verified, or move a parent's address onto one."""
+    from allauth.account.models import EmailAddress
+
+    agent = make_staff("agent", board_level=True, group=HELP_DESK)
+    colleague = make_staff("collegue", email="collegue@example.ca")
+    superuser = factories.UserFactory(username="chef", is_staff=True, is_superuser=True,
+                                      email="chef@example.ca")
+    staff_login(client, agent)
+    for account in (colleague, superuser):
+        address, _ = EmailAddress.objects.get_or_create(
+            user=account, email=account.email, defaults={"verified": True, "primary": True})
+        url = reverse("admin:account_emailaddress_change", args=[address.pk])
+        response = client.post(url, {"user": account.pk, "email": "pirate@example.com",
+                                     "verified": "on", "primary": "on", "_save": "1"})
+        assert response.status_code == 403
+        address.refresh_from_db()
+        assert address.email == account.email
+
+    parents = EmailAddress.objects.get(user=family.user)
+    url = reverse("admin:account_emailaddress_change", args=[parents.pk])
+    response = client.post(url, {"user": superuser.pk, "email": "parent.new@example.com",
+                                 "primary": "on", "_save": "1"})
+    assert response.status_code == 302
+    parents.refresh_from_db()
+    # Marked unverified; its email is changed in the help centre only, which records why.
+    assert (parents.user, parents.email, parents.verified) == (
+        family.user, family.user.email, False)

@@ -318,6 +318,18 @@ def test_the_link_expires_after_three_days(client, validation_link):
     assert not is_verified()
 
 
+def test_the_link_and_the_activated_page_are_kept_by_no_cache(client, validation_link):
+    """They name the parent's email and login ID to a browser not yet logged in: on a
+    shared computer, Back or the history must not show them to the next person."""
+    opened = client.get(validation_link)
+    assert "amelie@example.com" in html_of(opened)
+    activated = client.get(client.post(validation_link)["Location"])
+    assert '<dd class="login-id">atremblay</dd>' in html_of(activated)
+    for response in (opened, activated):
+        assert "no-store" in response["Cache-Control"]
+        assert "private" in response["Cache-Control"]
+
+
 def test_the_activated_page_needs_a_validation(client):
     assert client.get(reverse("accounts:activated"))["Location"] == reverse("account_login")
 
