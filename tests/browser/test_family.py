@@ -62,6 +62,17 @@ def test_every_tab_and_sub_tab(request, live_server, furnished, screen):
         check(page)
 
 
+def test_every_tab_reflows_at_320_px(page: Page, live_server, furnished):
+    """WCAG's reflow width (1280 px at 400 %): only a table's own region may scroll."""
+    family, form = furnished
+    page.set_viewport_size({"width": 320, "height": 640})
+    login(page, live_server, family.user)
+    for child in family.children:
+        for name in CHILD_PAGES:
+            page.goto(_url(live_server, name, child))
+            assert_no_horizontal_scroll(page)
+
+
 @pytest.mark.parametrize("screen", SCREENS)
 def test_photo_is_served_to_the_browser(request, live_server, furnished, screen):
     page: Page = request.getfixturevalue(screen)
