@@ -134,6 +134,22 @@ def test_side_tabs_are_reached_and_followed_with_the_keyboard(page: Page, live_s
         "href", targets[1])
 
 
+def test_a_focused_current_tab_keeps_the_dark_focus_ring(page: Page, live_server, furnished):
+    """The yellow ring alone hardly shows on the light page: the dark one goes round it."""
+    family, _ = furnished
+    login(page, live_server, family.user)
+    page.goto(_url(live_server, "details", family.children[0]))
+    for current in (page.locator("nav.top-tabs a[aria-current=page]"),
+                    page.locator("nav.side-tabs a[aria-current=page]")):
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if current.evaluate("link => link === document.activeElement"):
+                break
+        expect(current).to_be_focused()
+        assert "rgb(27, 31, 35) 0px 0px 0px 6px" in current.evaluate(
+            "link => getComputedStyle(link).boxShadow")
+
+
 def test_calendar_link_create_then_revoke(page: Page, live_server, furnished):
     family, _ = furnished
     child = family.children[0]
