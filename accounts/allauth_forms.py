@@ -27,9 +27,11 @@ class PasswordResetRequestForm(ResetPasswordForm):
 
 class PortalLoginForm(LoginForm):
     """allauth's login form with the visible labels only: its placeholders repeat the
-    labels in other words ("Nom d'utilisateur ou e-mail") than the portal's."""
+    labels in other words ("Nom d'utilisateur ou e-mail") than the portal's. The login
+    field's label is the portal's, for the page and for the error summary alike."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Login ID or email")
         for field in self.fields.values():
             field.widget.attrs.pop("placeholder", None)

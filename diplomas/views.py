@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from diplomas import charts, selectors, services
@@ -82,10 +82,21 @@ def _figures(item) -> list[tuple[str, str]]:
     return list(zip(_figure_terms(get_language()), map(selectors.number, values), strict=True))
 
 
-def _label(item) -> dict:
+def _label(item, name: str | None = None) -> str:
+    """A chart's text, which a screen reader says for it. French agrees with what is earned
+    (« 1 crédit obtenu sur 4 », « 2 crédits obtenus sur 4 »), English with the total."""
     n = selectors.number
-    return {"earned": n(item.earned), "required": n(item.required),
-            "in_progress": n(item.in_progress)}
+    values = {"name": name, "earned": n(item.earned), "required": n(item.required),
+              "in_progress": n(item.in_progress)}
+    number = selectors.plural_of(item.earned)
+    if name is None:
+        return ngettext("%(earned)s of %(required)s credits earned, %(in_progress)s in progress",
+                        "%(earned)s of %(required)s credits earned, %(in_progress)s in progress",
+                        number) % values
+    return ngettext(
+        "%(name)s: %(earned)s of %(required)s credits earned, %(in_progress)s in progress",
+        "%(name)s: %(earned)s of %(required)s credits earned, %(in_progress)s in progress",
+        number) % values
 
 
 class RequirementsSummary:
@@ -104,8 +115,7 @@ class RequirementsSummary:
         progress = self.progress
         return Section(
             name=_("All credits"),
-            label=_("%(earned)s of %(required)s credits earned, %(in_progress)s in "
-                    "progress") % _label(progress),
+            label=_label(progress),
             segments=charts.bar(required=progress.required, earned=progress.earned,
                                 waived=progress.waived, in_progress=progress.in_progress),
             figures=_figures(progress), rows=[])
@@ -114,8 +124,7 @@ class RequirementsSummary:
     def categories(self) -> list[Section]:
         return [Section(
             name=category.rule.key.name,
-            label=_("%(name)s: %(earned)s of %(required)s credits earned, %(in_progress)s "
-                    "in progress") % {"name": category.rule.key.name, **_label(category)},
+            label=_label(category, category.rule.key.name),
             segments=charts.bar(required=category.required, earned=category.earned,
                                 waived=category.waived, in_progress=category.in_progress),
             figures=_figures(category),

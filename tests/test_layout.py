@@ -69,7 +69,7 @@ def test_wrong_password_is_announced_as_an_alert(client, family):
     response = client.post(
         reverse("account_login"), {"login": family.user.username, "password": "pas le bon"}
     )
-    assert '<div class="form-errors" role="alert">' in html_of(response)
+    assert '<div class="form-errors" role="alert" tabindex="-1" autofocus>' in html_of(response)
 
 
 def test_home_marks_its_tab_and_shows_the_name_menu(client, family):

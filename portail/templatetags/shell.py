@@ -9,9 +9,10 @@ decided what the page shows before.
 import re
 
 from django import template
+from django.forms import BaseForm
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from portail.context_processors import board
 from portail.fragments import rendered_once as fragment
@@ -52,3 +53,13 @@ def page_header(context) -> SafeString:
     values = {CSRF: escape(context["csrf_token"]), PATH: escape(request.get_full_path()),
               NAME: escape(user.display_name) if user.is_authenticated else ""}
     return mark_safe(PLACEHOLDERS.sub(lambda found: values[found[0]], html))  # noqa: S308 (our template; the values escaped)
+
+
+@register.simple_tag(takes_context=True)
+def error_prefix(context) -> str:
+    """"Error: " at the start of the title of a page whose form came back with errors: the
+    first words a screen reader says when the page opens (includes/form_errors.html)."""
+    for value in context.flatten().values():
+        if isinstance(value, BaseForm) and value.is_bound and value.errors:
+            return gettext("Error:") + " "
+    return ""

@@ -407,7 +407,8 @@ def test_a_bad_code_gets_one_clear_message_and_creates_nothing(
 
     message = french("This code is not valid, has expired or has already been used. "
                      "Ask your child's school for a new one.")
-    assert f'<div class="form-errors" role="alert"><ul class="errorlist nonfield">' \
+    assert f'<div class="form-errors" role="alert" tabindex="-1" autofocus>' \
+           f'<ul class="errorlist nonfield">' \
            f'<li>{message}</li></ul></div>' in html
     assert signup_services.SIGNUP_ACCESS_CODE_KEY not in client.session
     assert client.get(reverse("accounts:signup_account"))["Location"] == reverse("accounts:signup")

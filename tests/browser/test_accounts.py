@@ -129,6 +129,29 @@ def test_new_parent_creates_validates_and_logs_in(page: Page, live_server, setti
     page.wait_for_url(live_server.url + reverse("home"))
 
 
+def test_a_form_sent_back_with_errors_opens_on_its_summary(page: Page, live_server):
+    """The browser moves the focus to the summary (its title says "Error:" first); each link
+    leads to its field, marked invalid and described by its own message."""
+    page.goto(live_server.url + reverse("account_login"))
+    click(page, "button", "Log in")
+    page.wait_for_load_state()
+    summary = page.locator("main .form-errors")
+    expect(summary).to_be_focused()
+    assert page.title().startswith(french("Error:") + " " + french("Log in to Portail Famille"))
+    links = summary.get_by_role("link")
+    expect(links).to_have_text([french("Login ID or email"), french("Password")])
+    check(page)
+
+    page.keyboard.press("Tab")
+    expect(links.first).to_be_focused()
+    page.keyboard.press("Enter")
+    field = label(page, "Login ID or email")
+    expect(field).to_be_focused()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#" + field.get_attribute("aria-describedby"))).to_have_text(
+        french("This field is required."))
+
+
 def test_parent_recovers_the_login_id_and_resets_the_password(page: Page, live_server, family):
     page.goto(live_server.url + reverse("account_login"))
     click(page, "link", "Set up a new password")

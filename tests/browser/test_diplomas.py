@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from diplomas.models import Programme
 from tests.browser.conftest import assert_no_horizontal_scroll, axe_check, login
 from tests.diplomas.history import give_history
+from tests.diplomas.test_pages import chart_label
 from tests.pages import french
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
@@ -37,9 +38,8 @@ def test_transcript_and_requirements_are_accessible(request, live_server, teen, 
         assert_no_horizontal_scroll(page)
 
     page.get_by_role("link", name=Programme.objects.get(code="deso-2024").name_fr).click()
-    label = french("%(name)s: %(earned)s of %(required)s credits earned, %(in_progress)s in "
-                   "progress") % {"name": "Français", "earned": "2", "required": "4",
-                                  "in_progress": "1"}
+    label = chart_label(2) % {"name": "Français", "earned": "2", "required": "4",
+                              "in_progress": "1"}
     expect(page.get_by_role("img", name=label)).to_be_visible()
     bar = page.locator("svg.progress-bar").first
     assert bar.bounding_box()["width"] > 200

@@ -62,6 +62,17 @@ def test_every_tab_and_sub_tab(request, live_server, furnished, screen):
         check(page)
 
 
+def test_every_tab_reflows_at_320_px(page: Page, live_server, furnished):
+    """WCAG's reflow width (1280 px at 400 %): only a table's own region may scroll."""
+    family, form = furnished
+    page.set_viewport_size({"width": 320, "height": 640})
+    login(page, live_server, family.user)
+    for child in family.children:
+        for name in CHILD_PAGES:
+            page.goto(_url(live_server, name, child))
+            assert_no_horizontal_scroll(page)
+
+
 @pytest.mark.parametrize("screen", SCREENS)
 def test_photo_is_served_to_the_browser(request, live_server, furnished, screen):
     page: Page = request.getfixturevalue(screen)
@@ -121,6 +132,22 @@ def test_side_tabs_are_reached_and_followed_with_the_keyboard(page: Page, live_s
     page.wait_for_url(_url(live_server, "timetable", child))
     expect(page.locator("nav.side-tabs a[aria-current=page]")).to_have_attribute(
         "href", targets[1])
+
+
+def test_a_focused_current_tab_keeps_the_dark_focus_ring(page: Page, live_server, furnished):
+    """The yellow ring alone hardly shows on the light page: the dark one goes round it."""
+    family, _ = furnished
+    login(page, live_server, family.user)
+    page.goto(_url(live_server, "details", family.children[0]))
+    for current in (page.locator("nav.top-tabs a[aria-current=page]"),
+                    page.locator("nav.side-tabs a[aria-current=page]")):
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if current.evaluate("link => link === document.activeElement"):
+                break
+        expect(current).to_be_focused()
+        assert "rgb(27, 31, 35) 0px 0px 0px 6px" in current.evaluate(
+            "link => getComputedStyle(link).boxShadow")
 
 
 def test_calendar_link_create_then_revoke(page: Page, live_server, furnished):

@@ -67,3 +67,33 @@ def test_parent_logs_in_and_opens_a_childs_details(request, live_server, family,
     expect(main).to_contain_text(child.niso_display)
     expect(main).to_contain_text(child.school.name)
     check_page(page)
+
+
+def test_the_name_menu_works_with_a_keyboard_and_closes_as_a_menu_does(phone_page: Page,
+                                                                       live_server, family):
+    page = phone_page
+    login(page, live_server, family.user)
+    menu, toggle = page.locator("details.user-menu"), page.locator(".user-menu__toggle")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    expect(menu.get_by_role("link", name=french("Set preferences"))).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    expect(toggle).to_be_focused()
+
+    # Open, then on past its last item: it closes rather than stay over the page.
+    page.keyboard.press("Space")
+    expect(menu).to_have_attribute("open", "")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    expect(page.get_by_role("navigation", name=french("Top tabs")).get_by_role(
+        "link", name=french("Home page"))).to_be_focused()
+    expect(menu).not_to_have_attribute("open", "")
+
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")  # the summary again: the menu opens, then a click outside
+    expect(menu).to_have_attribute("open", "")
+    page.locator("main h1").click()
+    expect(menu).not_to_have_attribute("open", "")

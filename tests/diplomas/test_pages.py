@@ -22,6 +22,12 @@ from tests.students.test_family_access import FORBIDDEN, _assert_nothing_leaks, 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("famille_today", "programmes")]
 
 
+def chart_label(earned: int) -> str:
+    """A category's chart's text in French, which agrees with the credits earned."""
+    text = "%(name)s: %(earned)s of %(required)s credits earned, %(in_progress)s in progress"
+    return french_plural(text, text, earned)
+
+
 def transcript_url(child) -> str:
     return reverse("students:diplomas:transcript", kwargs={"public_id": child.public_id})
 
@@ -116,9 +122,12 @@ def test_the_requirements_agree_with_the_hand_count(client, family, teen):
     assert "ICS2O" not in page
     # Each chart is an image named by its figures, which the page also gives in text.
     assert page.count('role="img"') == 13 + 1 + 4  # categories, all credits, the others
-    label = french("%(name)s: %(earned)s of %(required)s credits earned, %(in_progress)s in "
-                   "progress") % {"name": "Français", "earned": "2", "required": "4",
-                                  "in_progress": "1"}
+    label = chart_label(2) % {"name": "Français", "earned": "2", "required": "4",
+                              "in_progress": "1"}
+    assert f'role="img" aria-label="{label}"' in page
+    # « 0,5 crédit obtenu sur 0,5 »: French is singular below 2.
+    label = chart_label(0) % {"name": "Exploration de carrière", "earned": "0,5",
+                              "required": "0,5", "in_progress": "0"}
     assert f'role="img" aria-label="{label}"' in page
 
 
