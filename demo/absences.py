@@ -53,7 +53,7 @@ def seed_absences(*, parent, schools, today: date | None = None) -> None:
     child = children[0]
     [past] = reports_create(user=parent, students=[child], details=ReportDetails(
         kind="days", start_date=t.PAST_REPORT_DAY, end_date=t.PAST_REPORT_DAY,
-        reason=reasons["illness"], note="Fièvre, elle reste à la maison."),
+        reason=reasons["illness"], note="Fièvre depuis hier soir."),
         now=_at(t.PAST_REPORT_DAY - timedelta(days=1), t.TODAYS_REPORTS[0][4]))
     late_day, expected, arrived = t.PAST_LATE
     [late] = reports_create(user=parent, students=[child], details=ReportDetails(
