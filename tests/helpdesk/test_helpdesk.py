@@ -4,11 +4,13 @@ An agent never sees a password or a security answer, and never acts on a staff a
 """
 
 import datetime
+import re
 from html import unescape
 from types import SimpleNamespace
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -710,3 +712,17 @@ def test_pending_signups_are_read_in_the_same_fixed_number_of_queries(agent_clie
     pending = [user for user in results if user.username.startswith("attente")]
     assert len(pending) == 6
     assert all(french("child's name") in user.matched for user in pending)
+
+
+def test_a_parent_with_two_step_login_leads_to_their_devices(client, family):
+    # A parent lost the phone: the agent goes from the account to its device, to remove it.
+    agent_client = staff_login(client, make_staff("aide.tel", board_level=True,
+                                                  group=HELP_DESK))
+    TOTP.activate(family.user, generate_totp_secret())
+    html = html_of(agent_client.get(account_url(family.user)))
+    link = re.search(r'<a href="([^"]+)">{}</a>'.format(re.escape(french(
+        "Their two-step login devices (to remove one when the phone is lost)"))), html)
+
+    devices = html_of(agent_client.get(unescape(link.group(1))))
+
+    assert family.user.username in devices
