@@ -16,6 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from accounts import lockouts
 from accounts.audit import audit_record
@@ -23,6 +24,7 @@ from accounts.models import AuditEvent, StaffProfile, User
 from accounts.roles import HELP_DESK
 from accounts.services import security_answer_set
 from outbox.models import OutboundEmail
+from portail.formats import long_date
 from portail.submissions import submission_token
 from students.models import AccessCode, CalendarFeed, Guardian, ParentFormResponse, Student
 from students.services import access_code_issue
@@ -726,3 +728,26 @@ def test_a_parent_with_two_step_login_leads_to_their_devices(client, family):
     devices = html_of(agent_client.get(unescape(link.group(1))))
 
     assert family.user.username in devices
+
+
+def test_a_code_not_yet_used_says_whom_it_was_issued_to(agent_client, family):
+    # The letter's code "does not work": no account yet, but the agent learns whose it is.
+    guardian = factories.GuardianFactory(first_name="Pierre", last_name="Gagnon")
+    factories.StudentGuardianFactory(student=family.children[0], guardian=guardian)
+    access_code, code = access_code_issue(guardian=guardian, issued_by=None)
+
+    html = html_of(agent_client.get(reverse("helpdesk:home"), {"q": code.lower()}))
+
+    with translation.override("fr"):
+        dates = {"issued": long_date(timezone.localdate(access_code.created_at)),
+                 "expires": long_date(timezone.localdate(access_code.expires_at))}
+    assert french("This access code was issued to %(name)s on %(issued)s and is valid until "
+                  "%(expires)s: no account was created with it yet.") % {
+        "name": guardian, **dates} in html
+
+    access_code.created_at -= datetime.timedelta(days=40)
+    access_code.expires_at -= datetime.timedelta(days=40)
+    access_code.save()
+    html = html_of(agent_client.get(reverse("helpdesk:home"), {"q": code}))
+    assert french("This access code, issued to %(name)s on %(issued)s, expired on "
+                  "%(expires)s: the school issues a new one.").split("%(name)s")[0] in html
