@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from absences import selectors, services
@@ -141,7 +142,8 @@ class AbsenceReportAdmin(StudentColumnsMixin, SchoolDataAdmin):
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return
-        self.message_user(request, _("%(count)s report(s) recorded as attendance.")
+        self.message_user(request, ngettext("%(count)s report recorded as attendance.",
+                                            "%(count)s reports recorded as attendance.", done)
                           % {"count": done}, messages.SUCCESS)
 
     def record_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -221,7 +223,8 @@ class SafeArrivalCheckAdmin(StudentColumnsMixin, SchoolDataAdmin):
     def emailed(self, check: SafeArrivalCheck) -> str:
         if not check.emailed_to:
             return _("No guardian to email")
-        return _("%(count)s guardian(s) at %(time)s") % {
+        return ngettext("%(count)s guardian at %(time)s", "%(count)s guardians at %(time)s",
+                        check.emailed_to) % {
             "count": check.emailed_to,
             "time": clock_time(timezone.localtime(check.emailed_at))}
 
@@ -236,7 +239,8 @@ class SafeArrivalCheckAdmin(StudentColumnsMixin, SchoolDataAdmin):
     def mark_called(self, request: HttpRequest, queryset) -> None:
         done = services.safe_arrival_called(
             check_ids=list(queryset.values_list("pk", flat=True)), actor=request.user)
-        self.message_user(request, _("%(count)s family(ies) marked as called.")
+        self.message_user(request, ngettext("%(count)s family marked as called.",
+                                            "%(count)s families marked as called.", done)
                           % {"count": done}, messages.SUCCESS)
 
 

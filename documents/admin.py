@@ -208,8 +208,10 @@ class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
     niso_lookup = "student__niso"
     form = ReportCardForm
     list_display = ["student", "period", "grade", "status", "status_reason"]
+    # A school's day: one period's cards (two of a kind in a year: February's and June's),
+    # one grade's.
     list_filter = ["status", own_schools_filter("period__school"), "period__school_year",
-                   "period__kind"]
+                   "period__kind", ("period", admin.RelatedOnlyFieldListFilter), "grade"]
     list_select_related = ["student", "period__school", "period__school_year"]
     search_fields = [f"student__{field}" for field in STUDENT_NAME_SEARCH]
     search_help_text = _("A student's name or OEN.")

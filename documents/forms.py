@@ -68,10 +68,19 @@ class ReportCardForm(forms.ModelForm):
             return  # the admin's read-only form (the help desk reads cards), without fields
         grade.required = False
         grade.choices = [("", gettext_lazy("The student's grade")), *Grade.choices]
+        principal = self.fields["principal_name"]
+        principal.required = False
+        principal.help_text = gettext_lazy("Leave empty for the principal the school's page "
+                                           "names.")
 
     def clean(self):
         cleaned = super().clean()
         period, student = cleaned.get("period"), cleaned.get("student")
+        if not cleaned.get("principal_name") and "principal_name" not in self.errors:
+            cleaned["principal_name"] = period.school.principal_name if period else ""
+            if period and not cleaned["principal_name"]:
+                self.add_error("principal_name", _("This school's page names no principal: "
+                                                   "type the name here."))
         defaulted = student is not None and cleaned.get("grade") in (None, "")
         if defaulted:
             cleaned["grade"] = student.grade
@@ -103,6 +112,8 @@ class ReportCardLineForm(forms.ModelForm):
     def __init__(self, *args, skills: Iterable[LearningSkill] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.skills = list(skills)
+        if subject := self.fields.get("subject"):
+            subject.required = False  # a course's line takes the course's title (clean)
         rated = {rating.skill_id: rating.rating for rating in self.instance.skills.all()
                  } if self.instance.pk and self.skills else {}
         rating_field = LearningSkillRating._meta.get_field("rating")
@@ -131,6 +142,12 @@ class ReportCardLineForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("subject") and "subject" not in self.errors:
+            course = cleaned.get("course")
+            if course is not None:
+                cleaned["subject"] = course.title_fr  # report cards are written in French
+            else:
+                self.add_error("subject", forms.Field.default_error_messages["required"])
         card = cleaned.get("card")  # the inline's parent, as its form has it so far
         if card is None or card.period_id is None or not isinstance(card.grade, int):
             return cleaned  # the card's own errors come first

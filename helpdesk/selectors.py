@@ -177,6 +177,15 @@ def account_search(term: str) -> list[User]:
     return results
 
 
+def access_code_searched(term: str) -> AccessCode | None:
+    """The access code the term is, with its guardian: a parent whose letter's code "does
+    not work" calls before any account exists (or after the code expired)."""
+    code_hash = _code_hash(" ".join(term.split()))
+    if not code_hash:
+        return None
+    return AccessCode.objects.select_related("guardian").filter(code_hash=code_hash).first()
+
+
 def helpdesk_account(pk: int) -> User:
     """The account behind a help-desk URL; a staff account is not found (404)."""
     return _with_state(get_object_or_404(helpdesk_accounts().select_related("guardian"), pk=pk))

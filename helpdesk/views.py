@@ -13,12 +13,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import is_helpdesk_agent
 from helpdesk.actions import available, history_label
 from helpdesk.forms import AccountSearchForm
-from helpdesk.selectors import account_history, account_search, helpdesk_account
+from helpdesk.selectors import (
+    access_code_searched,
+    account_history,
+    account_search,
+    helpdesk_account,
+)
 from portail.formats import format_phone
 from portail.submissions import FIELD, submission_first, submission_token
 from students.selectors import account_children
@@ -51,6 +57,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "form": form,
         "term": term,
         "results": account_search(term),
+        "access_code": access_code_searched(term),
+        "now": timezone.now(),
     })
 
 

@@ -5,13 +5,16 @@ DATE_FORMAT and TIME_FORMAT it would use (« 1 février 2027 », « 9 h 00 »).
 Django's list cells (admin_list) and read-only fields (helpers) call
 django.contrib.admin.utils' display_for_field and display_for_value, which they import
 by name: `register()` gives those two modules versions that write dates and times first.
-Values with choices, and form inputs, are left to Django.
+Values with choices, and form inputs, are left to Django. The date hierarchy above a list
+names its days with MONTH_DAY_FORMAT: the first of the month gets its « er » there.
 """
 
 import datetime
+import re
 
 from django.contrib.admin import helpers, utils
 from django.contrib.admin.templatetags import admin_list
+from django.utils.translation import get_language
 
 from portail.formats import written
 
@@ -30,7 +33,21 @@ def display_for_value(value, empty_value_display, boolean=False):
     return utils.display_for_value(value, empty_value_display, boolean)
 
 
+_django_date_hierarchy = admin_list.date_hierarchy
+_FIRST_OF_MONTH = re.compile(r"^1 (?=\D)")
+
+
+def date_hierarchy(cl):
+    context = _django_date_hierarchy(cl)
+    if context and get_language() == "fr":
+        for choice in context.get("choices", ()):
+            choice["title"] = _FIRST_OF_MONTH.sub("1er ", str(choice["title"]))
+    return context
+
+
 def register() -> None:
     for module in (admin_list, helpers):
         module.display_for_field = display_for_field
     admin_list.display_for_value = display_for_value
+    # Looked up by the {% date_hierarchy %} tag each time a template using it is compiled.
+    admin_list.date_hierarchy = date_hierarchy

@@ -76,7 +76,16 @@ class RelatedViewAndAddOnly:
 
 class SchoolDataAdmin(ScopedAdminMixin, AuditedAdminMixin, RelatedViewAndAddOnly,
                       AccentInsensitiveSearchMixin, admin.ModelAdmin):
-    pass
+
+    def get_changeform_initial_data(self, request):
+        """A new row of a school's (a report-card period, a form, a day off) starts at the
+        school of a member of staff who works for one."""
+        initial = super().get_changeform_initial_data(request)
+        school_ids = staff_school_ids(request.user)
+        if (school_ids is not None and len(school_ids) == 1 and "school" not in initial
+                and any(field.name == "school" for field in self.model._meta.fields)):
+            initial["school"] = next(iter(school_ids))
+        return initial
 
 
 class SchoolOrBoardAdmin(SchoolDataAdmin):

@@ -29,6 +29,10 @@ def test_a_list_writes_the_first_of_the_month_as_french_does(client, secretary):
     listing = text_of(client.get(reverse("admin:absences_dayoff_changelist")))
 
     assert "1er janvier 2027" in listing and "1 janvier 2027" not in listing
+    # The date hierarchy above the list, at the month: its days.
+    days = text_of(client.get(reverse("admin:absences_dayoff_changelist"),
+                              {"date__year": 2027, "date__month": 1}))
+    assert "1er janvier" in days and "1 janvier" not in days
 
 
 def test_a_report_s_times_and_title_are_written_out(client, family, secretary, reasons):

@@ -15,7 +15,7 @@ from outbox.delivery import render_email
 from outbox.models import OutboundEmail
 from tests import factories
 from tests.absences.conftest import MONDAY, at
-from tests.pages import french, html_of
+from tests.pages import french, french_plural, html_of
 from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -197,6 +197,9 @@ def test_the_list_says_whom_to_call_and_their_numbers(client, alice, morning, se
     assert "Nadia Voisine" in listing and "613 555-0199" in listing
     assert listing.index("613 555-0154") < listing.index("Nadia Voisine")  # the call order
     assert "Rose" not in listing
+    # Emailed: Alice and Marc, written as French writes a count (no « parent(s) »).
+    assert french_plural("%(count)s guardian at %(time)s", "%(count)s guardians at %(time)s",
+                         2) % {"count": 2, "time": "9\xa0h\xa030"} in listing
 
 
 def test_the_run_is_quiet_on_a_day_without_school(alice, morning):

@@ -18,7 +18,7 @@ from portail.formats import format_niso
 from students.models import AttendanceRecord, SectionEnrolment
 from tests import factories
 from tests.absences.conftest import MONDAY, at
-from tests.pages import french, html_of
+from tests.pages import french, french_plural, html_of
 from tests.staff import BOARD_ADMINISTRATION, make_staff, staff_login
 
 pytestmark = pytest.mark.django_db
@@ -167,9 +167,11 @@ def test_recording_one_report_keeps_the_list_s_filters(client, alice, secretary)
         page = html_of(client.get(reverse(CHANGELIST), {"jour": "all", "kind": "days"}))
         action = re.search(r'formaction="([^"]+)"', page).group(1)
         response = client.post(action, {"report": report.pk})
+        page = html_of(client.get(response["Location"]))
 
-    assert response.status_code == 302
     assert response["Location"] == reverse(CHANGELIST) + "?jour=all&kind=days"
+    assert french_plural("%(count)s report recorded as attendance.",
+                         "%(count)s reports recorded as attendance.", 1) % {"count": 1} in page
     assert records_of(child) == [(MONDAY - datetime.timedelta(days=3), None, "ABS", None)]
 
 

@@ -304,3 +304,18 @@ def test_the_help_desk_reads_a_report_card(client, family):
     page = html_of(client.get(reverse("admin:documents_reportcard_change", args=[card.pk])))
 
     assert str(card.student) in page and 'name="teacher_name"' not in page
+
+
+def test_the_progress_page_leads_to_the_period_s_cards_only(secretary_client, periods):
+    mine, _theirs, incomplete, _other = periods
+    june = make_period(school=mine.school, name="Bulletin de juin")  # of the same kind
+    june_card = make_card(june)
+    progress = html_of(secretary_client.get(reverse("admin:documents_reportingperiod_progress",
+                                                    args=[mine.pk])))
+    link = re.search(r'<a href="([^"]+)">{}</a>'.format(
+        re.escape(french("This period's report cards"))), progress).group(1)
+
+    listing = html_of(secretary_client.get(link))
+
+    assert str(incomplete.student) in listing and str(june_card.student) not in listing
+    assert str(june) in listing  # offered in the list's period filter

@@ -222,3 +222,38 @@ def test_a_lines_marks_are_checked_on_an_existing_card_too(secretary_client, fam
 def test_the_marks_each_kind_and_grade_use(kind, grade, marks, wrong):
     line = ReportCardLine(subject="Français", **marks)
     assert set(selectors.wrong_marks(line, selectors.line_marks(kind, grade))) == wrong
+
+
+def test_the_principal_and_a_course_s_title_are_filled_in_when_left_empty(
+        secretary_client, family):
+    # Report-card day: the school's principal and each course's title are not typed again.
+    child = family.children[1]  # Grade 10
+    child.school.principal_name = "Mme Carole Dubé"
+    child.school.save()
+    period = make_period(kind=Kind.SECONDARY_MIDTERM, school=child.school)
+    course = factories.CourseFactory(code="MPM2D", title_fr="Mathématiques, 10e année")
+    data = _card_data(period, child, lines=[
+        {"course": course.pk, "subject": "", "percentage": 81, "course_median": 74}])
+    data["principal_name"] = ""
+
+    response = _add_card(secretary_client, data)
+
+    assert response.status_code == 302
+    card = ReportCard.objects.get(period=period, student=child)
+    assert card.principal_name == "Mme Carole Dubé"
+    assert card.lines.get().subject == "Mathématiques, 10e année"
+
+
+def test_a_line_without_a_course_still_needs_its_subject(secretary_client, family):
+    child = family.children[0]
+    child.school.principal_name = ""
+    child.school.save()
+    period = make_period(kind=Kind.ELEMENTARY_PROGRESS, school=child.school)
+    data = _card_data(period, child, lines=[{"subject": "", "progress": "well"}])
+    data["principal_name"] = ""
+
+    page = html_of(_add_card(secretary_client, data))
+
+    assert french("This school's page names no principal: type the name here.") in page
+    assert french("This field is required.") in page
+    assert not ReportCard.objects.filter(student=child).exists()

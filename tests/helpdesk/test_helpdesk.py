@@ -4,16 +4,19 @@ An agent never sees a password or a security answer, and never acts on a staff a
 """
 
 import datetime
+import re
 from html import unescape
 from types import SimpleNamespace
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from accounts import lockouts
 from accounts.audit import audit_record
@@ -21,6 +24,7 @@ from accounts.models import AuditEvent, StaffProfile, User
 from accounts.roles import HELP_DESK
 from accounts.services import security_answer_set
 from outbox.models import OutboundEmail
+from portail.formats import long_date
 from portail.submissions import submission_token
 from students.models import AccessCode, CalendarFeed, Guardian, ParentFormResponse, Student
 from students.services import access_code_issue
@@ -710,3 +714,40 @@ def test_pending_signups_are_read_in_the_same_fixed_number_of_queries(agent_clie
     pending = [user for user in results if user.username.startswith("attente")]
     assert len(pending) == 6
     assert all(french("child's name") in user.matched for user in pending)
+
+
+def test_a_parent_with_two_step_login_leads_to_their_devices(client, family):
+    # A parent lost the phone: the agent goes from the account to its device, to remove it.
+    agent_client = staff_login(client, make_staff("aide.tel", board_level=True,
+                                                  group=HELP_DESK))
+    TOTP.activate(family.user, generate_totp_secret())
+    html = html_of(agent_client.get(account_url(family.user)))
+    link = re.search(r'<a href="([^"]+)">{}</a>'.format(re.escape(french(
+        "Their two-step login devices (to remove one when the phone is lost)"))), html)
+
+    devices = html_of(agent_client.get(unescape(link.group(1))))
+
+    assert family.user.username in devices
+
+
+def test_a_code_not_yet_used_says_whom_it_was_issued_to(agent_client, family):
+    # The letter's code "does not work": no account yet, but the agent learns whose it is.
+    guardian = factories.GuardianFactory(first_name="Pierre", last_name="Gagnon")
+    factories.StudentGuardianFactory(student=family.children[0], guardian=guardian)
+    access_code, code = access_code_issue(guardian=guardian, issued_by=None)
+
+    html = html_of(agent_client.get(reverse("helpdesk:home"), {"q": code.lower()}))
+
+    with translation.override("fr"):
+        dates = {"issued": long_date(timezone.localdate(access_code.created_at)),
+                 "expires": long_date(timezone.localdate(access_code.expires_at))}
+    assert french("This access code was issued to %(name)s on %(issued)s and is valid until "
+                  "%(expires)s: no account was created with it yet.") % {
+        "name": guardian, **dates} in html
+
+    access_code.created_at -= datetime.timedelta(days=40)
+    access_code.expires_at -= datetime.timedelta(days=40)
+    access_code.save()
+    html = html_of(agent_client.get(reverse("helpdesk:home"), {"q": code}))
+    assert french("This access code, issued to %(name)s on %(issued)s, expired on "
+                  "%(expires)s: the school issues a new one.").split("%(name)s")[0] in html

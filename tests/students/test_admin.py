@@ -650,3 +650,16 @@ def test_a_student_is_picked_with_their_grade_and_oen(client):
                                      f"{format_niso(student.niso)})"
                     for student in (older, younger)}
     assert {row["id"]: row["text"] for row in response.json()["results"]} == expected
+
+
+@pytest.mark.django_db
+def test_a_new_row_starts_at_the_school_of_staff_who_work_for_one(client):
+    school, other = factories.SchoolFactory(), factories.SchoolFactory()
+    chosen = re.compile(rf'<option value="{school.pk}" selected>')
+    staff_login(client, make_staff("une.ecole", schools=[school]))
+    for add in ("admin:documents_reportingperiod_add", "admin:documents_boardform_add",
+                "admin:absences_dayoff_add"):
+        assert chosen.search(html_of(client.get(reverse(add)))), add
+
+    staff_login(client, make_staff("deux.ecoles", schools=[school, other]))
+    assert not chosen.search(html_of(client.get(reverse("admin:documents_reportingperiod_add"))))
