@@ -28,6 +28,7 @@ from documents.models import (
     ReportCardLine,
     ReportingPeriod,
 )
+from portail.admin_display import file_size
 from students.admin import (
     STUDENT_NAME_SEARCH,
     LabelledRowsFormSet,
@@ -192,7 +193,7 @@ class ReportCardFileInline(ReadOnlyInlineMixin, SchoolDataInline):
     """Every rendering, the corrected ones and those they replaced: staff keep them all."""
 
     model = ReportCardFile
-    fields = ["version", "created_at", "size", "download"]
+    fields = ["version", "created_at", file_size, "download"]
     readonly_fields = fields
 
     @admin.display(description=_("file"))
@@ -310,8 +311,8 @@ class BoardFormAdmin(ParentFormAdmin):
     board edits (ParentFormAdmin's scope and permissions)."""
 
     form = BoardFormForm
-    list_display = ["title_fr", "school", "size", "uploaded_at", "is_shown"]
+    list_display = ["title_fr", "school", file_size, "uploaded_at", "is_shown"]
     list_filter = ["is_shown", own_schools_filter("school")]
     list_select_related = ["school"]
     fieldsets = None
-    readonly_fields = ["size"]
+    readonly_fields = [file_size]

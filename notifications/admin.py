@@ -15,6 +15,7 @@ from accounts.scoping import (
 )
 from notifications.content import attachment_kind
 from notifications.models import Announcement, Attachment, Group
+from portail.admin_display import file_size
 
 
 class NotificationsAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
@@ -68,8 +69,8 @@ class AttachmentInline(ScopedInlineMixin, admin.TabularInline):
     model = Attachment
     form = AttachmentForm
     extra = 1
-    fields = ["file", "name", "size"]
-    readonly_fields = ["name", "size"]
+    fields = ["file", "name", file_size]
+    readonly_fields = ["name", file_size]
 
 
 @admin.register(Announcement)

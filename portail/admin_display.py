@@ -12,9 +12,12 @@ names its days with MONTH_DAY_FORMAT: the first of the month gets its « er » t
 import datetime
 import re
 
+from django.contrib import admin
 from django.contrib.admin import helpers, utils
 from django.contrib.admin.templatetags import admin_list
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from portail.formats import written
 
@@ -43,6 +46,12 @@ def date_hierarchy(cl):
         for choice in context.get("choices", ()):
             choice["title"] = _FIRST_OF_MONTH.sub("1er ", str(choice["title"]))
     return context
+
+
+@admin.display(description=_("size"), ordering="size")
+def file_size(stored) -> str:
+    """A stored file's size as people read it (« 23,5 Kio »), not its number of bytes."""
+    return filesizeformat(stored.size)
 
 
 def register() -> None:

@@ -125,6 +125,16 @@ def test_staff_keep_the_earlier_version_of_a_corrected_card(secretary_client, pe
             f"attachment; filename*=utf-8''{quote(names[version])}")
 
 
+def test_a_card_s_files_show_their_size_as_people_read_it(secretary_client, periods):
+    mine, _theirs, incomplete, _other = periods
+    card = _published(mine, mine.report_cards.exclude(pk=incomplete.pk).get())
+    stored = ReportCardFile.objects.get(card=card)
+    page = html_of(secretary_client.get(
+        reverse("admin:documents_reportcard_change", args=[card.pk])))
+    assert f"{stored.size / 1024:.1f}\xa0Kio".replace(".", ",") in page
+    assert not re.search(rf">\s*{stored.size}\s*<", page)  # the bytes, as a cell's text
+
+
 def _published(period, card) -> ReportCard:
     services.period_publish(period=period)
     publishing.report_card_render(card_id=card.pk)
