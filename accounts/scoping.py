@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.contrib import messages
 from django.contrib.admin.exceptions import NotRegistered
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, router, transaction
@@ -196,6 +197,14 @@ class ScopedAdminMixin(_ScopedBase):
 
     def has_add_permission(self, request):
         return self.may_edit(request) and super().has_add_permission(request)
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except OverflowError as overflow:
+            # The date hierarchy's ?date__year=99999999999999999999: an invalid filter, as
+            # Django already treats a year that is no number (the list then says so).
+            raise IncorrectLookupParameters(overflow) from overflow
 
     def get_form(self, request, obj=None, **kwargs):
         return _keeping_current_choices(super().get_form(request, obj, **kwargs))

@@ -13,7 +13,8 @@ import re
 from gunicorn.glogging import Logger
 
 SECRET_SEGMENT = re.compile(
-    r"(/calendrier/|/desabonnement/|/password/reset/key/|/compte/valider/|/absences/arrivee/"
+    r"(/calendrier/|/desabonnement/|/password/reset/key/|/compte/valider/|/confirm-email/"
+    r"|/absences/arrivee/"
     r"|/personnel/invitation/[^/?#\s\"]+/)[^/?#\s\"]+")
 HIDDEN = r"\1[secret]"
 QUERY_VALUE = re.compile(r"([?&][^=&#\s\"]*)=[^&#\s\"]*")

@@ -218,7 +218,10 @@ class EnrolledDuringYearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        year = models.SchoolYear.objects.filter(pk=self.value()).first()
+        # A link typed or cut short (a year's name, not its id) lists nothing, as an
+        # unknown year does.
+        year = (models.SchoolYear.objects.filter(pk=self.value()).first()
+                if self.value().isdigit() and len(self.value()) < 10 else None)
         if year is None:
             return queryset.none()
         return queryset.filter(

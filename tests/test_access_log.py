@@ -19,6 +19,8 @@ TOKEN = "k3J9-secret-token-xYz"
     (f"/famille/calendrier/{TOKEN}.ics", "/famille/calendrier/[secret]", TOKEN),
     (f"/desabonnement/{TOKEN}/", "/desabonnement/[secret]/", TOKEN),
     (f"/compte/valider/{TOKEN}/", "/compte/valider/[secret]/", TOKEN),
+    # allauth's own address for the same key still answers.
+    (f"/comptes/confirm-email/{TOKEN}/", "/comptes/confirm-email/[secret]/", TOKEN),
     (f"/comptes/password/reset/key/4-{TOKEN}/", "/comptes/password/reset/key/[secret]/", TOKEN),
     (f"/absences/arrivee/{TOKEN}/", "/absences/arrivee/[secret]/", TOKEN),
     (f"/compte/personnel/invitation/2s/{TOKEN}/", "/compte/personnel/invitation/2s/[secret]/",

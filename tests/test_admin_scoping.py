@@ -429,3 +429,18 @@ def test_the_former_school_sees_its_enrolment_record_not_the_student(client, sch
 
     assert earlier.pk in listed_pks(client.get(url(models.Enrolment, "changelist")))
     assert client.get(url(models.Student, "change", student.pk)).status_code == 404
+
+
+def test_a_year_too_large_for_a_date_in_a_lists_date_links_is_no_500(client, db):
+    """Django's date hierarchy turns ?date__year=… into a date: a number too large for
+    one raised OverflowError (500); it is now an invalid filter, as a malformed one is."""
+    staff_login(client, factories.UserFactory(username="conseil", is_staff=True,
+                                              is_superuser=True))
+    lists = [(AuditEvent, "at"), (models.AttendanceRecord, "date"),
+             (OutboundEmail, "created_at"), (DayOff, "date"), (Announcement, "publish_at")]
+    for model, field in lists:
+        changelist = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}"
+                             "_changelist")
+        response = client.get(changelist, {f"{field}__year": "9" * 22})
+        assert response.status_code == 302
+        assert response["Location"] == f"{changelist}?e=1"

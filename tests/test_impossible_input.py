@@ -10,7 +10,9 @@ import pytest
 from django.urls import reverse
 
 from outbox.models import OutboundEmail
+from tests import factories
 from tests.pages import french
+from tests.staff import staff_login
 from tests.students.famille_factories import CalendarFeedFactory, ParentFormFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("famille_today")]
@@ -34,6 +36,22 @@ def test_the_calendar_link_with_a_nul_byte_is_a_404_without_login(client, family
     feed = CalendarFeedFactory(user=family.user, student=family.children[0])
     assert client.get(f"/famille/calendrier/%00{feed.token}.ics").status_code == 404
     assert client.get(f"/famille/calendrier/{feed.token}%00.ics").status_code == 404
+
+
+def test_a_nul_byte_in_a_query_parameter_is_a_404(client, family):
+    """An admin list's filter (?kind__exact=%00) reached PostgreSQL, which answered 500; a
+    parent page's parameters likewise."""
+    staff = factories.UserFactory(username="secretariat", is_staff=True, is_superuser=True)
+    staff_login(client, staff)
+    for path, name in [(reverse("admin:students_student_changelist"), "status__exact"),
+                       (reverse("admin:students_section_changelist"), "term_code"),
+                       (reverse("admin:students_student_changelist"), "q")]:
+        assert client.get(path, {name: "a\x00b"}).status_code == 404
+        assert client.get(path, {"a\x00b": "1"}).status_code == 404
+    client.force_login(family.user)
+    child = family.children[0].public_id
+    attendance = reverse("students:attendance", kwargs={"public_id": child})
+    assert client.get(attendance, {"debut": "\x00"}).status_code == 404
 
 
 class Forms(HTMLParser):

@@ -202,3 +202,17 @@ def test_the_help_desk_changes_a_parents_email_address_never_a_colleagues(client
     # Marked unverified; its email is changed in the help centre only, which records why.
     assert (parents.user, parents.email, parents.verified) == (
         family.user, family.user.email, False)
+
+
+def test_the_help_desks_verify_action_leaves_a_colleagues_address_alone(client, family):
+    from allauth.account.models import EmailAddress
+
+    agent = make_staff("agent", board_level=True, group=HELP_DESK)
+    colleague = make_staff("collegue", email="collegue@example.ca")
+    staff_login(client, agent)
+    EmailAddress.objects.filter(user__in=[colleague, family.user]).update(verified=False)
+    addresses = EmailAddress.objects.filter(user__in=[colleague, family.user])
+    client.post(reverse("admin:account_emailaddress_changelist"), {
+        "action": "make_verified", "_selected_action": [a.pk for a in addresses]})
+    assert dict(addresses.values_list("user__username", "verified")) == {
+        "collegue": False, family.user.username: True}

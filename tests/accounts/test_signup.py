@@ -97,6 +97,23 @@ def test_step_one_has_the_guides_fields_and_says_where_the_parent_is(client):
     assert f">{french('Next')}</button>" in html
 
 
+def title_of(client, name: str) -> str:
+    return re.search(r"<title>(.*?)</title>", html_of(client.get(reverse(name)))).group(1)
+
+
+@pytest.mark.parametrize("name", ["account_reset_password", "accounts:signup",
+                                  "accounts:signup_code", "accounts:signup_profile"])
+def test_a_title_names_the_portal_once(client, name):
+    assert title_of(client, name).count("Portail Famille") == 1
+
+
+def test_each_first_step_has_its_own_title(client):
+    step = french("Step %(step)s of 2") % {"step": 1}
+    for name, step_name in [("accounts:signup_code", "Your school's access code"),
+                            ("accounts:signup_profile", "Your information")]:
+        assert title_of(client, name).startswith(f"{step} – {french(step_name)} – ")
+
+
 def test_step_one_is_kept_on_the_server_and_shown_again(client):
     response = client.post(reverse("accounts:signup_profile"), PROFILE)
 

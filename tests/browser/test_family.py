@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from students.models import CalendarFeed, ParentFormResponse
 from tests.browser.conftest import assert_no_horizontal_scroll, axe_check, login
+from tests.pages import french
 from tests.students import famille_factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
@@ -172,6 +173,22 @@ def test_calendar_link_create_then_revoke(page: Page, live_server, furnished):
     expect(page.locator("#calendar-url")).to_have_count(0)
     assert not CalendarFeed.objects.filter(student=child).exists()
     check(page)
+
+
+def test_a_form_sent_unanswered_gets_the_portals_errors(page: Page, live_server, furnished):
+    """Not the browser's own bubbles (in the browser's language, gone at the next key): the
+    page's summary and the fields' messages, in the page's language."""
+    family, form = furnished
+    child = family.children[0]
+    login(page, live_server, family.user)
+    page.goto(_url(live_server, "form_answer", child, form_id=form.public_id))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator("main .form-errors")).to_be_focused()
+    expect(page.locator("main .errorlist").first).to_have_text(
+        french("This field is required."))
+    check(page)
+    assert not ParentFormResponse.objects.exists()
 
 
 def test_parent_answers_a_form(page: Page, live_server, furnished):

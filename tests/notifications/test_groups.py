@@ -326,6 +326,17 @@ class TestGroupPage:
         assert "Ancienne" in html_of(client.get(url, {"page": 2}))
         assert older.title == "Ancienne"
 
+    def test_announcements_are_headed_under_their_section(self, client, family):
+        """Under the section's heading (h2, read by screen readers only), each announcement
+        is an h3, as on the home page."""
+        group = groups_for(family)["school"]
+        announcement = AnnouncementFactory(group=group, title="Collecte de denrées")
+        client.force_login(family.user)
+        page = html_of(client.get(reverse("notifications:group",
+                                          kwargs={"public_id": group.public_id})))
+        assert f'<h3 id="announcement-{announcement.pk}" class="announcement__title">' \
+               f'Collecte de denrées</h3>' in page
+
     def test_another_familys_group_is_a_404(self, client, family, other_family):
         theirs = GroupFactory(kind=Group.Kind.SCHOOL, school=other_family.children[0].school)
         client.force_login(family.user)

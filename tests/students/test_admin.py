@@ -290,6 +290,17 @@ def test_enrolments_filter_by_the_school_year_they_overlap(staff_client, family)
     assert earlier in listed(staff_client.get(changelist))
 
 
+def test_an_enrolment_filter_by_a_year_that_is_no_number_lists_nothing(staff_client, family):
+    """A link typed or cut short (?school_year=2025-2026): an empty list, not a 500."""
+    factories.EnrolmentFactory(student=family.children[0])
+    factories.SchoolYearFactory()  # the filter shows only with a year to choose
+    changelist = url(models.Enrolment, "changelist")
+    for value in ("2025-2026", "abc", "99999999999999999999999"):
+        response = staff_client.get(changelist, {"school_year": value})
+        assert response.status_code == 200
+        assert listed(response) == []
+
+
 def test_sections_filter_by_term_code(staff_client, db):
     first = factories.SectionFactory()
     second = factories.SectionFactory(term__school=first.school, term__code="S2",
