@@ -105,6 +105,11 @@ def published(queryset: QuerySet[Announcement], *, now: datetime | None = None):
                            publish_at__lte=now)
 
 
+# An announcement's files, as its markup lists them (notifications/includes/attachments.html).
+ATTACHMENTS = Prefetch("attachments", queryset=Attachment.objects.only(
+    "public_id", "name", "size", "announcement_id").order_by("name"))
+
+
 def home_announcements(groups: list[Group], *, now: datetime | None = None,
                        limit: int = HOME_ANNOUNCEMENTS) -> list[str]:
     """The markup of the latest announcements across these groups, newest first, each
@@ -114,14 +119,14 @@ def home_announcements(groups: list[Group], *, now: datetime | None = None,
     the group's version, raised when staff change it: Group.version), with what is
     needed to merge them and to filter them at `now`; the groups themselves, which decide
     access, are the caller's, read on every request. Groups missing from the cache (or
-    Redis away: it fails open) cost one query together.
+    Redis away: it fails open) cost two queries together (the announcements, their files).
     """
     if not groups:
         return []
     now = now or timezone.now()
     language = translation.get_language()
-    # 1: the items' markup's revision (notifications/includes/home_announcement.html).
-    keys = {f"home-announcements:1:{group.pk}:{group.version}:{language}": group
+    # 2: the items' markup's revision (notifications/includes/home_announcement.html).
+    keys = {f"home-announcements:2:{group.pk}:{group.version}:{language}": group
             for group in groups}
     entries = {key: entry for key, entry in cache.get_many(list(keys)).items()
                if entry.rebuild_at is None or now < entry.rebuild_at}
@@ -166,6 +171,7 @@ def _home_entries(groups: list[Group], *, now: datetime, limit: int) -> dict[int
         # Scheduled ones rank first: all of them, then the latest `limit` published.
         .filter(rank__lte=F("scheduled") + limit)
         .only("group_id", "title", "body_html", "publish_at", "expires_at", "pinned")
+        .prefetch_related(ATTACHMENTS)
     )
     items: dict[int, list[HomeItem]] = {pk: [] for pk in by_pk}
     template = get_template("notifications/includes/home_announcement.html")
@@ -209,7 +215,7 @@ def group_announcements(group: Group) -> QuerySet[Announcement]:
     """The group's page: pinned first, then newest first, each with its files."""
     return (
         published(group.announcements.all()).defer("body")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("name")))
+        .prefetch_related(ATTACHMENTS)
         .order_by("-pinned", "-publish_at", "-pk")
     )
 

@@ -91,6 +91,17 @@ def test_a_file_added_raises_the_groups_version(mine):
     assert Group.objects.get(pk=mine["board"].pk).version == before + 2
 
 
+def test_an_announcement_s_files_are_listed_on_the_home_page_as_staff_change_them(client,
+                                                                                 mine):
+    announcement = AnnouncementFactory(group=mine["board"], title="Sortie au musée")
+    assert "announcement__files" not in home(client)  # now cached
+    attached = attach(announcement)
+    link = reverse("notifications:attachment", args=[attached.public_id])
+    assert f'<a href="{link}">{attached.name}</a>' in home(client)
+    attached.delete()
+    assert link not in home(client)
+
+
 def test_scheduled_and_expired_follow_the_clock_without_staff(client, family, mine):
     AnnouncementFactory(group=mine["board"], title="Programmée", publish_at=at(30, 8))
     AnnouncementFactory(group=mine["school"], title="Périmée", publish_at=at(20),
