@@ -24,7 +24,7 @@ from documents.models import (
     ReportingPeriod,
 )
 from documents.tasks import render_report_cards
-from portail.pdfs import has_script
+from portail.pdfs import pdf_content_check
 
 logger = logging.getLogger(__name__)
 
@@ -132,8 +132,9 @@ def _enqueue_rendering(card_ids: list[int], period_id: int) -> None:
 # --- Uploaded forms -----------------------------------------------------------------------
 
 def pdf_upload_check(upload) -> None:
-    """A real PDF (by content, not by name), within the size limit, without a script;
-    else a ValidationError in French. Reads the upload and rewinds it."""
+    """A real PDF (by content, not by name), within the size limit, without a script or a
+    file inside it (portail.pdfs); else a ValidationError in French. Reads the upload and
+    rewinds it."""
     if upload.size > settings.DOCUMENT_UPLOAD_MAX_BYTES:
         raise ValidationError(_("The file is too large: at most %(size)s MB.") % {
             "size": settings.DOCUMENT_UPLOAD_MAX_BYTES // (1024 * 1024)}, code="too_large")
@@ -144,7 +145,7 @@ def pdf_upload_check(upload) -> None:
     try:
         reader = PdfReader(upload, strict=False)
         pages = len(reader.pages)
-        scripted = has_script(reader)
+        pdf_content_check(reader)
     except (PdfReadError, ValueError, KeyError, TypeError, RecursionError) as broken:
         raise ValidationError(_("This PDF cannot be read: it is damaged."),
                               code="broken_pdf") from broken
@@ -152,6 +153,3 @@ def pdf_upload_check(upload) -> None:
         upload.seek(0)
     if pages == 0:
         raise ValidationError(_("This PDF has no page."), code="empty_pdf")
-    if scripted:
-        raise ValidationError(_("This PDF contains a script (JavaScript): it is refused."),
-                              code="pdf_script")

@@ -20,7 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from portail.pdfs import has_script
+from portail.pdfs import pdf_content_check
 
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -101,10 +101,7 @@ def attachment_kind(upload: UploadedFile) -> FileKind:
             if not reader.pages:
                 raise ValidationError(FORBIDDEN_MESSAGE, code="empty_pdf")
             # The same rule as the schools' forms (documents.services.pdf_upload_check).
-            if has_script(reader):
-                raise ValidationError(
-                    _("This PDF contains a script (JavaScript): it is refused."),
-                    code="pdf_script")
+            pdf_content_check(reader)
             return PDF
         with Image.open(io.BytesIO(content)) as image:
             image.verify()

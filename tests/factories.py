@@ -243,6 +243,16 @@ def make_family(*, last_name: str, parent_first_name: str, children: int = 2) ->
     return Family(user=user, guardian=guardian, children=kids, links=links)
 
 
+def pdf_with_attachment() -> bytes:
+    """A one-page PDF that carries a program inside it, which its reader may open."""
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    writer.add_attachment("horaire.exe", b"MZ\x90\x00")
+    carrying = io.BytesIO()
+    writer.write(carrying)
+    return carrying.getvalue()
+
+
 def scripted_pdf() -> bytes:
     """A one-page PDF that runs JavaScript when it is opened."""
     writer = PdfWriter()

@@ -311,6 +311,8 @@ def test_uploads_that_are_not_real_pdfs_or_carry_a_script_are_refused(settings):
     writer.write(scripted)
     assert refused(scripted.getvalue()) == "pdf_script"
 
+    assert refused(factories.pdf_with_attachment()) == "pdf_embedded_file"
+
     settings.DOCUMENT_UPLOAD_MAX_BYTES = 100
     assert refused(blank_pdf()) == "too_large"
 

@@ -174,6 +174,13 @@ class TestAttachmentCheck:
         assert refused.value.messages == [
             french("This PDF contains a script (JavaScript): it is refused.")]
 
+    def test_a_pdf_carrying_a_file_is_refused_as_the_schools_forms_are(self):
+        with pytest.raises(ValidationError) as refused:
+            attachment_kind(self.upload("horaire.pdf", factories.pdf_with_attachment()))
+        assert refused.value.messages == [french(
+            "This PDF carries files inside it (attachments): it is refused. "
+            "Save it again without them.")]
+
 
 class TestDates:
     def test_the_database_refuses_expiry_before_publication(self):
