@@ -32,6 +32,11 @@ class PortalLoginForm(LoginForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["login"].label = _("Login ID or email")
+        login = self.fields["login"]
+        login.label = _("Login ID or email")
+        # A login ID as much as an email: password managers keep it as the account's
+        # username, and a phone neither capitalises nor corrects "parent.demo".
+        login.widget.attrs.update(autocomplete="username", autocapitalize="none",
+                                  spellcheck="false")
         for field in self.fields.values():
             field.widget.attrs.pop("placeholder", None)

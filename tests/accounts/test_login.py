@@ -2,6 +2,7 @@
 accounts not yet validated, the password hasher, and the second step."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -55,6 +56,13 @@ def test_login_page_leads_to_recovery_and_signup(client):
     assert 'aria-describedby="id_password_helptext"' in html
     assert f'href="{reverse("accounts:signup")}">' \
            f'{french("Create a Portail Famille account")}</a>' in html
+
+
+def test_the_login_field_is_a_username_for_browsers_and_phones(client):
+    html = html_of(client.get(reverse(LOGIN)))
+    [field] = re.findall(r'<input[^>]*id="id_login"[^>]*>', html)
+    assert 'autocomplete="username"' in field
+    assert 'autocapitalize="none"' in field and 'spellcheck="false"' in field
 
 
 @pytest.mark.parametrize("login", ["alice.tremblay", "inconnu", "alice.tremblay@example.com",
