@@ -5,7 +5,7 @@ follows the permissions (none for a school: a student's record, deleted, takes t
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -27,7 +27,6 @@ from students.admin import (
     SchoolOrBoardAdmin,
     own_schools_filter,
 )
-from students.models import StudentGuardian
 
 
 class DayFilter(admin.SimpleListFilter):
@@ -197,17 +196,13 @@ class SafeArrivalCheckAdmin(StudentColumnsMixin, SchoolDataAdmin):
 
     def get_queryset(self, request):
         # The people the school calls, in its call order, read with the page's checks.
-        to_call = (StudentGuardian.objects
-                   .filter(Q(has_custody=True) | Q(may_report_absences=True)
-                           | Q(emergency_contact=True))
-                   .select_related("guardian").order_by("contact_order", "guardian__last_name"))
-        return super().get_queryset(request).prefetch_related(
-            Prefetch("student__guardian_links", queryset=to_call, to_attr="to_call"))
+        return super().get_queryset(request).prefetch_related(Prefetch(
+            "student__guardian_links", to_attr="to_call",
+            queryset=selectors.safe_arrival_contacts(timezone.localdate())))
 
     @admin.display(description=_("whom to call"))
     def to_call(self, check: SafeArrivalCheck) -> str:
-        """The guardians with custody or who may report, and the emergency contacts, in the
-        school's call order, with their numbers."""
+        """selectors.safe_arrival_contacts, with their numbers."""
         rows = [(f"{link.guardian.first_name} {link.guardian.last_name}",
                  link.get_relationship_display(),
                  " · ".join(format_phone(number) for number in (

@@ -21,8 +21,14 @@ from students.models import (
     SchoolYear,
     SectionEnrolment,
     Student,
+    StudentGuardian,
 )
-from students.selectors import reporting_links, students_reportable_by
+from students.selectors import (
+    REPORTING_RULES,
+    reporting_links,
+    students_reportable_by,
+    visible_link_condition,
+)
 
 
 def school_day_of(school: School) -> SchoolDay:
@@ -189,3 +195,14 @@ def reasons_in_reader_language(texts: set[str]) -> dict[str, str]:
         return {}
     return {reason.label_fr: reason.label
             for reason in Reason.objects.filter(label_fr__in=texts)}
+
+
+def safe_arrival_contacts(today: date) -> QuerySet[StudentGuardian]:
+    """Whom a school calls for a child absent without a report, in its call order: the
+    guardians who may report the child's absences (those the check emails) and the
+    emergency contacts; never a link whose portal access the school turned off (a court
+    order)."""
+    return (StudentGuardian.objects
+            .filter(visible_link_condition(today, rules=REPORTING_RULES)
+                    | Q(emergency_contact=True, portal_access=True))
+            .select_related("guardian").order_by("contact_order", "guardian__last_name"))

@@ -186,6 +186,12 @@ def test_the_list_says_whom_to_call_and_their_numbers(client, alice, morning, se
     factories.StudentGuardianFactory(student=child, guardian=neighbour, relationship="other",
                                      has_custody=False, emergency_contact=True,
                                      contact_order=3)
+    # A father with custody whom a court order keeps away: the school does not call him.
+    kept_away = factories.GuardianFactory(first_name="Gérard", last_name="Éloigné",
+                                          primary_phone="6135550111")
+    factories.StudentGuardianFactory(student=child, guardian=kept_away, has_custody=True,
+                                     emergency_contact=True, portal_access=False,
+                                     portal_access_off_reason="Ordonnance du tribunal")
     with at(9, 30):
         services.safe_arrival_run()
     with at(9, 50):
@@ -197,6 +203,7 @@ def test_the_list_says_whom_to_call_and_their_numbers(client, alice, morning, se
     assert "Nadia Voisine" in listing and "613 555-0199" in listing
     assert listing.index("613 555-0154") < listing.index("Nadia Voisine")  # the call order
     assert "Rose" not in listing
+    assert "Éloigné" not in listing and "613 555-0111" not in listing
     # Emailed: Alice and Marc, written as French writes a count (no « parent(s) »).
     assert french_plural("%(count)s guardian at %(time)s", "%(count)s guardians at %(time)s",
                          2) % {"count": 2, "time": "9\xa0h\xa030"} in listing
