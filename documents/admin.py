@@ -203,6 +203,16 @@ class ReportCardFileInline(ReadOnlyInlineMixin, SchoolDataInline):
             _("Download"))
 
 
+class PeriodFilter(admin.RelatedOnlyFieldListFilter):
+    """The listed cards' periods, read with their years and schools: one query, not two a
+    period (ReportingPeriod.__str__ names both)."""
+
+    def field_choices(self, field, request, model_admin):
+        listed = model_admin.get_queryset(request).values("period")
+        return [(period.pk, str(period)) for period in ReportingPeriod.objects.filter(
+            pk__in=listed).select_related("school", "school_year")]
+
+
 @admin.register(ReportCard)
 class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
     school_scope = "period__school"
@@ -212,7 +222,7 @@ class ReportCardAdmin(NisoSearchMixin, SchoolDataAdmin):
     # A school's day: one period's cards (two of a kind in a year: February's and June's),
     # one grade's.
     list_filter = ["status", own_schools_filter("period__school"), "period__school_year",
-                   "period__kind", ("period", admin.RelatedOnlyFieldListFilter), "grade"]
+                   "period__kind", ("period", PeriodFilter), "grade"]
     list_select_related = ["student", "period__school", "period__school_year"]
     search_fields = [f"student__{field}" for field in STUDENT_NAME_SEARCH]
     search_help_text = _("A student's name or OEN.")

@@ -329,3 +329,22 @@ def test_the_progress_page_leads_to_the_period_s_cards_only(secretary_client, pe
 
     assert str(incomplete.student) in listing and str(june_card.student) not in listing
     assert str(june) in listing  # offered in the list's period filter
+
+
+def test_the_period_filter_reads_the_periods_at_once(secretary_client, periods,
+                                                     django_assert_max_num_queries):
+    mine, _theirs, _incomplete, _other = periods
+    listing = reverse("admin:documents_reportcard_changelist")
+    secretary_client.get(listing)  # the session's first-visit writes
+
+    def queries() -> int:
+        with django_assert_max_num_queries(50) as captured:
+            page = html_of(secretary_client.get(listing))
+        assert str(mine) in page  # the filter names each period
+        return len(captured)
+
+    few = queries()
+    for name in ("Bulletin de juin", "Bulletin de mi-année", "Bulletin d'automne"):
+        make_card(make_period(school=mine.school, name=name))
+    assert queries() == few
+
