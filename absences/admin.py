@@ -4,6 +4,7 @@ still to call). Reports are the parents' words: staff read them and record them;
 follows the permissions (none for a school: a student's record, deleted, takes them along)."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +12,6 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -112,21 +112,22 @@ class AbsenceReportAdmin(StudentColumnsMixin, SchoolDataAdmin):
         return _("Recorded") if report.recorded_at else _("To record")
 
     def get_list_display(self, request):
-        # The button takes the list's filters along, and its page brings them back: a
-        # school going through every day's reports stays on every day's list.
-        filters = urlencode({"_changelist_filters": request.GET.urlencode()}
-                            ) if request.GET else ""
+        # The button takes the list's filters along (Django's preserved filters), and its
+        # page brings them back: a school going through every day's reports stays there.
+        preserved = {"preserved_filters": self.get_preserved_filters(request),
+                     "opts": self.opts}
 
         @admin.display(description=_("attendance"))
         def record_button(report: AbsenceReport) -> str:
             if report.recorded_at or report.cancelled_at:
                 return "—"
             # In the list's own form (its CSRF token), sent to this row's page.
-            url = reverse("admin:absences_absencereport_record", args=[report.pk])
             return format_html(
                 '<button type="submit" class="button" formaction="{}" name="report" '
                 'value="{}">{}</button>',
-                f"{url}?{filters}" if filters else url, report.pk, _("Record as attendance"))
+                add_preserved_filters(preserved, reverse(
+                    "admin:absences_absencereport_record", args=[report.pk])),
+                report.pk, _("Record as attendance"))
 
         return [*super().get_list_display(request), record_button]
 
@@ -146,13 +147,13 @@ class AbsenceReportAdmin(StudentColumnsMixin, SchoolDataAdmin):
                           % {"count": done}, messages.SUCCESS)
 
     def record_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = self.get_object(request, str(pk))
+        report = self.get_object(request, str(pk))  # another school's: a 404 (scoping)
         if not self.has_change_permission(request, report):
             raise PermissionDenied
         self._record(request, [report.pk])
-        changelist = reverse("admin:absences_absencereport_changelist")
-        filters = request.GET.get("_changelist_filters", "")
-        return redirect(f"{changelist}?{filters}" if filters else changelist)
+        return redirect(add_preserved_filters(
+            {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts},
+            reverse("admin:absences_absencereport_changelist")))
 
     @admin.action(description=_("Record the selected reports as attendance"),
                   permissions=["change"])
