@@ -290,10 +290,10 @@ def releve_data(record: StudentRecord) -> dict:
             r.course.title_en, r.mark, str(r.credit_earned), r.withdrawn, r.kind,
             r.school.name, r.online)) for r in record.results],
         "in_progress": [asdict(ClassLine(
-            e.section.term.name, e.section.term.code, e.section.course.code,
-            e.section.course.title_fr, e.section.course.title_en,
-            str(e.section.course.credit_value),
-            e.section.school.name)) for e in record.in_progress],
+            term=e.section.term.name, term_code=e.section.term.code,
+            code=e.section.course.code, title_fr=e.section.course.title_fr,
+            title_en=e.section.course.title_en, credit=str(e.section.course.credit_value),
+            school=e.section.school.name)) for e in record.in_progress],
         "progress": record.progress and _progress_data(record.progress),
     }
 

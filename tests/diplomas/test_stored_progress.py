@@ -120,6 +120,20 @@ def test_a_renamed_course_shows_but_an_unchanged_save_outdates_nothing(parent, t
     assert "Fonctions avancées" in html_of(parent.get(transcript_url(teen)))
 
 
+def test_a_terms_new_code_shows(parent, teen):
+    # The page names this year's classes' terms by their usual code (S1: Semestre 1),
+    # else by the name the school typed.
+    term = models.Term.objects.filter(sections__enrolments__student=teen).first()
+    models.Term.objects.filter(pk=term.pk).update(name="Premier semestre")
+    page = html_of(parent.get(transcript_url(teen)))
+    assert french("Semester 1") in page and "Premier semestre" not in page
+    assert fresh(teen)
+    models.Term.objects.filter(pk=term.pk).update(code="P9")  # only the code changes
+    assert not fresh(teen)
+    page = html_of(parent.get(transcript_url(teen)))
+    assert "Premier semestre" in page and french("Semester 1") not in page
+
+
 def test_a_new_grade_changes_the_default_programme(parent, teen):
     teen.grade = 12  # entered Grade 9 in 2023: the earlier cohorts' DESO
     teen.save()
