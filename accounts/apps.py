@@ -9,10 +9,9 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # The proxy check; the password-reset and staff receivers.
         from accounts import checks, lockouts, staff  # noqa: F401
-        from portail import admin_display, text
+        from portail import text
 
         text.register()  # the help desk's and the admin's searches ignore accents
-        admin_display.register()  # the admin writes dates and times as the portal does
         # allauth's accounts app, in the admin only for its email addresses, is also
         # "Accounts": the home page would show two sections of that name.
         apps.get_app_config("account").verbose_name = _("Email Addresses")

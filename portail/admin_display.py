@@ -24,10 +24,10 @@ from portail.formats import written
 _DATES = (datetime.date, datetime.time)  # datetime.datetime is a date
 
 
-def display_for_field(value, field, empty_value_display, avoid_link=False):
+def display_for_field(value, field, *args, **kwargs):
     if isinstance(value, _DATES) and not getattr(field, "flatchoices", None):
         return written(value)
-    return utils.display_for_field(value, field, empty_value_display, avoid_link)
+    return utils.display_for_field(value, field, *args, **kwargs)
 
 
 def display_for_value(value, empty_value_display, boolean=False):

@@ -43,7 +43,7 @@ HELPDESK_PHONE = env.str("HELPDESK_PHONE", default="613 742-8960")
 HELPDESK_PHONE_EXTENSION = env.str("HELPDESK_PHONE_EXTENSION", default="3003")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portail.admin_site.PortailAdminConfig",  # django.contrib.admin with the portal's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from absences import urls as absence_urls
@@ -9,10 +8,6 @@ from accounts import views as account_views
 from notifications import views as notification_views
 from students import signup_views
 from students import urls as student_urls
-
-admin.site.site_header = _("Portail Famille: administration")
-admin.site.site_title = _("Portail Famille")
-admin.site.index_title = _("School data and accounts")
 
 urlpatterns = [
     path("", notification_views.home, name="home"),

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
@@ -381,22 +380,6 @@ class AttendanceRecordInline(SchoolDataInline):
         return field
 
 
-class AutocompleteView(AutocompleteJsonView):
-    """The admin's pickers (report card, enrolment, attendance…) offer a student with their
-    grade and OEN: two students of one name, at one school, are told apart."""
-
-    def serialize_result(self, obj, to_field_name):
-        result = super().serialize_result(obj, to_field_name)
-        if isinstance(obj, models.Student):
-            result["text"] = f"{obj} ({obj.get_grade_display()}, {format_niso(obj.niso)})"
-        return result
-
-
-# Read when the admin's URLs are built (portail.urls), after every admin module is loaded.
-admin.site.autocomplete_view = lambda request: AutocompleteView.as_view(
-    admin_site=admin.site)(request)
-
-
 @admin.register(models.Student)
 class StudentAdmin(NisoSearchMixin, SchoolDataAdmin):
     school_scope = "school"
@@ -408,6 +391,11 @@ class StudentAdmin(NisoSearchMixin, SchoolDataAdmin):
     search_fields = STUDENT_NAME_SEARCH
     search_help_text = _("A name, or an OEN with or without hyphens: 123-456-789.")
     autocomplete_fields = ["school"]
+
+    def autocomplete_text(self, student: models.Student) -> str:
+        # The admin's pickers (report card, enrolment, attendance…): two students of one
+        # name, at one school, are told apart (portail.admin_site).
+        return f"{student} ({student.get_grade_display()}, {format_niso(student.niso)})"
     readonly_fields = ["public_id", "portal_connections", "attendance_records"]
     inlines = [StudentGuardianInline, EnrolmentInline, SectionEnrolmentInline,
                AttendanceRecordInline]
