@@ -325,7 +325,13 @@ class Releve:
 
     @property
     def credits_earned(self) -> Decimal:
-        return sum((Decimal(r.credit) for r in self.results), Decimal(0))
+        """Each course's credit once, as the engine counts it: a course passed again (to
+        raise the mark) earns no second credit."""
+        best: dict[str, Decimal] = {}
+        for result in self.results:
+            code = result.code[:5].upper()  # the school's sixth character: a section
+            best[code] = max(best.get(code, Decimal(0)), Decimal(result.credit))
+        return sum(best.values(), Decimal(0))
 
     @cached_property
     def digest(self) -> str:

@@ -15,7 +15,7 @@ from diplomas.models import DiplomaRecord, Programme, StoredProgress
 from diplomas.selectors import REQUIREMENT_NAMES
 from students import models
 from tests import factories
-from tests.diplomas.history import WITHDRAWN_MARK, give_history
+from tests.diplomas.history import RESULTS, WITHDRAWN_MARK, give_history
 from tests.pages import french, french_plural, html_of
 from tests.students.test_family_access import FORBIDDEN, _assert_nothing_leaks, _make_forbidden
 
@@ -76,6 +76,18 @@ def test_the_transcript_lists_every_result_and_a_w_never_shows_its_mark(client, 
         assert code in page
     deso = Programme.objects.get(code="deso-2024")
     assert f'<a href="{diploma_url(teen)}">{deso.name_fr}</a>' in page
+
+
+def test_a_course_passed_twice_adds_its_credit_once_to_the_credits_earned(client, family):
+    """A student who takes a passed course again to raise the mark earns its credit once:
+    the transcript's total agrees with the requirements page (16, as without the repeat)."""
+    child = family.children[1]
+    give_history(child, results=[*RESULTS, ("2025-2026", "MTH1W", 86, 1, {})])
+    client.force_login(family.user)
+    page = text_of(html_of(client.get(transcript_url(child))))
+    assert french("Credits earned: %(total)s") % {"total": "16"} in page
+    assert figures(html_of(client.get(diploma_url(child))),
+                   french("All credits"))[:2] == ["30", "16"]
 
 
 def figures(page: str, heading: str) -> list[str]:
