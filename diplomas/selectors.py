@@ -256,12 +256,14 @@ def _progress_data(progress: engine.Progress) -> dict:
             for r in progress.requirements],
         "excess": [_counted(x) for x in progress.excess],
         "excess_in_progress": [_counted(x) for x in progress.excess_in_progress],
+        "moved": str(progress.moved),
     }
 
 
 # The stored rows' format: raised with any change to the engine's rules or to what
 # releve_data stores, so that the rows stored before are computed again.
-RELEVE_FORMAT = 2  # 2: grade slots (mathematics) and caps (Groups 1 to 3)
+RELEVE_FORMAT = 3  # 2: grade slots (mathematics) and caps (Groups 1 to 3); 3: waived
+# compulsory credits are optional credits to earn ("moved")
 
 
 def releve_data(record: StudentRecord) -> dict:
@@ -306,7 +308,8 @@ def _progress(data: dict) -> engine.Progress:
             in_progress=Decimal(r["in_progress"]), opted_out=r["opted_out"])
             for r in data["requirements"]],
         excess=[_line(x) for x in data["excess"]],
-        excess_in_progress=[_line(x) for x in data["excess_in_progress"]])
+        excess_in_progress=[_line(x) for x in data["excess_in_progress"]],
+        moved=Decimal(data["moved"]))
 
 
 class Releve:

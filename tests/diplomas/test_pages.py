@@ -11,7 +11,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
 
-from diplomas.models import DiplomaRecord, Programme, StoredProgress
+from diplomas.models import Category, DiplomaRecord, Programme, StoredProgress, Waiver
 from diplomas.selectors import REQUIREMENT_NAMES
 from students import models
 from tests import factories
@@ -152,6 +152,21 @@ def test_a_staff_choice_of_programme_and_waived_credits_show(client, family, tee
     page = html_of(client.get(diploma_url(teen)))
     assert figures(page, french("All credits")) == ["14", "14", "0", "0", "0"]
     assert french("Every requirement is met.") in page
+
+
+def test_a_substituted_compulsory_credit_leaves_30_credits_to_earn(client, family, teen):
+    """The principal substitutes the STIM credit: STIM is met, one more optional credit is
+    needed, and the diploma still asks 30 credits (ONTARIO.md), 14 of them still to earn."""
+    stem = Category.objects.get(programme__code="deso-2024", name_fr="STIM")
+    Waiver.objects.create(record=DiplomaRecord.objects.get(student=teen), category=stem,
+                          credits=Decimal(1), reason="Substitution")
+    client.force_login(family.user)
+    page = html_of(client.get(diploma_url(teen)))
+    assert figures(page, "STIM") == ["1", "0", "0", "1", "0"]
+    assert figures(page, "Crédits au choix") == ["14", "3", "2", "0", "11"]
+    assert figures(page, french("All credits")) == ["30", "16", "4", "0", "14"]
+    assert french_plural("%(count)s optional credit", "%(count)s optional credits", 11) % {
+        "count": "11"} in text_of(page)
 
 
 def test_maths_needs_a_grade_10_credit(client, family):
