@@ -44,16 +44,27 @@ def transcript(student: Student) -> list[CourseResult]:
 
 def courses_in_progress(student: Student, school_year: SchoolYear | None,
                         results: list[CourseResult]) -> list[SectionEnrolment]:
-    """This year's classes that have no result yet."""
+    """This year's classes that have no result yet. A result of the course this year ends
+    its classes, but not one of a term that began after it was completed: the course failed
+    in the first semester and taken again in the second is in progress."""
     if school_year is None:
         return []
-    done = {r.course_id for r in results if r.school_year_id == school_year.pk}
+    done: dict[int, list] = {}
+    for r in results:
+        if r.school_year_id == school_year.pk:
+            done.setdefault(r.course_id, []).append(r.completion_date)
+
+    def ended(enrolment: SectionEnrolment) -> bool:
+        start = enrolment.section.term.start_date
+        return any(date is None or date >= start
+                   for date in done.get(enrolment.section.course_id, ()))
+
     enrolments = (SectionEnrolment.objects.filter(student=student,
                                                   section__term__school_year=school_year)
                   .select_related("section__course", "section__term__school_year",
                                   "section__school")
                   .order_by("section__term__start_date", "section__course__code"))
-    return [e for e in enrolments if e.section.course_id not in done]
+    return [e for e in enrolments if not ended(e)]
 
 
 def programmes() -> list[Programme]:

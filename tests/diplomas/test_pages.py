@@ -3,6 +3,7 @@ reads them; only for secondary students the parent may see (else a 404 that leak
 nothing); a fixed number of queries; French and English."""
 
 import dataclasses
+import datetime
 import re
 from decimal import Decimal
 
@@ -167,6 +168,32 @@ def test_a_substituted_compulsory_credit_leaves_30_credits_to_earn(client, famil
     assert figures(page, french("All credits")) == ["30", "16", "4", "0", "14"]
     assert french_plural("%(count)s optional credit", "%(count)s optional credits", 11) % {
         "count": "11"} in text_of(page)
+
+
+def test_a_course_failed_in_semester_1_and_taken_again_in_semester_2_is_in_progress(
+        client, family):
+    """MCR3U failed in January, taken again from February: the retake is a course in
+    progress (on the transcript and in the forecast), not hidden by the failed result."""
+    child = family.children[1]
+    give_history(child, results=[("2024-2025", "MTH1W", 70, 1, {}),
+                                 ("2025-2026", "MPM2D", 75, 1, {})])
+    this_year = factories.SchoolYearFactory()
+    mcr = models.Course.objects.get(code="MCR3U")
+    models.CourseResult.objects.create(
+        student=child, course=mcr, school=child.school, school_year=this_year, mark=42,
+        credit_earned=0, completion_date=datetime.date(2027, 1, 29))
+    second = models.Term.objects.create(
+        school=child.school, school_year=this_year, code="S2", name="Semestre 2",
+        start_date=datetime.date(2027, 2, 1), end_date=this_year.end_date)
+    section = factories.SectionFactory(course=mcr, term=second, school=child.school,
+                                       section_number="9")
+    models.SectionEnrolment.objects.create(student=child, section=section)
+    client.force_login(family.user)
+    in_progress = html_of(client.get(transcript_url(child))).split(
+        french("Courses in progress"))[1]
+    assert "MCR3U" in in_progress and "Semestre 2" in in_progress
+    page = html_of(client.get(diploma_url(child)))
+    assert figures(page, "Mathématiques") == ["3", "2", "1", "0", "1"]
 
 
 def test_maths_needs_a_grade_10_credit(client, family):
