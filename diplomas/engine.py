@@ -161,13 +161,16 @@ class Progress:
     requirements: list[Requirement]
     excess: list[CourseLine]  # earned, counted nowhere (beyond a requirement, or repeated)
     excess_in_progress: list[CourseLine]
+    # Waived compulsory credits that the optional credits' requirement took over: waived in
+    # their category, still to be earned in all.
+    moved: Decimal = Decimal(0)
 
     def _sum(self, name: str) -> Decimal:
         return sum((getattr(c, name) for c in self.categories), Decimal(0))
 
     @property
     def required(self) -> Decimal:
-        return self._sum("required")
+        return self._sum("required") - self.moved
 
     @property
     def earned(self) -> Decimal:
@@ -179,7 +182,7 @@ class Progress:
 
     @property
     def waived(self) -> Decimal:
-        return self._sum("waived")
+        return self._sum("waived") - self.moved
 
     @property
     def remaining(self) -> Decimal:
@@ -426,8 +429,15 @@ def progress(programme: Programme, lines: Iterable[CourseLine], facts: Facts) ->
 
     rules = programme.rules
     waived = [min(units(facts.waived.get(rule.key, 0)), units(rule.credits)) for rule in rules]
-    slots = _slots(rules, [units(rule.credits) - w for rule, w in zip(rules, waived,
-                                                                        strict=True)])
+    # A waived compulsory credit is still one of the programme's credits (30 for the DESO):
+    # the course a principal substitutes, or the equivalent credit granted on arrival,
+    # stands in for it, and counts among the optional credits, which require it in addition.
+    optional = next((i for i, rule in enumerate(rules) if rule.any_course), None)
+    moved = 0 if optional is None else sum(
+        w for rule, w in zip(rules, waived, strict=True) if not rule.any_course)
+    added = [moved if i == optional else 0 for i in range(len(rules))]
+    slots = _slots(rules, [units(rule.credits) - w + a
+                           for rule, w, a in zip(rules, waived, added, strict=True)])
     room = [slot.room for slot in slots]
     cap_room = [units(cap.credits) for cap in programme.caps]
     counted = _distribute(programme, slots, room, cap_room, earned)
@@ -440,7 +450,7 @@ def progress(programme: Programme, lines: Iterable[CourseLine], facts: Facts) ->
 
     categories = [
         CategoryProgress(
-            rule=rule, required=rule.credits,
+            rule=rule, required=rule.credits + credits(added[i]),
             earned=credits(sum(of_rule(i, counted.units))),
             in_progress=credits(sum(of_rule(i, forecast.units))),
             waived=credits(waived[i]),
@@ -452,7 +462,8 @@ def progress(programme: Programme, lines: Iterable[CourseLine], facts: Facts) ->
                     requirements=_requirements(programme, earned + repeated,
                                                in_progress + repeated_in_progress, facts),
                     excess=counted.nowhere + repeated,
-                    excess_in_progress=forecast.nowhere + repeated_in_progress)
+                    excess_in_progress=forecast.nowhere + repeated_in_progress,
+                    moved=credits(moved))
 
 
 def _online_credits(lines: Iterable[CourseLine], *, besides: frozenset[str] = frozenset()

@@ -51,16 +51,27 @@ def transcript(student: Student) -> list[CourseResult]:
 
 def courses_in_progress(student: Student, school_year: SchoolYear | None,
                         results: list[CourseResult]) -> list[SectionEnrolment]:
-    """This year's classes that have no result yet."""
+    """This year's classes that have no result yet. A result of the course this year ends
+    its classes, but not one of a term that began after it was completed: the course failed
+    in the first semester and taken again in the second is in progress."""
     if school_year is None:
         return []
-    done = {r.course_id for r in results if r.school_year_id == school_year.pk}
+    done: dict[int, list] = {}
+    for r in results:
+        if r.school_year_id == school_year.pk:
+            done.setdefault(r.course_id, []).append(r.completion_date)
+
+    def ended(enrolment: SectionEnrolment) -> bool:
+        start = enrolment.section.term.start_date
+        return any(date is None or date >= start
+                   for date in done.get(enrolment.section.course_id, ()))
+
     enrolments = (SectionEnrolment.objects.filter(student=student,
                                                   section__term__school_year=school_year)
                   .select_related("section__course", "section__term__school_year",
                                   "section__school")
                   .order_by("section__term__start_date", "section__course__code"))
-    return [e for e in enrolments if e.section.course_id not in done]
+    return [e for e in enrolments if not ended(e)]
 
 
 def programmes() -> list[Programme]:
@@ -268,13 +279,15 @@ def _progress_data(progress: engine.Progress) -> dict:
             for r in progress.requirements],
         "excess": [_counted(x) for x in progress.excess],
         "excess_in_progress": [_counted(x) for x in progress.excess_in_progress],
+        "moved": str(progress.moved),
     }
 
 
 # The stored rows' format: raised with any change to the engine's rules or to what
 # releve_data stores, so that the rows stored before are computed again.
-# 2: grade slots (mathematics) and caps (Groups 1 to 3); 3: the classes' term codes.
-RELEVE_FORMAT = 3
+# 2: grade slots (mathematics) and caps (Groups 1 to 3); 3: the classes' term codes;
+# 4: waived compulsory credits are optional credits to earn ("moved").
+RELEVE_FORMAT = 4
 
 
 def releve_data(record: StudentRecord) -> dict:
@@ -320,7 +333,8 @@ def _progress(data: dict) -> engine.Progress:
             in_progress=Decimal(r["in_progress"]), opted_out=r["opted_out"])
             for r in data["requirements"]],
         excess=[_line(x) for x in data["excess"]],
-        excess_in_progress=[_line(x) for x in data["excess_in_progress"]])
+        excess_in_progress=[_line(x) for x in data["excess_in_progress"]],
+        moved=Decimal(data["moved"]))
 
 
 class Releve:
@@ -339,7 +353,13 @@ class Releve:
 
     @property
     def credits_earned(self) -> Decimal:
-        return sum((Decimal(r.credit) for r in self.results), Decimal(0))
+        """Each course's credit once, as the engine counts it: a course passed again (to
+        raise the mark) earns no second credit."""
+        best: dict[str, Decimal] = {}
+        for result in self.results:
+            code = result.code[:5].upper()  # the school's sixth character: a section
+            best[code] = max(best.get(code, Decimal(0)), Decimal(result.credit))
+        return sum(best.values(), Decimal(0))
 
     @cached_property
     def digest(self) -> str:

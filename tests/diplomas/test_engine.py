@@ -247,6 +247,24 @@ def test_waived_credits_lower_what_is_left_and_never_exceed_the_requirement():
     assert (en.waived, en.remaining) == (1, 0)
 
 
+def test_a_waived_compulsory_credit_is_still_one_of_the_credits_to_earn():
+    """The diploma is 30 credits (ONTARIO.md) whatever stands in for a compulsory one: a
+    principal's substitution, or a compulsory credit granted on arrival with equivalent
+    credits. The waived credit is one more optional credit to earn, never one less."""
+    rules = (Rule("fr", D(2), ("FRA",)), Rule("optional", D(2), any_course=True))
+    programme = engine.Programme(rules=rules)
+    facts = Facts(waived={"fr": D(1)})
+    three = engine.progress(programme, [line("FRA1D"), line("HSB4U"), line("PPL3O")], facts)
+    fr, optional = three.categories
+    assert (fr.earned, fr.waived, fr.remaining) == (1, 1, 0)
+    assert (optional.required, optional.earned, optional.remaining) == (3, 2, 1)
+    assert (three.required, three.earned, three.waived, three.remaining) == (4, 3, 0, 1)
+    assert not three.complete
+    four = engine.progress(
+        programme, [line("FRA1D"), line("HSB4U"), line("PPL3O"), line("ICS2O")], facts)
+    assert (four.earned, four.remaining, four.complete) == (4, 0, True)
+
+
 def test_requirements_other_than_credits():
     programme = engine.Programme(rules=(), community_hours=40, literacy_required=True,
                                  literacy_courses=("CCL4O", "OLC4O"), online_credits=2,

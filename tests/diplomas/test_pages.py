@@ -3,6 +3,7 @@ reads them; only for secondary students the parent may see (else a 404 that leak
 nothing); a fixed number of queries; French and English."""
 
 import dataclasses
+import datetime
 import re
 from decimal import Decimal
 
@@ -11,11 +12,11 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
 
-from diplomas.models import DiplomaRecord, Programme, StoredProgress
+from diplomas.models import Category, DiplomaRecord, Programme, StoredProgress, Waiver
 from diplomas.selectors import REQUIREMENT_NAMES
 from students import models
 from tests import factories
-from tests.diplomas.history import WITHDRAWN_MARK, give_history
+from tests.diplomas.history import RESULTS, WITHDRAWN_MARK, give_history
 from tests.pages import french, french_plural, html_of
 from tests.students.test_family_access import FORBIDDEN, _assert_nothing_leaks, _make_forbidden
 
@@ -84,6 +85,18 @@ def test_the_transcript_lists_every_result_and_a_w_never_shows_its_mark(client, 
     assert f'<a href="{diploma_url(teen)}">{deso.name_fr}</a>' in page
 
 
+def test_a_course_passed_twice_adds_its_credit_once_to_the_credits_earned(client, family):
+    """A student who takes a passed course again to raise the mark earns its credit once:
+    the transcript's total agrees with the requirements page (16, as without the repeat)."""
+    child = family.children[1]
+    give_history(child, results=[*RESULTS, ("2025-2026", "MTH1W", 86, 1, {})])
+    client.force_login(family.user)
+    page = text_of(html_of(client.get(transcript_url(child))))
+    assert french("Credits earned: %(total)s") % {"total": "16"} in page
+    assert figures(html_of(client.get(diploma_url(child))),
+                   french("All credits"))[:2] == ["30", "16"]
+
+
 def figures(page: str, heading: str) -> list[str]:
     """The five figures (required, earned, in progress, waived, remaining) under a heading."""
     section = page.split(f">{heading}</h")[1]
@@ -149,6 +162,47 @@ def test_a_staff_choice_of_programme_and_waived_credits_show(client, family, tee
     page = html_of(client.get(diploma_url(teen)))
     assert figures(page, french("All credits")) == ["14", "14", "0", "0", "0"]
     assert french("Every requirement is met.") in page
+
+
+def test_a_substituted_compulsory_credit_leaves_30_credits_to_earn(client, family, teen):
+    """The principal substitutes the STIM credit: STIM is met, one more optional credit is
+    needed, and the diploma still asks 30 credits (ONTARIO.md), 14 of them still to earn."""
+    stem = Category.objects.get(programme__code="deso-2024", name_fr="STIM")
+    Waiver.objects.create(record=DiplomaRecord.objects.get(student=teen), category=stem,
+                          credits=Decimal(1), reason="Substitution")
+    client.force_login(family.user)
+    page = html_of(client.get(diploma_url(teen)))
+    assert figures(page, "STIM") == ["1", "0", "0", "1", "0"]
+    assert figures(page, "Crédits au choix") == ["14", "3", "2", "0", "11"]
+    assert figures(page, french("All credits")) == ["30", "16", "4", "0", "14"]
+    assert french_plural("%(count)s optional credit", "%(count)s optional credits", 11) % {
+        "count": "11"} in text_of(page)
+
+
+def test_a_course_failed_in_semester_1_and_taken_again_in_semester_2_is_in_progress(
+        client, family):
+    """MCR3U failed in January, taken again from February: the retake is a course in
+    progress (on the transcript and in the forecast), not hidden by the failed result."""
+    child = family.children[1]
+    give_history(child, results=[("2024-2025", "MTH1W", 70, 1, {}),
+                                 ("2025-2026", "MPM2D", 75, 1, {})])
+    this_year = factories.SchoolYearFactory()
+    mcr = models.Course.objects.get(code="MCR3U")
+    models.CourseResult.objects.create(
+        student=child, course=mcr, school=child.school, school_year=this_year, mark=42,
+        credit_earned=0, completion_date=datetime.date(2027, 1, 29))
+    second = models.Term.objects.create(
+        school=child.school, school_year=this_year, code="S2", name="Semestre 2",
+        start_date=datetime.date(2027, 2, 1), end_date=this_year.end_date)
+    section = factories.SectionFactory(course=mcr, term=second, school=child.school,
+                                       section_number="9")
+    models.SectionEnrolment.objects.create(student=child, section=section)
+    client.force_login(family.user)
+    in_progress = html_of(client.get(transcript_url(child))).split(
+        french("Courses in progress"))[1]
+    assert "MCR3U" in in_progress and "Semestre 2" in in_progress
+    page = html_of(client.get(diploma_url(child)))
+    assert figures(page, "Mathématiques") == ["3", "2", "1", "0", "1"]
 
 
 def test_maths_needs_a_grade_10_credit(client, family):
