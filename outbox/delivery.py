@@ -2,6 +2,7 @@
 
 import logging
 import random
+import re
 import smtplib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -115,7 +116,9 @@ def _finish(email: OutboundEmail, *, error: str = "", permanent: bool = False) -
         email.context = None
     elif permanent or email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         email.status, email.last_error = Status.FAILED, error
-        logger.error("Email %s failed for good: %s", email.pk, error)
+        # Mail servers often name the refused address: the log keeps no parent's.
+        logged = re.sub(re.escape(email.recipient), "[recipient]", error, flags=re.IGNORECASE)
+        logger.error("Email %s failed for good: %s", email.pk, logged)
     else:
         email.status, email.last_error = Status.RETRY, error
         email.next_attempt_at = now + retry_delay(email.attempts)

@@ -274,6 +274,24 @@ def test_permanent_refusal_fails_that_row_and_the_batch_goes_on(smtp_settings, s
                                                             "bob@example.com"]
 
 
+def test_a_refusal_naming_the_address_leaves_it_out_of_the_workers_log(
+        smtp_settings, smtp_sink, caplog):
+    # Mail servers echo the refused address; the worker's log must not keep a parent's.
+    smtp_sink.refuse = "550 5.1.1 <Marie.Gone@example.com>: Recipient address rejected"
+    smtp_sink.refuse_to = {"marie.gone@example.com"}
+    email = announcement("marie.gone@example.com")
+
+    with caplog.at_level("ERROR", logger="outbox.delivery"):
+        emails_send([email.pk])
+
+    email.refresh_from_db()
+    assert email.status == Status.FAILED
+    assert "marie.gone@example.com" in email.last_error  # for the help desk, in the admin
+    assert f"Email {email.pk} failed for good" in caplog.text
+    assert "550" in caplog.text and "[recipient]" in caplog.text
+    assert "gone@example.com" not in caplog.text.lower()
+
+
 def test_malformed_recipient_fails_at_once_and_the_others_leave(smtp_settings, smtp_sink):
     good = announcement("alice@example.com")
     malformed = announcement("alice.tremblay@@example")
