@@ -1,18 +1,16 @@
 """What the help desk may read: parents' accounts, found by anything a caller can say."""
 
 import re
-from datetime import UTC, datetime
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import lockouts
 from accounts.models import AuditEvent, User
-from portail.formats import clock_time, normalize_phone
+from portail.formats import normalize_phone
 from portail.text import searchable
 from students.models import AccessCode, Guardian, Student, hash_access_code
 
@@ -52,11 +50,9 @@ def helpdesk_accounts() -> QuerySet[User]:
 
 def _with_state(user: User) -> User:
     """What the help desk needs to know first about an account, in a few words."""
-    user.locked = lockouts.account_locked(user)
-    # The waits before the lock (30 s to 8 min after the 5th to 9th wrong password): the
-    # parent is told to try later, and calls.
-    waits_until = None if user.locked else lockouts.account_waits_until(user)
-    user.waiting = waits_until is not None
+    lockout = lockouts.account_lockout(user)
+    user.locked = lockout.locked
+    user.waiting = lockout.waits_until is not None
     if not user.is_active:
         user.states = [_("Deactivated")]
     elif not user.email_validated and user.signed_up_with_code:
@@ -65,12 +61,8 @@ def _with_state(user: User) -> User:
         user.states = [_("Awaiting validation")]
     else:
         user.states = [_("Active")]
-    if user.locked:
-        user.states.append(_("Locked: too many failed logins"))
-    elif user.waiting:
-        ends = timezone.localtime(datetime.fromtimestamp(waits_until, tz=UTC))
-        user.states.append(_("Made to wait after failed logins, until %(time)s")
-                           % {"time": clock_time(ends)})
+    if lockout.state:
+        user.states.append(lockout.state)
     if user.two_step:
         user.states.append(_("Two-step login on"))
     return user
