@@ -720,14 +720,22 @@ def test_a_parent_with_two_step_login_leads_to_their_devices(client, family):
     # A parent lost the phone: the agent goes from the account to its device, to remove it.
     agent_client = staff_login(client, make_staff("aide.tel", board_level=True,
                                                   group=HELP_DESK))
-    TOTP.activate(family.user, generate_totp_secret())
+    # Another parent's login ID starts with this one's: their phone must not be listed too.
+    other = factories.UserFactory(username=f"{family.user.username}2")
+    device = TOTP.activate(family.user, generate_totp_secret()).instance
+    others_device = TOTP.activate(other, generate_totp_secret()).instance
     html = html_of(agent_client.get(account_url(family.user)))
     link = re.search(r'<a href="([^"]+)">{}</a>'.format(re.escape(french(
         "Their two-step login devices (to remove one when the phone is lost)"))), html)
 
-    devices = html_of(agent_client.get(unescape(link.group(1))))
+    response = agent_client.get(unescape(link.group(1)))
 
-    assert family.user.username in devices
+    assert response.status_code == 200
+    devices = html_of(response)
+    assert reverse("admin:mfa_authenticator_change", args=[device.pk]) in devices
+    assert reverse("admin:mfa_authenticator_change", args=[others_device.pk]) not in devices
+    # The login ID stays out of the address (proxies' and browsers' logs).
+    assert family.user.username not in link.group(1)
 
 
 def test_a_code_not_yet_used_says_whom_it_was_issued_to(agent_client, family):
