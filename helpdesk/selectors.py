@@ -1,6 +1,7 @@
 """What the help desk may read: parents' accounts, found by anything a caller can say."""
 
 import re
+from enum import StrEnum
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -169,13 +170,28 @@ def account_search(term: str) -> list[User]:
     return results
 
 
+class AccessCodeState(StrEnum):
+    USED = "used"
+    EXPIRED = "expired"
+    # Not used, not expired: the parent can still sign up with it.
+    VALID = "valid"
+
+
 def access_code_searched(term: str) -> AccessCode | None:
-    """The access code the term is, with its guardian: a parent whose letter's code "does
-    not work" calls before any account exists (or after the code expired)."""
+    """The access code the term is, with its guardian and its `state` (AccessCodeState): a
+    parent whose letter's code "does not work" calls before any account exists (or after
+    the code expired)."""
     code_hash = _code_hash(" ".join(term.split()))
     if not code_hash:
         return None
-    return AccessCode.objects.select_related("guardian").filter(code_hash=code_hash).first()
+    code = (AccessCode.objects.select_related("guardian").filter(code_hash=code_hash)
+            .annotate(usable=Exists(AccessCode.objects.usable().filter(pk=OuterRef("pk"))))
+            .first())
+    if code is not None:
+        code.state = (AccessCodeState.VALID if code.usable
+                      else AccessCodeState.USED if code.used_at or code.claimed_by_id
+                      else AccessCodeState.EXPIRED)
+    return code
 
 
 def helpdesk_account(pk: int) -> User:

@@ -759,3 +759,19 @@ def test_a_code_not_yet_used_says_whom_it_was_issued_to(agent_client, family):
     html = html_of(agent_client.get(reverse("helpdesk:home"), {"q": code}))
     assert french("This access code, issued to %(name)s on %(issued)s, expired on "
                   "%(expires)s: the school issues a new one.").split("%(name)s")[0] in html
+
+
+def test_a_used_code_whose_account_is_gone_says_it_was_used(agent_client, family):
+    # The account that signed up with the code was deleted since: the code is not valid again.
+    guardian = factories.GuardianFactory(first_name="Pierre", last_name="Gagnon")
+    factories.StudentGuardianFactory(student=family.children[0], guardian=guardian)
+    access_code, code = access_code_issue(guardian=guardian, issued_by=None)
+    access_code.used_at = timezone.now()
+    access_code.save()
+
+    html = html_of(agent_client.get(reverse("helpdesk:home"), {"q": code}))
+
+    with translation.override("fr"):
+        issued = long_date(timezone.localdate(access_code.created_at))
+    assert french("This access code, issued to %(name)s on %(issued)s, was used.") % {
+        "name": guardian, "issued": issued} in html
