@@ -207,14 +207,11 @@ class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, AccentInsensitiveSearchMixi
             "media": self.media + form.media,
         })
 
-    def _may_touch(self, request, user: User | None) -> bool:
-        return _may_touch(request, user)
-
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._may_touch(request, obj)
+        return super().has_change_permission(request, obj) and _may_touch(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
+        return super().has_delete_permission(request, obj) and _may_touch(request, obj)
 
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:

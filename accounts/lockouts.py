@@ -24,14 +24,19 @@ waits are stored as the moment they end, so that a clock moved in tests ends the
 
 import hashlib
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from allauth.account.signals import password_reset
 from allauth.core import ratelimit
 from django.core.cache import cache
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from portail.formats import clock_time
 
 FREE_FAILURES = 5
 # The wait after the 5th, 6th... wrong password: 30 s, 1 min, 2 min, 4 min, 8 min.
@@ -124,6 +129,34 @@ def account_locked(user: User) -> bool:
     account = account_key(user, "")
     return (cache.get(_failures(account)) or 0) >= LOCK_AFTER \
         and cache.get(_until(account), 0) > time.time()
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """What failed logins did to an account, as the school and the help desk are told."""
+
+    locked: bool = False
+    # When the wait before the next try ends (not set when locked: only unlocking ends it).
+    waits_until: datetime | None = None
+
+    @property
+    def state(self) -> str:
+        """The account's lockout in a few words, "" when it may log in now."""
+        if self.locked:
+            return _("Locked: too many failed logins")
+        if self.waits_until is not None:
+            return _("Made to wait after failed logins, until %(time)s") % {
+                "time": clock_time(timezone.localtime(self.waits_until))}
+        return ""
+
+
+def account_lockout(user: User) -> Lockout:
+    """Whether the account is locked, or else until when it is made to wait (the waits
+    before the lock: 30 s to 8 min after the 5th to 9th wrong password)."""
+    if account_locked(user):
+        return Lockout(locked=True)
+    until = account_waits_until(user)
+    return Lockout(waits_until=None if until is None else datetime.fromtimestamp(until, tz=UTC))
 
 
 def _allauth_limits(user: User) -> list[tuple[str, str]]:

@@ -359,12 +359,22 @@ def _given(value) -> bool:
     return value is not None and value != ""
 
 
+def _line_lacks(line: ReportCardLine, marks: LineMarks) -> list[str]:
+    """The mark fields the line still lacks: its mark (I, insufficient evidence, stands for
+    a percentage where the card allows it), then the required ones; none on a card of
+    comments only."""
+    if marks.mark is None:
+        return []
+    has_mark = (_given(getattr(line, marks.mark))
+                or (marks.insufficient_evidence and line.letter_grade == "I"))
+    lacking = [] if has_mark else [marks.mark]
+    return lacking + [field for field in marks.required if not _given(getattr(line, field))]
+
+
 def _line_complete(line: ReportCardLine, marks: LineMarks) -> bool:
     if marks.mark is None:
         return bool(line.comment)
-    has_mark = (_given(getattr(line, marks.mark))
-                or (marks.insufficient_evidence and line.letter_grade == "I"))
-    return has_mark and all(_given(getattr(line, field)) for field in marks.required)
+    return not _line_lacks(line, marks)
 
 
 def _line_missing(line: ReportCardLine, marks: LineMarks) -> str:
@@ -372,10 +382,8 @@ def _line_missing(line: ReportCardLine, marks: LineMarks) -> str:
     cours et le crédit obtenu) », so that staff who typed the mark know what else is due."""
     if marks.mark is None:
         return line.subject  # a comment only
-    lacking = [] if _given(getattr(line, marks.mark)) or (
-        marks.insufficient_evidence and line.letter_grade == "I") else [marks.mark]
-    lacking += [field for field in marks.required if not _given(getattr(line, field))]
-    names = get_text_list([str(_MARK_NAMES[field]) for field in lacking], _("and"))
+    names = get_text_list([str(_MARK_NAMES[field]) for field in _line_lacks(line, marks)],
+                          _("and"))
     return f"{line.subject} ({names})"
 
 

@@ -1,18 +1,17 @@
 """What the help desk may read: parents' accounts, found by anything a caller can say."""
 
 import re
-from datetime import UTC, datetime
+from enum import StrEnum
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import lockouts
 from accounts.models import AuditEvent, User
-from portail.formats import clock_time, normalize_phone
+from portail.formats import normalize_phone
 from portail.text import searchable
 from students.models import AccessCode, Guardian, Student, hash_access_code
 
@@ -52,11 +51,9 @@ def helpdesk_accounts() -> QuerySet[User]:
 
 def _with_state(user: User) -> User:
     """What the help desk needs to know first about an account, in a few words."""
-    user.locked = lockouts.account_locked(user)
-    # The waits before the lock (30 s to 8 min after the 5th to 9th wrong password): the
-    # parent is told to try later, and calls.
-    waits_until = None if user.locked else lockouts.account_waits_until(user)
-    user.waiting = waits_until is not None
+    lockout = lockouts.account_lockout(user)
+    user.locked = lockout.locked
+    user.waiting = lockout.waits_until is not None
     if not user.is_active:
         user.states = [_("Deactivated")]
     elif not user.email_validated and user.signed_up_with_code:
@@ -65,12 +62,8 @@ def _with_state(user: User) -> User:
         user.states = [_("Awaiting validation")]
     else:
         user.states = [_("Active")]
-    if user.locked:
-        user.states.append(_("Locked: too many failed logins"))
-    elif user.waiting:
-        ends = timezone.localtime(datetime.fromtimestamp(waits_until, tz=UTC))
-        user.states.append(_("Made to wait after failed logins, until %(time)s")
-                           % {"time": clock_time(ends)})
+    if lockout.state:
+        user.states.append(lockout.state)
     if user.two_step:
         user.states.append(_("Two-step login on"))
     return user
@@ -177,13 +170,28 @@ def account_search(term: str) -> list[User]:
     return results
 
 
+class AccessCodeState(StrEnum):
+    USED = "used"
+    EXPIRED = "expired"
+    # Not used, not expired: the parent can still sign up with it.
+    VALID = "valid"
+
+
 def access_code_searched(term: str) -> AccessCode | None:
-    """The access code the term is, with its guardian: a parent whose letter's code "does
-    not work" calls before any account exists (or after the code expired)."""
+    """The access code the term is, with its guardian and its `state` (AccessCodeState): a
+    parent whose letter's code "does not work" calls before any account exists (or after
+    the code expired)."""
     code_hash = _code_hash(" ".join(term.split()))
     if not code_hash:
         return None
-    return AccessCode.objects.select_related("guardian").filter(code_hash=code_hash).first()
+    code = (AccessCode.objects.select_related("guardian").filter(code_hash=code_hash)
+            .annotate(usable=Exists(AccessCode.objects.usable().filter(pk=OuterRef("pk"))))
+            .first())
+    if code is not None:
+        code.state = (AccessCodeState.VALID if code.usable
+                      else AccessCodeState.USED if code.used_at or code.claimed_by_id
+                      else AccessCodeState.EXPIRED)
+    return code
 
 
 def helpdesk_account(pk: int) -> User:

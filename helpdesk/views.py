@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import is_helpdesk_agent
@@ -51,14 +50,15 @@ def helpdesk_view(view: Callable) -> Callable:
 def home(request: HttpRequest) -> HttpResponse:
     form = AccountSearchForm(request.GET or None)
     term = form.cleaned_data["q"] if form.is_valid() else ""
+    results = account_search(term)
     return render(request, "helpdesk/home.html", {
         **admin.site.each_context(request),
         "title": _("User help centre"),
         "form": form,
         "term": term,
-        "results": account_search(term),
-        "access_code": access_code_searched(term),
-        "now": timezone.now(),
+        "results": results,
+        # No account found: the term may be the code of a letter nobody signed up with yet.
+        "access_code": None if results else access_code_searched(term),
     })
 
 

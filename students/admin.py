@@ -218,9 +218,13 @@ class EnrolledDuringYearFilter(admin.SimpleListFilter):
         if not self.value():
             return queryset
         # A link typed or cut short (a year's name, not its id) lists nothing, as an
-        # unknown year does.
-        year = (models.SchoolYear.objects.filter(pk=self.value()).first()
-                if self.value().isdigit() and len(self.value()) < 10 else None)
+        # unknown year does. Django finds no row for a number too large for the column
+        # (no database error); what is no number at all ("2025-2026", "2²", which
+        # str.isdigit accepts) it refuses with a ValueError.
+        try:
+            year = models.SchoolYear.objects.filter(pk=self.value()).first()
+        except ValueError:
+            year = None
         if year is None:
             return queryset.none()
         return queryset.filter(

@@ -1,7 +1,7 @@
 """What staff read about parents' portal accounts (the student page's portal connections)."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -34,8 +34,7 @@ class PortalConnection:
     # An unused access code the school issued, still valid until then.
     code_expires_at: datetime | None = None
     # Failed logins: locked (only the help centre unlocks it) or made to wait until then.
-    locked: bool = False
-    waits_until: datetime | None = None
+    lockout: lockouts.Lockout = field(default_factory=lockouts.Lockout)
 
     @property
     def sees_student(self) -> bool:
@@ -119,7 +118,4 @@ def _with_lockout(connection: PortalConnection) -> None:
     account = connection.account
     if account is None or not account.is_active:
         return
-    connection.locked = lockouts.account_locked(account)
-    until = None if connection.locked else lockouts.account_waits_until(account)
-    if until is not None:
-        connection.waits_until = datetime.fromtimestamp(until, tz=UTC)
+    connection.lockout = lockouts.account_lockout(account)

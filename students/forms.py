@@ -30,7 +30,7 @@ class AttendancePeriodForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.school_year = school_year
         # A full-year term (AN) would repeat "Whole school year" under another name.
-        self.terms = {f"etape-{term.pk}": term for term in terms if term.code != "AN"}
+        self.terms = {f"etape-{term.pk}": term for term in terms if not term.is_full_year}
         self.months = {f"{month:%Y-%m}": month for month in _months(school_year)}
         # A callable: the labels are made only when the list is checked or shown (the
         # Assiduité page keeps the list's HTML per process).

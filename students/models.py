@@ -126,17 +126,23 @@ class SchoolYear(models.Model):
 
 # The usual term codes are a fixed list: parents read them in the page's language. A term
 # with another code keeps the name the school typed.
+FULL_YEAR_CODE = "AN"
 STANDARD_TERM_NAMES = {
-    "AN": _("School year"),
+    FULL_YEAR_CODE: _("School year"),
     "S1": _("Semester 1"), "S2": _("Semester 2"),
     "Q1": _("Quadmester 1"), "Q2": _("Quadmester 2"),
     "Q3": _("Quadmester 3"), "Q4": _("Quadmester 4"),
 }
 
 
+def _term_code(code: str) -> str:
+    """A term's code as the usual codes are written, whatever the school typed ("an ")."""
+    return code.strip().upper()
+
+
 def term_label(code: str, name: str) -> str:
     """A term's name for parents: the usual codes' names in the reader's language."""
-    standard = STANDARD_TERM_NAMES.get(code.strip().upper())
+    standard = STANDARD_TERM_NAMES.get(_term_code(code))
     return str(standard) if standard is not None else name
 
 
@@ -174,6 +180,11 @@ class Term(models.Model):
     @property
     def label(self) -> str:
         return term_label(self.code, self.name)
+
+    @property
+    def is_full_year(self) -> bool:
+        """The full-year term (AN), however the school typed its code."""
+        return _term_code(self.code) == FULL_YEAR_CODE
 
 
 class Student(Address):

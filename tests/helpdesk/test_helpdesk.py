@@ -720,14 +720,22 @@ def test_a_parent_with_two_step_login_leads_to_their_devices(client, family):
     # A parent lost the phone: the agent goes from the account to its device, to remove it.
     agent_client = staff_login(client, make_staff("aide.tel", board_level=True,
                                                   group=HELP_DESK))
-    TOTP.activate(family.user, generate_totp_secret())
+    # Another parent's login ID starts with this one's: their phone must not be listed too.
+    other = factories.UserFactory(username=f"{family.user.username}2")
+    device = TOTP.activate(family.user, generate_totp_secret()).instance
+    others_device = TOTP.activate(other, generate_totp_secret()).instance
     html = html_of(agent_client.get(account_url(family.user)))
     link = re.search(r'<a href="([^"]+)">{}</a>'.format(re.escape(french(
         "Their two-step login devices (to remove one when the phone is lost)"))), html)
 
-    devices = html_of(agent_client.get(unescape(link.group(1))))
+    response = agent_client.get(unescape(link.group(1)))
 
-    assert family.user.username in devices
+    assert response.status_code == 200
+    devices = html_of(response)
+    assert reverse("admin:mfa_authenticator_change", args=[device.pk]) in devices
+    assert reverse("admin:mfa_authenticator_change", args=[others_device.pk]) not in devices
+    # The login ID stays out of the address (proxies' and browsers' logs).
+    assert family.user.username not in link.group(1)
 
 
 def test_a_code_not_yet_used_says_whom_it_was_issued_to(agent_client, family):
@@ -751,3 +759,19 @@ def test_a_code_not_yet_used_says_whom_it_was_issued_to(agent_client, family):
     html = html_of(agent_client.get(reverse("helpdesk:home"), {"q": code}))
     assert french("This access code, issued to %(name)s on %(issued)s, expired on "
                   "%(expires)s: the school issues a new one.").split("%(name)s")[0] in html
+
+
+def test_a_used_code_whose_account_is_gone_says_it_was_used(agent_client, family):
+    # The account that signed up with the code was deleted since: the code is not valid again.
+    guardian = factories.GuardianFactory(first_name="Pierre", last_name="Gagnon")
+    factories.StudentGuardianFactory(student=family.children[0], guardian=guardian)
+    access_code, code = access_code_issue(guardian=guardian, issued_by=None)
+    access_code.used_at = timezone.now()
+    access_code.save()
+
+    html = html_of(agent_client.get(reverse("helpdesk:home"), {"q": code}))
+
+    with translation.override("fr"):
+        issued = long_date(timezone.localdate(access_code.created_at))
+    assert french("This access code, issued to %(name)s on %(issued)s, was used.") % {
+        "name": guardian, "issued": issued} in html

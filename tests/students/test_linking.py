@@ -172,8 +172,7 @@ def test_the_school_sees_that_failed_logins_lock_a_parent_out(secretary_client, 
 
     wrong_passwords([user.username], ["203.0.113.7"], lockouts.LOCK_AFTER)
     row = connection_row(html_of(secretary_client.get(student_page(child))), family.guardian)
-    assert french("Locked: too many failed logins") in row
-    assert french("The user help centre can unlock it.") in row
+    assert french("Locked: too many failed logins. The user help centre can unlock it.") in row
     assert french("Made to wait after failed logins, until %(time)s").split("%(")[0] not in row
 
 
