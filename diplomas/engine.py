@@ -87,6 +87,12 @@ class Programme:
     financial_literacy_required: bool = False
 
 
+def ministry_code(code: str) -> str:
+    """A course's code as the Ministry writes it: the school's sixth character names a
+    section of the same course."""
+    return code[:5].upper()
+
+
 @dataclass(frozen=True)
 class CourseLine:
     key: object
@@ -97,8 +103,7 @@ class CourseLine:
 
     @property
     def ministry_code(self) -> str:
-        # The school's sixth character names a section of the same course.
-        return self.code[:5].upper()
+        return ministry_code(self.code)
 
 
 @dataclass(frozen=True)

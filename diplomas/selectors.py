@@ -357,7 +357,7 @@ class Releve:
         raise the mark) earns no second credit."""
         best: dict[str, Decimal] = {}
         for result in self.results:
-            code = result.code[:5].upper()  # the school's sixth character: a section
+            code = engine.ministry_code(result.code)
             best[code] = max(best.get(code, Decimal(0)), Decimal(result.credit))
         return sum(best.values(), Decimal(0))
 

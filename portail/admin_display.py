@@ -7,6 +7,7 @@ django.contrib.admin.utils' display_for_field and display_for_value, which they 
 by name: `register()` gives those two modules versions that write dates and times first.
 Values with choices, and form inputs, are left to Django. The date hierarchy above a list
 names its days with MONTH_DAY_FORMAT: the first of the month gets its « er » there.
+`file_size`, a column for a stored file's size, writes it as people read it too.
 """
 
 import datetime
